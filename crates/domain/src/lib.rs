@@ -1,0 +1,15 @@
+//! Pure types and logic of dandang: no IO, no async.
+//!
+//! Everything here is deterministic so it can be tested exhaustively and re-run
+//! for any past date with the same answer.
+
+pub mod access;
+pub mod audit;
+pub mod calendar;
+pub mod error;
+pub mod ids;
+pub mod policy;
+pub mod registry;
+pub mod text;
+
+pub use chrono::NaiveDate;
