@@ -65,14 +65,9 @@ impl Role {
         use Role::*;
         match self {
             Admin => true,
-            OrgCadre => matches!(
-                p,
-                RegistryRead
-                    | RegistryReadSensitive
-                    | RegistryWrite
-                    | RegistryImport
-                    | RegistryExport
-            ),
+            OrgCadre => {
+                matches!(p, RegistryRead | RegistryReadSensitive | RegistryWrite | RegistryImport | RegistryExport)
+            }
             OrgSupervision => matches!(p, RegistryRead | RegistryReadSensitive | RegistryExport),
             DisciplineCommission => matches!(p, RegistryRead | RegistryReadSensitive),
             SupervisionOffice | UnitPartyCommittee => matches!(p, RegistryRead),
@@ -126,10 +121,7 @@ impl Scope {
             return false;
         }
         self.covers_jurisdiction(jurisdiction_path)
-            && self
-                .unit_path
-                .as_deref()
-                .is_none_or(|p| unit_path.starts_with(p))
+            && self.unit_path.as_deref().is_none_or(|p| unit_path.starts_with(p))
     }
 
     pub fn covers_cadre(&self, c: &CadreLocation<'_>) -> bool {
@@ -138,10 +130,7 @@ impl Scope {
         }
         self.covers_jurisdiction(c.jurisdiction_path)
             && self.managed_by.contains(&c.managed_by)
-            && self
-                .unit_path
-                .as_deref()
-                .is_none_or(|p| c.unit_path.starts_with(p))
+            && self.unit_path.as_deref().is_none_or(|p| c.unit_path.starts_with(p))
     }
 
     /// Whether `inner` grants nothing beyond this scope: an administrator
@@ -160,11 +149,7 @@ impl Scope {
     }
 
     pub fn managed_by_label(&self) -> String {
-        self.managed_by
-            .iter()
-            .map(|m| m.label_zh())
-            .collect::<Vec<_>>()
-            .join("、")
+        self.managed_by.iter().map(|m| m.label_zh()).collect::<Vec<_>>().join("、")
     }
 }
 
@@ -212,20 +197,14 @@ mod tests {
         assert!(county.covers_cadre(&loc(ManagedBy::County)));
         assert!(!county.covers_cadre(&loc(ManagedBy::City)));
         assert!(!county.covers_cadre(&loc(ManagedBy::Province)));
-        let other = CadreLocation {
-            jurisdiction_path: "/420000/421000/",
-            ..loc(ManagedBy::County)
-        };
+        let other = CadreLocation { jurisdiction_path: "/420000/421000/", ..loc(ManagedBy::County) };
         assert!(!county.covers_cadre(&other));
     }
 
     #[test]
     fn self_service_sees_only_itself() {
         let me = CadreId::new();
-        let s = Scope {
-            cadre_id: Some(me),
-            ..scope("/420000/", &[ManagedBy::County])
-        };
+        let s = Scope { cadre_id: Some(me), ..scope("/420000/", &[ManagedBy::County]) };
         let loc = |id| CadreLocation {
             cadre_id: id,
             jurisdiction_path: "/420000/",

@@ -78,18 +78,13 @@ pub enum Break {
 impl Break {
     pub fn message_zh(&self) -> String {
         match self {
-            Break::Gap {
-                expected_seq,
-                found_seq,
-            } => {
+            Break::Gap { expected_seq, found_seq } => {
                 format!("第 {expected_seq} 号审计事件缺失（下一条为第 {found_seq} 号），记录被删除")
             }
             Break::Altered { seq } => format!("第 {seq} 号审计事件内容与其哈希不符，记录被篡改"),
             Break::Unlinked { seq } => format!("第 {seq} 号审计事件未指向上一条的哈希，链条断裂"),
             Break::Truncated { last_seq, head_seq } => {
-                format!(
-                    "审计链在第 {last_seq} 号结束，但链头记录为第 {head_seq} 号，最新记录被删除"
-                )
+                format!("审计链在第 {last_seq} 号结束，但链头记录为第 {head_seq} 号，最新记录被删除")
             }
         }
     }
@@ -104,21 +99,14 @@ pub struct Verifier {
 
 impl Verifier {
     pub fn new() -> Self {
-        Self {
-            expected_seq: 1,
-            prev_hash: GENESIS_HASH.into(),
-            checked: 0,
-        }
+        Self { expected_seq: 1, prev_hash: GENESIS_HASH.into(), checked: 0 }
     }
 
     /// Feeds events in sequence order; stops at the first break.
     pub fn feed(&mut self, s: &StoredLink) -> Result<(), Break> {
         let seq = s.link.seq;
         if seq != self.expected_seq {
-            return Err(Break::Gap {
-                expected_seq: self.expected_seq,
-                found_seq: seq,
-            });
+            return Err(Break::Gap { expected_seq: self.expected_seq, found_seq: seq });
         }
         if s.link.hash() != s.hash {
             return Err(Break::Altered { seq });
@@ -136,10 +124,7 @@ impl Verifier {
     pub fn finish(self, head_seq: i64, head_hash: &str) -> Result<u64, Break> {
         let last = self.expected_seq - 1;
         if last != head_seq || (head_seq > 0 && self.prev_hash != head_hash) {
-            return Err(Break::Truncated {
-                last_seq: last,
-                head_seq,
-            });
+            return Err(Break::Truncated { last_seq: last, head_seq });
         }
         Ok(self.checked)
     }
@@ -197,22 +182,10 @@ mod tests {
 
         let mut c = chain(5);
         c.remove(1);
-        assert_eq!(
-            verify(&c, (5, &head)),
-            Err(Break::Gap {
-                expected_seq: 2,
-                found_seq: 3
-            })
-        );
+        assert_eq!(verify(&c, (5, &head)), Err(Break::Gap { expected_seq: 2, found_seq: 3 }));
 
         let c = chain(5);
-        assert_eq!(
-            verify(&c[..4], (5, &head)),
-            Err(Break::Truncated {
-                last_seq: 4,
-                head_seq: 5
-            })
-        );
+        assert_eq!(verify(&c[..4], (5, &head)), Err(Break::Truncated { last_seq: 4, head_seq: 5 }));
     }
 
     #[test]

@@ -74,10 +74,7 @@ impl WorkCalendar {
     }
 
     pub fn is_working_day(&self, d: NaiveDate) -> Answer<bool> {
-        Answer {
-            value: self.working(d),
-            provisional: !self.covers(d),
-        }
+        Answer { value: self.working(d), provisional: !self.covers(d) }
     }
 
     /// Whether the day is a make-up workday or a holiday, for display.
@@ -106,10 +103,7 @@ impl WorkCalendar {
                 left -= 1;
             }
         }
-        Some(Answer {
-            value: d,
-            provisional,
-        })
+        Some(Answer { value: d, provisional })
     }
 
     /// How many working days d satisfy from < d <= to (0 when to <= from).
@@ -127,26 +121,15 @@ impl WorkCalendar {
                 count += 1;
             }
         }
-        Answer {
-            value: count,
-            provisional,
-        }
+        Answer { value: count, provisional }
     }
 
     pub fn holidays_in(&self, year: i32) -> Vec<NaiveDate> {
-        self.off
-            .iter()
-            .copied()
-            .filter(|d| d.year() == year)
-            .collect()
+        self.off.iter().copied().filter(|d| d.year() == year).collect()
     }
 
     pub fn workdays_in(&self, year: i32) -> Vec<NaiveDate> {
-        self.on
-            .iter()
-            .copied()
-            .filter(|d| d.year() == year)
-            .collect()
+        self.on.iter().copied().filter(|d| d.year() == year).collect()
     }
 }
 
@@ -196,13 +179,7 @@ mod tests {
         off(d(2025, 5, 1), d(2025, 5, 5));
         off(d(2025, 5, 31), d(2025, 6, 2));
         off(d(2025, 10, 1), d(2025, 10, 8));
-        for w in [
-            d(2025, 1, 26),
-            d(2025, 2, 8),
-            d(2025, 4, 27),
-            d(2025, 9, 28),
-            d(2025, 10, 11),
-        ] {
+        for w in [d(2025, 1, 26), d(2025, 2, 8), d(2025, 4, 27), d(2025, 9, 28), d(2025, 10, 11)] {
             c.add_workday(w);
         }
         c
@@ -212,29 +189,14 @@ mod tests {
     fn national_day_week() {
         let c = cal2025();
         // Sunday 28 September is a make-up workday.
-        assert_eq!(
-            c.is_working_day(d(2025, 9, 28)),
-            Answer {
-                value: true,
-                provisional: false
-            }
-        );
+        assert_eq!(c.is_working_day(d(2025, 9, 28)), Answer { value: true, provisional: false });
         let a = c.add_working_days(d(2025, 9, 26), 1).unwrap();
         assert_eq!(a.value, d(2025, 9, 28));
         let a = c.add_working_days(d(2025, 9, 30), 1).unwrap();
         assert_eq!(a.value, d(2025, 10, 9));
-        assert_eq!(
-            c.add_working_days(d(2025, 9, 30), 3).unwrap().value,
-            d(2025, 10, 11)
-        );
-        assert_eq!(
-            c.working_days_between(d(2025, 9, 30), d(2025, 10, 9)).value,
-            1
-        );
-        assert_eq!(
-            c.working_days_between(d(2025, 10, 9), d(2025, 9, 30)).value,
-            0
-        );
+        assert_eq!(c.add_working_days(d(2025, 9, 30), 3).unwrap().value, d(2025, 10, 11));
+        assert_eq!(c.working_days_between(d(2025, 9, 30), d(2025, 10, 9)).value, 1);
+        assert_eq!(c.working_days_between(d(2025, 10, 9), d(2025, 9, 30)).value, 0);
     }
 
     #[test]
@@ -244,15 +206,8 @@ mod tests {
         assert_eq!(a.value, d(2026, 1, 2));
         assert!(a.provisional);
         assert!(c.is_working_day(d(2027, 1, 1)).provisional);
-        assert!(
-            !c.working_days_between(d(2025, 3, 1), d(2025, 3, 31))
-                .provisional
-        );
-        assert!(
-            WorkCalendar::weekends_only()
-                .is_working_day(d(2025, 10, 1))
-                .value
-        );
+        assert!(!c.working_days_between(d(2025, 3, 1), d(2025, 3, 31)).provisional);
+        assert!(WorkCalendar::weekends_only().is_working_day(d(2025, 10, 1)).value);
     }
 
     #[test]

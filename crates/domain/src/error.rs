@@ -90,12 +90,7 @@ pub struct FieldError {
 impl FieldError {
     pub fn new(field: &str, label: &str, problem: Problem) -> Self {
         let message = format!("{label}{}", problem.message_zh());
-        Self {
-            field: field.to_string(),
-            label: label.to_string(),
-            problem,
-            message,
-        }
+        Self { field: field.to_string(), label: label.to_string(), problem, message }
     }
 }
 
@@ -111,9 +106,7 @@ impl Invalid {
     }
 
     pub fn single(field: &str, label: &str, problem: Problem) -> Self {
-        Self {
-            errors: vec![FieldError::new(field, label, problem)],
-        }
+        Self { errors: vec![FieldError::new(field, label, problem)] }
     }
 
     pub fn push(&mut self, field: &str, label: &str, problem: Problem) {
@@ -140,11 +133,7 @@ impl Invalid {
     }
 
     pub fn summary_zh(&self) -> String {
-        self.errors
-            .iter()
-            .map(|e| e.message.clone())
-            .collect::<Vec<_>>()
-            .join("；")
+        self.errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；")
     }
 }
 

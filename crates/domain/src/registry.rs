@@ -195,11 +195,7 @@ pub fn parse_ethnicity(s: &str) -> Result<String, Problem> {
     if t.is_empty() {
         return Err(Problem::Required);
     }
-    let full = if t.ends_with('族') {
-        t.clone()
-    } else {
-        format!("{t}族")
-    };
+    let full = if t.ends_with('族') { t.clone() } else { format!("{t}族") };
     ETHNICITIES
         .iter()
         .find(|e| **e == full || **e == t)
@@ -242,11 +238,7 @@ impl IdNumber {
     }
 
     fn check_char(body17: &str) -> char {
-        let sum: u32 = body17
-            .chars()
-            .zip(ID_WEIGHTS)
-            .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
-            .sum();
+        let sum: u32 = body17.chars().zip(ID_WEIGHTS).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
         ID_CHECK[(sum % 11) as usize]
     }
 
@@ -263,11 +255,7 @@ impl IdNumber {
 
     pub fn sex(&self) -> Sex {
         let digit = self.0.as_bytes()[16] - b'0';
-        if digit % 2 == 1 {
-            Sex::Male
-        } else {
-            Sex::Female
-        }
+        if digit % 2 == 1 { Sex::Male } else { Sex::Female }
     }
 
     /// Keeps region and check digits apart from the birth date, which is the
@@ -280,14 +268,10 @@ impl IdNumber {
     /// Consistency of the number with the separately entered sex and birth date.
     pub fn check_against(&self, sex: Sex, birth: NaiveDate) -> Result<(), Problem> {
         if self.birth_date() != Some(birth) {
-            return Err(Problem::IdNumberMismatch {
-                detail: "出生日期不同".into(),
-            });
+            return Err(Problem::IdNumberMismatch { detail: "出生日期不同".into() });
         }
         if self.sex() != sex {
-            return Err(Problem::IdNumberMismatch {
-                detail: "性别不同".into(),
-            });
+            return Err(Problem::IdNumberMismatch { detail: "性别不同".into() });
         }
         Ok(())
     }
@@ -304,15 +288,9 @@ impl JurisdictionCode {
         if t.is_empty() {
             return Err(Problem::Required);
         }
-        let want = if level == JurisdictionLevel::Township {
-            9
-        } else {
-            6
-        };
+        let want = if level == JurisdictionLevel::Township { 9 } else { 6 };
         if t.len() != want || !t.chars().all(|c| c.is_ascii_digit()) {
-            return Err(Problem::BadFormat {
-                expected: format!("{want} 位数字的行政区划代码"),
-            });
+            return Err(Problem::BadFormat { expected: format!("{want} 位数字的行政区划代码") });
         }
         let ok = match level {
             JurisdictionLevel::Province => t.ends_with("0000"),
@@ -321,9 +299,7 @@ impl JurisdictionCode {
             JurisdictionLevel::Township => true,
         };
         if !ok {
-            return Err(Problem::BadFormat {
-                expected: format!("{}级行政区划代码", level.label_zh()),
-            });
+            return Err(Problem::BadFormat { expected: format!("{}级行政区划代码", level.label_zh()) });
         }
         Ok(Self(t))
     }
@@ -390,22 +366,10 @@ mod tests {
         assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31));
         assert_eq!(id.sex(), Sex::Female);
         assert_eq!(id.masked(), "110105********002X");
-        assert_eq!(
-            IdNumber::parse("110105194912310021"),
-            Err(Problem::BadIdNumber)
-        );
-        assert_eq!(
-            IdNumber::parse("11010519491331002X"),
-            Err(Problem::BadIdNumber)
-        );
-        assert_eq!(
-            IdNumber::parse("1101051949123100"),
-            Err(Problem::BadIdNumber)
-        );
-        assert_eq!(
-            IdNumber::parse("11010519491231002x").unwrap().as_str(),
-            "11010519491231002X"
-        );
+        assert_eq!(IdNumber::parse("110105194912310021"), Err(Problem::BadIdNumber));
+        assert_eq!(IdNumber::parse("11010519491331002X"), Err(Problem::BadIdNumber));
+        assert_eq!(IdNumber::parse("1101051949123100"), Err(Problem::BadIdNumber));
+        assert_eq!(IdNumber::parse("11010519491231002x").unwrap().as_str(), "11010519491231002X");
         let built = IdNumber::from_body("99050619800101123").unwrap();
         assert!(IdNumber::parse(built.as_str()).is_ok());
         assert_eq!(built.sex(), Sex::Male);
@@ -416,20 +380,14 @@ mod tests {
         let id = IdNumber::parse("11010519491231002X").unwrap();
         let birth = NaiveDate::from_ymd_opt(1949, 12, 31).unwrap();
         assert!(id.check_against(Sex::Female, birth).is_ok());
-        assert!(matches!(
-            id.check_against(Sex::Male, birth),
-            Err(Problem::IdNumberMismatch { .. })
-        ));
+        assert!(matches!(id.check_against(Sex::Male, birth), Err(Problem::IdNumberMismatch { .. })));
     }
 
     #[test]
     fn enums_parse_code_or_label() {
         assert_eq!(ManagedBy::parse("市管"), Ok(ManagedBy::City));
         assert_eq!(ManagedBy::parse("city"), Ok(ManagedBy::City));
-        assert!(matches!(
-            ManagedBy::parse("乡管"),
-            Err(Problem::Unknown { .. })
-        ));
+        assert!(matches!(ManagedBy::parse("乡管"), Err(Problem::Unknown { .. })));
         assert_eq!(Rank::parse("二级调研员"), Ok(Rank::Researcher2));
         assert_eq!(PostLevel::Principal.with_tier(Tier::County), "县处级正职");
     }

@@ -8,10 +8,7 @@ use crate::error::Problem;
 /// Trims and collapses inner whitespace; full-width spaces count as spaces
 /// because spreadsheets typed on Chinese input methods are full of them.
 pub fn normalize(s: &str) -> String {
-    s.split(|c: char| c.is_whitespace() || c == '\u{3000}')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    s.split(|c: char| c.is_whitespace() || c == '\u{3000}').filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 pub fn required(s: &str, max_chars: usize) -> Result<String, Problem> {
@@ -41,17 +38,9 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, Problem> {
     if t.is_empty() {
         return Err(Problem::Required);
     }
-    let cleaned: String = t
-        .replace('年', "-")
-        .replace('月', "-")
-        .replace('日', "")
-        .replace(['/', '.'], "-");
+    let cleaned: String = t.replace('年', "-").replace('月', "-").replace('日', "").replace(['/', '.'], "-");
     let parts: Vec<&str> = cleaned.split('-').collect();
-    if parts.len() != 3
-        || parts
-            .iter()
-            .any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()))
-    {
+    if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_digit())) {
         return Err(Problem::BadDate);
     }
     if parts[0].len() != 4 {
@@ -75,11 +64,7 @@ pub fn parse_optional_date(s: Option<&str>) -> Result<Option<NaiveDate>, Problem
 }
 
 pub fn not_future(d: NaiveDate, today: NaiveDate) -> Result<NaiveDate, Problem> {
-    if d > today {
-        Err(Problem::FutureDate)
-    } else {
-        Ok(d)
-    }
+    if d > today { Err(Problem::FutureDate) } else { Ok(d) }
 }
 
 /// Sort and search keys for a Chinese name. Sorting happens on this ASCII key
@@ -118,10 +103,7 @@ pub fn name_keys(name: &str) -> NameKeys {
 /// A search term reduced the same way as [`name_keys`] so "Zhang San",
 /// "zhangsan" and "zs" all find 张三.
 pub fn search_key(q: &str) -> String {
-    q.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+    q.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
 }
 
 #[cfg(test)]
@@ -131,23 +113,10 @@ mod tests {
     #[test]
     fn dates_in_spreadsheet_forms() {
         let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
-        for s in [
-            "2024-03-01",
-            "2024/3/1",
-            "2024.3.1",
-            "2024年3月1日",
-            " 2024-3-01 ",
-        ] {
+        for s in ["2024-03-01", "2024/3/1", "2024.3.1", "2024年3月1日", " 2024-3-01 "] {
             assert_eq!(parse_date(s), Ok(d), "{s}");
         }
-        for s in [
-            "2024-02-30",
-            "24-3-1",
-            "2024-3",
-            "abc",
-            "2024-03-01x",
-            "1800-01-01",
-        ] {
+        for s in ["2024-02-30", "24-3-1", "2024-3", "abc", "2024-03-01x", "1800-01-01"] {
             assert_eq!(parse_date(s), Err(Problem::BadDate), "{s}");
         }
         assert_eq!(parse_date(""), Err(Problem::Required));
@@ -166,9 +135,6 @@ mod tests {
     fn normalize_full_width_space() {
         assert_eq!(normalize("\u{3000}王\u{3000}五 "), "王 五");
         assert_eq!(required("  ", 5), Err(Problem::Required));
-        assert_eq!(
-            required("一二三四五六", 5),
-            Err(Problem::TooLong { max: 5 })
-        );
+        assert_eq!(required("一二三四五六", 5), Err(Problem::TooLong { max: 5 }));
     }
 }

@@ -39,10 +39,7 @@ pub fn run_pack_tests(set: &PolicySet) -> Vec<TestOutcome> {
 fn run_one(r: &Resolved<'_>, t: &PackTest) -> (bool, String) {
     let cal = r.calendar();
     let expect = t.expect_value.as_ref();
-    let expect_str = expect
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-        .to_string();
+    let expect_str = expect.and_then(|v| v.as_str()).unwrap_or_default().to_string();
     match t.kind.as_str() {
         "workdays_add" => {
             let (Some(from), Some(n)) = (t.from, t.n) else {
@@ -109,11 +106,9 @@ fn run_one(r: &Resolved<'_>, t: &PackTest) -> (bool, String) {
                 return (false, format!("清单“{id}”不存在"));
             };
             let got: Vec<String> = view.items.iter().map(|h| h.entry.id.clone()).collect();
-            let want: Option<Vec<String>> = expect.and_then(|v| v.as_array()).map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(String::from))
-                    .collect()
-            });
+            let want: Option<Vec<String>> = expect
+                .and_then(|v| v.as_array())
+                .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect());
             let mut g = got.clone();
             g.sort();
             let w = want.map(|mut w| {

@@ -154,14 +154,8 @@ struct RawTest {
     expect: Option<toml::Value>,
 }
 
-pub const TEST_KINDS: [&str; 6] = [
-    "workdays_add",
-    "workdays_between",
-    "is_working_day",
-    "entry_value",
-    "entry_absent",
-    "catalogue_items",
-];
+pub const TEST_KINDS: [&str; 6] =
+    ["workdays_add", "workdays_between", "is_working_day", "entry_value", "entry_absent", "catalogue_items"];
 
 // ---- loading ---------------------------------------------------------------
 
@@ -172,34 +166,24 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn line(&self, offset: usize) -> usize {
-        self.file.content[..offset.min(self.file.content.len())]
-            .matches('\n')
-            .count()
-            + 1
+        self.file.content[..offset.min(self.file.content.len())].matches('\n').count() + 1
     }
 
     fn err_at(&mut self, offset: usize, message: impl Into<String>) {
         let line = Some(self.line(offset));
-        self.errors.push(PolicyError {
-            file: self.file.path.clone(),
-            line,
-            message: message.into(),
-        });
+        self.errors.push(PolicyError { file: self.file.path.clone(), line, message: message.into() });
     }
 
     fn date(&mut self, v: &Spanned<toml::Value>, what: &str) -> Option<NaiveDate> {
         let parsed = match v.get_ref() {
             toml::Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(),
-            toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => dt
-                .date
-                .and_then(|d| NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32)),
+            toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
+                dt.date.and_then(|d| NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32))
+            }
             _ => None,
         };
         if parsed.is_none() {
-            self.err_at(
-                v.span().start,
-                format!("{what}不是有效日期，应写作 YYYY-MM-DD"),
-            );
+            self.err_at(v.span().start, format!("{what}不是有效日期，应写作 YYYY-MM-DD"));
         }
         parsed
     }
@@ -207,14 +191,9 @@ impl Ctx<'_> {
     fn ident(&mut self, v: &Spanned<String>, what: &str) -> String {
         let s = v.get_ref();
         let ok = !s.is_empty()
-            && s.chars().all(|c| {
-                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-')
-            });
+            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'));
         if !ok {
-            self.err_at(
-                v.span().start,
-                format!("{what}“{s}”只能由小写字母、数字、下划线、点和连字符组成"),
-            );
+            self.err_at(v.span().start, format!("{what}“{s}”只能由小写字母、数字、下划线、点和连字符组成"));
         }
         s.clone()
     }
@@ -223,10 +202,7 @@ impl Ctx<'_> {
         Confidence::parse(v.get_ref()).unwrap_or_else(|| {
             self.err_at(
                 v.span().start,
-                format!(
-                    "可信度“{}”无法识别，可选：text、quoted、seed、reported、unverified",
-                    v.get_ref()
-                ),
+                format!("可信度“{}”无法识别，可选：text、quoted、seed、reported、unverified", v.get_ref()),
             );
             Confidence::Unverified
         })
@@ -284,9 +260,7 @@ impl PolicySet {
             let raw: RawFile = match toml::from_str(&file.content) {
                 Ok(r) => r,
                 Err(e) => {
-                    let line = e
-                        .span()
-                        .map(|s| file.content[..s.start].matches('\n').count() + 1);
+                    let line = e.span().map(|s| file.content[..s.start].matches('\n').count() + 1);
                     errors.push(PolicyError {
                         file: file.path.clone(),
                         line,
@@ -299,10 +273,7 @@ impl PolicySet {
                 }
             };
             let pack = packs.get_mut(&file.pack_dir).expect("pack inserted above");
-            let mut cx = Ctx {
-                file,
-                errors: &mut errors,
-            };
+            let mut cx = Ctx { file, errors: &mut errors };
             load_file(&mut cx, raw, pack, &mut pending, &mut header_seen);
         }
 
@@ -323,11 +294,7 @@ impl PolicySet {
             set.check_overrides(&mut errors);
             set.check_calendars(&mut errors);
         }
-        if errors.is_empty() {
-            Ok(set)
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(set) } else { Err(errors) }
     }
 
     /// The pack followed by its ancestors, most specific first.
@@ -356,10 +323,7 @@ impl PolicySet {
                     continue;
                 }
                 let chain: Vec<&str> = self.chain(&p.id).iter().map(|q| q.id.as_str()).collect();
-                let last = self
-                    .packs
-                    .get(*chain.last().unwrap_or(&""))
-                    .and_then(|q| q.parent.clone());
+                let last = self.packs.get(*chain.last().unwrap_or(&"")).and_then(|q| q.parent.clone());
                 if last.is_some() {
                     errors.push(PolicyError {
                         file: format!("{}/pack.toml", p.id),
@@ -426,10 +390,7 @@ impl PolicySet {
                 }
             }
             for n in &p.calendar {
-                if let Some(a) = ancestors
-                    .iter()
-                    .find(|a| a.calendar.iter().any(|m| m.id == n.id))
-                {
+                if let Some(a) = ancestors.iter().find(|a| a.calendar.iter().any(|m| m.id == n.id)) {
                     errors.push(PolicyError {
                         file: n.file.clone(),
                         line: Some(n.line),
@@ -444,9 +405,7 @@ impl PolicySet {
         for p in self.packs.values() {
             let chain = self.chain(&p.id);
             for n in &p.calendar {
-                let doc = chain
-                    .iter()
-                    .find_map(|q| q.documents.get(&n.source.document));
+                let doc = chain.iter().find_map(|q| q.documents.get(&n.source.document));
                 if doc.and_then(|d| d.issued).is_none() {
                     errors.push(PolicyError {
                         file: n.file.clone(),
@@ -476,14 +435,7 @@ fn load_file(
         }
         header_seen.insert(pack.id.clone());
         if h.id.get_ref() != &pack.id {
-            cx.err_at(
-                h.id.span().start,
-                format!(
-                    "规则包 id“{}”须与所在目录名“{}”一致",
-                    h.id.get_ref(),
-                    pack.id
-                ),
-            );
+            cx.err_at(h.id.span().start, format!("规则包 id“{}”须与所在目录名“{}”一致", h.id.get_ref(), pack.id));
         }
         pack.title = h.title;
         pack.parent = h.parent.map(|p| p.into_inner());
@@ -497,10 +449,7 @@ fn load_file(
             cx.err_at(d.id.span().start, format!("文件“{id}”重复定义"));
         }
         let issued = d.issued.as_ref().and_then(|v| cx.date(v, "成文日期"));
-        let effective_from = d
-            .effective_from
-            .as_ref()
-            .and_then(|v| cx.date(v, "施行日期"));
+        let effective_from = d.effective_from.as_ref().and_then(|v| cx.date(v, "施行日期"));
         pack.documents.insert(
             id.clone(),
             Document {
@@ -527,10 +476,7 @@ fn load_file(
             kind: RefKind::Document,
             target: document.clone(),
         });
-        SourceRef {
-            document,
-            article: s.article,
-        }
+        SourceRef { document, article: s.article }
     };
 
     for c in raw.catalogue {
@@ -580,18 +526,12 @@ fn load_file(
         let src = source(cx, e.source, pending, &pack.id);
         let confidence = cx.confidence(&e.confidence);
         let from = cx.date(&e.effective_from, "生效日期 effective_from ");
-        let to = e
-            .effective_to
-            .as_ref()
-            .and_then(|v| cx.date(v, "失效日期 effective_to "));
+        let to = e.effective_to.as_ref().and_then(|v| cx.date(v, "失效日期 effective_to "));
         let Some(from) = from else { continue };
         if let Some(t) = to
             && t < from
         {
-            cx.err_at(
-                e.effective_from.span().start,
-                "effective_to 早于 effective_from",
-            );
+            cx.err_at(e.effective_from.span().start, "effective_to 早于 effective_from");
         }
         let version = EntryVersion {
             id: id.clone(),
@@ -617,17 +557,11 @@ fn load_file(
             if overlap {
                 cx.err_at(
                     e.id.span().start,
-                    format!(
-                        "条目“{id}”的生效期间与第 {} 行（{}）的同名条目重叠",
-                        other.line, other.file
-                    ),
+                    format!("条目“{id}”的生效期间与第 {} 行（{}）的同名条目重叠", other.line, other.file),
                 );
             }
             if other.catalogue != version.catalogue {
-                cx.err_at(
-                    e.id.span().start,
-                    format!("条目“{id}”的各版本所属清单不一致"),
-                );
+                cx.err_at(e.id.span().start, format!("条目“{id}”的各版本所属清单不一致"));
             }
         }
         versions.push(version);
@@ -645,28 +579,17 @@ fn load_file(
         let year = c.year;
         let mut holidays = Vec::new();
         for h in c.holidays {
-            let (Some(from), Some(to)) =
-                (cx.date(&h.from, "假期开始日"), cx.date(&h.to, "假期结束日"))
+            let (Some(from), Some(to)) = (cx.date(&h.from, "假期开始日"), cx.date(&h.to, "假期结束日"))
             else {
                 continue;
             };
             if to < from {
-                cx.err_at(
-                    h.from.span().start,
-                    format!("假期“{}”结束日早于开始日", h.name),
-                );
+                cx.err_at(h.from.span().start, format!("假期“{}”结束日早于开始日", h.name));
             }
             if !near_year(from, year) || !near_year(to, year) {
-                cx.err_at(
-                    h.from.span().start,
-                    format!("假期“{}”不在 {year} 年安排的范围内", h.name),
-                );
+                cx.err_at(h.from.span().start, format!("假期“{}”不在 {year} 年安排的范围内", h.name));
             }
-            holidays.push(HolidayRange {
-                name: h.name,
-                from,
-                to,
-            });
+            holidays.push(HolidayRange { name: h.name, from, to });
         }
         let mut workdays = Vec::new();
         for w in &c.workdays {
@@ -677,10 +600,7 @@ fn load_file(
                 cx.err_at(w.span().start, format!("调休上班日 {d} 不是周末，无需列出"));
             }
             if !near_year(d, year) {
-                cx.err_at(
-                    w.span().start,
-                    format!("调休上班日 {d} 不在 {year} 年安排的范围内"),
-                );
+                cx.err_at(w.span().start, format!("调休上班日 {d} 不在 {year} 年安排的范围内"));
             }
             workdays.push(d);
         }
@@ -708,10 +628,7 @@ fn load_file(
         let line = cx.line(t.name.span().start);
         let kind = t.kind.get_ref().clone();
         if !TEST_KINDS.contains(&kind.as_str()) {
-            cx.err_at(
-                t.kind.span().start,
-                format!("测试类型“{kind}”无法识别，可选：{}", TEST_KINDS.join("、")),
-            );
+            cx.err_at(t.kind.span().start, format!("测试类型“{kind}”无法识别，可选：{}", TEST_KINDS.join("、")));
             continue;
         }
         let from = t.from.as_ref().and_then(|v| cx.date(v, "from "));
@@ -719,10 +636,7 @@ fn load_file(
         let date = t.date.as_ref().and_then(|v| cx.date(v, "date "));
         let need = |present: bool, field: &str, cx: &mut Ctx<'_>| {
             if !present {
-                cx.err_at(
-                    t.kind.span().start,
-                    format!("测试“{}”（{kind}）缺少字段 {field}", t.name.get_ref()),
-                );
+                cx.err_at(t.kind.span().start, format!("测试“{}”（{kind}）缺少字段 {field}", t.name.get_ref()));
             }
         };
         match kind.as_str() {

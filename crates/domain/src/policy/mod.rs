@@ -14,8 +14,7 @@ mod resolve;
 pub use check::{TestOutcome, run_pack_tests};
 pub use load::{PolicyError, PolicySet, SourceFile};
 pub use model::{
-    CalendarNotice, Catalogue, Confidence, Document, EntryVersion, HolidayRange, Pack, PackTest,
-    SourceRef,
+    CalendarNotice, Catalogue, Confidence, Document, EntryVersion, HolidayRange, Pack, PackTest, SourceRef,
 };
 pub use resolve::{CatalogueView, EntryHit, Resolved};
 

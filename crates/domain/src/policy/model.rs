@@ -21,13 +21,8 @@ pub enum Confidence {
 }
 
 impl Confidence {
-    pub const ALL: [Confidence; 5] = [
-        Confidence::Text,
-        Confidence::Quoted,
-        Confidence::Seed,
-        Confidence::Reported,
-        Confidence::Unverified,
-    ];
+    pub const ALL: [Confidence; 5] =
+        [Confidence::Text, Confidence::Quoted, Confidence::Seed, Confidence::Reported, Confidence::Unverified];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -113,9 +108,7 @@ impl EntryVersion {
     }
 
     pub fn value_json(&self) -> Option<serde_json::Value> {
-        self.value
-            .as_ref()
-            .and_then(|v| serde_json::to_value(v).ok())
+        self.value.as_ref().and_then(|v| serde_json::to_value(v).ok())
     }
 }
 

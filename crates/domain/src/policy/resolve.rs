@@ -54,11 +54,7 @@ pub struct CatalogueView<'a> {
 impl PolicySet {
     pub fn resolve(&self, pack_id: &str) -> Option<Resolved<'_>> {
         let chain = self.chain(pack_id);
-        if chain.is_empty() {
-            None
-        } else {
-            Some(Resolved { chain })
-        }
+        if chain.is_empty() { None } else { Some(Resolved { chain }) }
     }
 }
 
@@ -75,20 +71,9 @@ impl<'a> Resolved<'a> {
     /// whose versions do not cover the date leaves the question to its parent.
     pub fn entry(&self, id: &str, on: NaiveDate) -> Option<EntryHit<'a>> {
         for (i, p) in self.chain.iter().enumerate() {
-            if let Some(v) = p
-                .entries
-                .get(id)
-                .and_then(|vs| vs.iter().find(|v| v.in_force(on)))
-            {
-                let overrides = self.chain[i + 1..]
-                    .iter()
-                    .find(|q| q.entries.contains_key(id))
-                    .map(|q| q.id.as_str());
-                return Some(EntryHit {
-                    entry: v,
-                    document: self.document(&v.source.document),
-                    overrides,
-                });
+            if let Some(v) = p.entries.get(id).and_then(|vs| vs.iter().find(|v| v.in_force(on))) {
+                let overrides = self.chain[i + 1..].iter().find(|q| q.entries.contains_key(id)).map(|q| q.id.as_str());
+                return Some(EntryHit { entry: v, document: self.document(&v.source.document), overrides });
             }
         }
         None
@@ -96,40 +81,23 @@ impl<'a> Resolved<'a> {
 
     pub fn catalogue(&self, id: &str, on: NaiveDate) -> Option<CatalogueView<'a>> {
         let catalogue = self.chain.iter().find_map(|p| p.catalogues.get(id))?;
-        let incomplete = self
-            .chain
-            .iter()
-            .filter_map(|p| p.catalogues.get(id))
-            .any(|c| c.incomplete);
+        let incomplete = self.chain.iter().filter_map(|p| p.catalogues.get(id)).any(|c| c.incomplete);
         let mut ids: Vec<&str> = Vec::new();
         for p in &self.chain {
             for (eid, vs) in &p.entries {
-                if vs.first().and_then(|v| v.catalogue.as_deref()) == Some(id)
-                    && !ids.contains(&eid.as_str())
-                {
+                if vs.first().and_then(|v| v.catalogue.as_deref()) == Some(id) && !ids.contains(&eid.as_str()) {
                     ids.push(eid);
                 }
             }
         }
-        let mut items: Vec<EntryHit<'a>> = ids
-            .into_iter()
-            .filter_map(|eid| self.entry(eid, on))
-            .collect();
+        let mut items: Vec<EntryHit<'a>> = ids.into_iter().filter_map(|eid| self.entry(eid, on)).collect();
         items.sort_by(|a, b| (a.entry.order, &a.entry.id).cmp(&(b.entry.order, &b.entry.id)));
-        Some(CatalogueView {
-            catalogue,
-            items,
-            incomplete,
-        })
+        Some(CatalogueView { catalogue, items, incomplete })
     }
 
     /// Catalogue ids visible from this pack.
     pub fn catalogue_ids(&self) -> Vec<&'a str> {
-        let mut v: Vec<&str> = self
-            .chain
-            .iter()
-            .flat_map(|p| p.catalogues.keys().map(String::as_str))
-            .collect();
+        let mut v: Vec<&str> = self.chain.iter().flat_map(|p| p.catalogues.keys().map(String::as_str)).collect();
         v.sort();
         v.dedup();
         v
@@ -137,14 +105,8 @@ impl<'a> Resolved<'a> {
 
     /// Calendar notices of every layer, applied in the order they were issued.
     pub fn notices(&self) -> Vec<&'a CalendarNotice> {
-        let mut v: Vec<&CalendarNotice> =
-            self.chain.iter().flat_map(|p| p.calendar.iter()).collect();
-        v.sort_by_key(|n| {
-            (
-                self.document(&n.source.document).and_then(|d| d.issued),
-                n.id.clone(),
-            )
-        });
+        let mut v: Vec<&CalendarNotice> = self.chain.iter().flat_map(|p| p.calendar.iter()).collect();
+        v.sort_by_key(|n| (self.document(&n.source.document).and_then(|d| d.issued), n.id.clone()));
         v
     }
 

@@ -7,11 +7,7 @@ fn d(s: &str) -> NaiveDate {
 }
 
 fn file(pack: &str, name: &str, content: &str) -> SourceFile {
-    SourceFile {
-        path: format!("{pack}/{name}"),
-        pack_dir: pack.into(),
-        content: content.into(),
-    }
+    SourceFile { path: format!("{pack}/{name}"), pack_dir: pack.into(), content: content.into() }
 }
 
 fn header(id: &str, parent: Option<&str>) -> String {
@@ -24,9 +20,7 @@ fn header(id: &str, parent: Option<&str>) -> String {
 const DOC: &str = "[[document]]\nid = \"doc.a\"\ntitle = \"甲文件\"\nissued = \"2020-01-01\"\n";
 
 fn entry(id: &str, from: &str, to: Option<&str>, value: i64) -> String {
-    let to = to
-        .map(|t| format!("effective_to = \"{t}\"\n"))
-        .unwrap_or_default();
+    let to = to.map(|t| format!("effective_to = \"{t}\"\n")).unwrap_or_default();
     format!(
         "[[entry]]\nid = \"{id}\"\ntitle = \"t\"\nsource = {{ document = \"doc.a\", article = \"第一条\" }}\nconfidence = \"text\"\neffective_from = \"{from}\"\n{to}value = {value}\n"
     )
@@ -55,13 +49,7 @@ pub(crate) fn shipped_packs() -> PolicySet {
     }
     match PolicySet::load(&files) {
         Ok(s) => s,
-        Err(e) => panic!(
-            "{}",
-            e.iter()
-                .map(|x| x.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        ),
+        Err(e) => panic!("{}", e.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("\n")),
     }
 }
 
@@ -78,11 +66,7 @@ fn shipped_packs_pass_their_tests() {
 
 #[test]
 fn unknown_key_is_rejected_with_line() {
-    let f = file(
-        "cn",
-        "pack.toml",
-        &format!("{}\n\n{DOC}colour = \"red\"\n", header("cn", None)),
-    );
+    let f = file("cn", "pack.toml", &format!("{}\n\n{DOC}colour = \"red\"\n", header("cn", None)));
     let errs = PolicySet::load(&[f]).unwrap_err();
     assert_eq!(errs.len(), 1);
     assert_eq!(errs[0].file, "cn/pack.toml");
@@ -99,11 +83,7 @@ fn overlapping_versions_are_rejected() {
         entry("x.period", "2023-06-01", None, 12)
     );
     let errs = PolicySet::load(&[file("cn", "pack.toml", &body)]).unwrap_err();
-    assert!(
-        errs.iter()
-            .any(|e| e.message.contains("重叠") && e.line == Some(17)),
-        "{errs:?}"
-    );
+    assert!(errs.iter().any(|e| e.message.contains("重叠") && e.line == Some(17)), "{errs:?}");
 }
 
 #[test]
@@ -135,21 +115,9 @@ fn missing_parent_and_cycles_are_rejected() {
 
 #[test]
 fn lower_layer_overrides_only_where_it_is_in_force() {
-    let national = format!(
-        "{}{DOC}{}",
-        header("cn", None),
-        entry("x.period", "2019-01-01", None, 6)
-    );
-    let city = format!(
-        "{}{}",
-        header("city", Some("cn")),
-        entry("x.period", "2023-03-01", None, 9)
-    );
-    let set = PolicySet::load(&[
-        file("cn", "pack.toml", &national),
-        file("city", "pack.toml", &city),
-    ])
-    .unwrap();
+    let national = format!("{}{DOC}{}", header("cn", None), entry("x.period", "2019-01-01", None, 6));
+    let city = format!("{}{}", header("city", Some("cn")), entry("x.period", "2023-03-01", None, 9));
+    let set = PolicySet::load(&[file("cn", "pack.toml", &national), file("city", "pack.toml", &city)]).unwrap();
     let r = set.resolve("city").unwrap();
     let before = r.entry("x.period", d("2022-12-31")).unwrap();
     assert_eq!(before.entry.value, Some(toml::Value::Integer(6)));
@@ -160,10 +128,7 @@ fn lower_layer_overrides_only_where_it_is_in_force() {
     assert!(r.entry("x.period", d("2018-12-31")).is_none());
     // The national pack itself is untouched by the city's override.
     let n = set.resolve("cn").unwrap();
-    assert_eq!(
-        n.entry("x.period", d("2024-01-01")).unwrap().entry.value,
-        Some(toml::Value::Integer(6))
-    );
+    assert_eq!(n.entry("x.period", d("2024-01-01")).unwrap().entry.value, Some(toml::Value::Integer(6)));
     assert_eq!(after.citation_zh(), "《甲文件》第一条");
 }
 
@@ -171,11 +136,7 @@ fn lower_layer_overrides_only_where_it_is_in_force() {
 fn documents_cannot_be_redefined_below() {
     let national = format!("{}{DOC}", header("cn", None));
     let city = format!("{}{DOC}", header("city", Some("cn")));
-    let errs = PolicySet::load(&[
-        file("cn", "pack.toml", &national),
-        file("city", "pack.toml", &city),
-    ])
-    .unwrap_err();
+    let errs = PolicySet::load(&[file("cn", "pack.toml", &national), file("city", "pack.toml", &city)]).unwrap_err();
     assert!(errs.iter().any(|e| e.message.contains("doc.a")), "{errs:?}");
 }
 
@@ -192,57 +153,27 @@ fn make_up_workday_must_be_a_weekend() {
 
 #[test]
 fn bad_dates_and_confidence_are_named() {
-    let body = format!(
-        "{}{DOC}{}",
-        header("cn", None),
-        entry("x.a", "2020-13-01", None, 1)
-    )
-    .replace("\"text\"", "\"rumour\"");
+    let body =
+        format!("{}{DOC}{}", header("cn", None), entry("x.a", "2020-13-01", None, 1)).replace("\"text\"", "\"rumour\"");
     let errs = PolicySet::load(&[file("cn", "pack.toml", &body)]).unwrap_err();
-    let all = errs
-        .iter()
-        .map(|e| e.to_string())
-        .collect::<Vec<_>>()
-        .join("\n");
-    assert!(
-        all.contains("rumour") && all.contains("effective_from"),
-        "{all}"
-    );
+    let all = errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n");
+    assert!(all.contains("rumour") && all.contains("effective_from"), "{all}");
 }
 
 #[test]
 fn bare_toml_dates_are_accepted() {
-    let body = format!(
-        "{}{DOC}{}",
-        header("cn", None),
-        entry("x.a", "2020-01-01", None, 1)
-    )
-    .replace(
-        "effective_from = \"2020-01-01\"",
-        "effective_from = 2020-01-01",
-    );
+    let body = format!("{}{DOC}{}", header("cn", None), entry("x.a", "2020-01-01", None, 1))
+        .replace("effective_from = \"2020-01-01\"", "effective_from = 2020-01-01");
     let set = PolicySet::load(&[file("cn", "pack.toml", &body)]).unwrap();
-    assert!(
-        set.resolve("cn")
-            .unwrap()
-            .entry("x.a", d("2021-01-01"))
-            .is_some()
-    );
+    assert!(set.resolve("cn").unwrap().entry("x.a", d("2021-01-01")).is_some());
 }
 
 #[test]
 fn incomplete_catalogue_is_flagged_through_layers() {
     let set = shipped_packs();
     let r = set.resolve("cn-zj").unwrap();
-    let view = r
-        .catalogue("tolerance.situation_category", d("2024-01-01"))
-        .unwrap();
+    let view = r.catalogue("tolerance.situation_category", d("2024-01-01")).unwrap();
     assert!(view.incomplete);
     assert_eq!(view.items.len(), 5);
-    assert!(
-        set.resolve("cn")
-            .unwrap()
-            .catalogue("tolerance.situation_category", d("2024-01-01"))
-            .is_none()
-    );
+    assert!(set.resolve("cn").unwrap().catalogue("tolerance.situation_category", d("2024-01-01")).is_none());
 }
