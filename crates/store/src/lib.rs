@@ -1,1 +1,16 @@
+//! Persistence on SQLite and PostgreSQL through one code path (SeaORM on
+//! sqlx): connection setup, migrations, the audit chain and the queries the
+//! app layer composes into use cases.
 
+pub mod audit;
+pub mod db;
+pub mod entity;
+pub mod error;
+pub mod migration;
+pub mod registry;
+pub mod users;
+
+pub use db::{Backend, Db};
+pub use error::StoreError;
+pub use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
+pub mod imports;

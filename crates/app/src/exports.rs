@@ -1,0 +1,119 @@
+//! Lists to .xlsx. Exported cadre rosters use the import columns, so a file
+//! can be exported, corrected and imported elsewhere.
+
+use dandang_domain::access::{Actor, Permission};
+use rust_xlsxwriter::{Format, Workbook};
+use serde::Serialize;
+
+use crate::{
+    App, audit,
+    error::{AppError, Result},
+    imports::{CADRE_COLS, ImportKind, text_cols},
+    registry::cadres::{self, CadreQuery},
+};
+
+pub struct SheetData {
+    pub name: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub text_columns: Vec<usize>,
+}
+
+pub fn workbook(sheets: &[SheetData]) -> Result<Vec<u8>> {
+    let err = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let text = Format::new().set_num_format("@");
+    for s in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(&s.name).map_err(err)?;
+        for (c, h) in s.headers.iter().enumerate() {
+            let width = if s.text_columns.contains(&c) { 22.0 } else { (h.chars().count() as f64 * 2.2).max(10.0) };
+            ws.set_column_width(c as u16, width).map_err(err)?;
+            if s.text_columns.contains(&c) {
+                ws.set_column_format(c as u16, &text).map_err(err)?;
+            }
+            ws.write_string_with_format(0, c as u16, h, &bold).map_err(err)?;
+        }
+        for (r, row) in s.rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    ws.write_string(r as u32 + 1, c as u16, v).map_err(err)?;
+                }
+            }
+        }
+        ws.set_freeze_panes(1, 0).map_err(err)?;
+    }
+    wb.save_to_buffer().map_err(err)
+}
+
+/// Most rows one export writes.
+pub const MAX_EXPORT_ROWS: u64 = 200_000;
+
+pub async fn cadres(app: &App, actor: &Actor, q: &CadreQuery) -> Result<Vec<u8>> {
+    if !actor.can(Permission::RegistryExport) {
+        return Err(AppError::Forbidden);
+    }
+    let items = cadres::rows_all(app, actor, q, MAX_EXPORT_ROWS).await?;
+    let ids: Vec<uuid::Uuid> = items.iter().map(|i| i.id).collect();
+    let db = app.db().read();
+    let mut appts: std::collections::HashMap<uuid::Uuid, Vec<dandang_store::entity::appointment::Model>> = Default::default();
+    for a in dandang_store::registry::current_appointments(db, &ids).await? {
+        appts.entry(a.cadre_id).or_default().push(a);
+    }
+    let mut tags: std::collections::HashMap<uuid::Uuid, Vec<String>> = Default::default();
+    for t in dandang_store::registry::tags_of(db, &ids).await? {
+        tags.entry(t.cadre_id).or_default().push(app.policy().tag_title(&t.tag));
+    }
+    let label = |s: Option<&str>, f: fn(&str) -> std::result::Result<String, ()>| s.and_then(|v| f(v).ok()).unwrap_or_default();
+    use dandang_domain::registry::{Degree, Education, ManagedBy, PostLevel, Rank, Sex, Tier};
+    let mut rows = Vec::with_capacity(items.len());
+    for r in &items {
+        let a = appts.get(&r.id).and_then(|v| v.first());
+        rows.push(vec![
+            r.name.clone(),
+            label(Some(&r.sex), |v| Sex::parse(v).map(|x| x.label_zh().into()).map_err(|_| ())),
+            r.birth_date.to_string(),
+            r.id_number.clone().unwrap_or_default(),
+            r.ethnicity.clone(),
+            r.party_join_date.map(|d| d.to_string()).unwrap_or_default(),
+            label(r.education.as_deref(), |v| Education::parse(v).map(|x| x.label_zh().into()).map_err(|_| ())),
+            label(r.degree.as_deref(), |v| Degree::parse(v).map(|x| x.label_zh().into()).map_err(|_| ())),
+            r.unit_name.clone(),
+            a.map(|a| a.title.clone()).unwrap_or_default(),
+            label(a.and_then(|a| a.tier.as_deref()), |v| Tier::parse(v).map(|x| x.label_zh().into()).map_err(|_| ())),
+            label(a.and_then(|a| a.level.as_deref()), |v| PostLevel::parse(v).map(|x| x.label_zh().into()).map_err(|_| ())),
+            a.map(|a| a.start_date.to_string()).unwrap_or_default(),
+            label(r.rank.as_deref(), |v| Rank::parse(v).map(|x| x.label_zh().into()).map_err(|_| ())),
+            label(Some(&r.managed_by), |v| ManagedBy::parse(v).map(|x| x.label_zh().into()).map_err(|_| ())),
+            tags.get(&r.id).map(|t| t.join("、")).unwrap_or_default(),
+            r.note.clone().unwrap_or_default(),
+        ]);
+    }
+    let bytes = workbook(&[SheetData {
+        name: "干部名册".into(),
+        headers: CADRE_COLS.iter().map(|c| c.header.to_string()).collect(),
+        rows,
+        text_columns: text_cols(ImportKind::Cadres),
+    }])?;
+    let tx = app.db().write().await?;
+    audit::record(&tx, actor, "export.cadres", "cadre", None, None::<&()>, Some(&ExportRecord { rows: items.len(), query: format!("{q:?}") })).await?;
+    tx.commit().await?;
+    Ok(bytes)
+}
+
+#[derive(Serialize)]
+struct ExportRecord {
+    rows: usize,
+    query: String,
+}
+
+/// Any simple list as a one-sheet workbook (units, users, audit events).
+pub async fn table(app: &App, actor: &Actor, what: &str, sheet: SheetData) -> Result<Vec<u8>> {
+    let rows = sheet.rows.len();
+    let bytes = workbook(&[sheet])?;
+    let tx = app.db().write().await?;
+    audit::record(&tx, actor, &format!("export.{what}"), what, None, None::<&()>, Some(&serde_json::json!({"rows": rows}))).await?;
+    tx.commit().await?;
+    Ok(bytes)
+}

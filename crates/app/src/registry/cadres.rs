@@ -1,0 +1,676 @@
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use dandang_domain::{
+    access::{Actor, Permission},
+    error::{Invalid, Problem},
+    ids::CadreId,
+    registry::{
+        Degree, Education, IdNumber, ManagedBy, PostLevel, Rank, Sex, Tier, age_on, parse_ethnicity,
+    },
+    text::{self, name_keys},
+};
+use dandang_store::{
+    entity::{appointment, cadre},
+    registry::{self, CadreFilter, CadreRow, CadreSort},
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{Page, Paging, covers_cadre, covers_unit, require};
+use crate::{
+    App, audit, clock,
+    error::{AppError, Result},
+    registry::appointments::{AppointmentView, appointment_view},
+};
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct CadreQuery {
+    pub q: Option<String>,
+    /// Division code: cadres in that jurisdiction's subtree.
+    pub jurisdiction: Option<String>,
+    /// Unit id: cadres in that unit and its sub-units.
+    pub unit: Option<Uuid>,
+    pub managed_by: Option<String>,
+    pub sex: Option<String>,
+    pub rank: Option<String>,
+    pub tier: Option<String>,
+    pub level: Option<String>,
+    pub tag: Option<String>,
+    pub education: Option<String>,
+    pub age_min: Option<i32>,
+    pub age_max: Option<i32>,
+    pub sort: Option<String>,
+    pub include_inactive: Option<bool>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CadreListItem {
+    pub id: Uuid,
+    pub name: String,
+    pub sex: String,
+    pub sex_label: String,
+    pub birth_date: NaiveDate,
+    pub age: i32,
+    pub ethnicity: String,
+    pub education_label: Option<String>,
+    pub unit_id: Uuid,
+    pub unit_name: String,
+    pub jurisdiction_name: String,
+    pub current_posts: Vec<String>,
+    pub rank_label: Option<String>,
+    pub managed_by: String,
+    pub managed_by_label: String,
+    pub active: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CadreDetail {
+    pub id: Uuid,
+    pub name: String,
+    pub sex: String,
+    pub sex_label: String,
+    pub birth_date: NaiveDate,
+    pub age: i32,
+    /// Full number only for roles allowed sensitive reads; masked otherwise.
+    pub id_number: Option<String>,
+    pub id_number_masked: bool,
+    pub ethnicity: String,
+    pub party_join_date: Option<NaiveDate>,
+    pub education: Option<String>,
+    pub education_label: Option<String>,
+    pub degree: Option<String>,
+    pub degree_label: Option<String>,
+    pub unit_id: Uuid,
+    pub unit_name: String,
+    pub jurisdiction_name: String,
+    pub rank: Option<String>,
+    pub rank_label: Option<String>,
+    pub managed_by: String,
+    pub managed_by_label: String,
+    pub tags: Vec<TagView>,
+    pub active: bool,
+    pub note: Option<String>,
+    pub version: i32,
+    pub current_posts: Vec<String>,
+    pub appointments: Vec<AppointmentView>,
+    pub timeline: Vec<TimelineEvent>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TagView {
+    pub code: String,
+    pub title: String,
+}
+
+/// One dated line on a cadre's page. Later modules (measures, supervision,
+/// tolerance) add their own kinds.
+#[derive(Clone, Debug, Serialize)]
+pub struct TimelineEvent {
+    pub date: NaiveDate,
+    pub kind: String,
+    pub kind_label: String,
+    pub text: String,
+}
+
+fn label<T: Copy>(s: Option<&str>, parse: impl Fn(&str) -> std::result::Result<T, Problem>, l: impl Fn(T) -> &'static str) -> Option<String> {
+    s.and_then(|v| parse(v).ok()).map(|v| l(v).to_string())
+}
+
+fn post_label(a: &appointment::Model) -> String {
+    a.title.clone()
+}
+
+fn list_item(r: &CadreRow, posts: &[String], today: NaiveDate) -> CadreListItem {
+    CadreListItem {
+        id: r.id,
+        name: r.name.clone(),
+        sex_label: label(Some(&r.sex), Sex::parse, Sex::label_zh).unwrap_or_default(),
+        sex: r.sex.clone(),
+        birth_date: r.birth_date,
+        age: age_on(r.birth_date, today),
+        ethnicity: r.ethnicity.clone(),
+        education_label: label(r.education.as_deref(), Education::parse, Education::label_zh),
+        unit_id: r.unit_id,
+        unit_name: r.unit_name.clone(),
+        jurisdiction_name: r.jurisdiction_name.clone(),
+        current_posts: posts.to_vec(),
+        rank_label: label(r.rank.as_deref(), Rank::parse, Rank::label_zh),
+        managed_by_label: label(Some(&r.managed_by), ManagedBy::parse, ManagedBy::label_zh).unwrap_or_default(),
+        managed_by: r.managed_by.clone(),
+        active: r.active,
+    }
+}
+
+async fn filter_from(app: &App, actor: &Actor, q: &CadreQuery) -> Result<CadreFilter> {
+    let db = app.db().read();
+    let today = clock::today();
+    let mut f = CadreFilter {
+        q: q.q.clone(),
+        q_matches_id_number: actor.can(Permission::RegistryReadSensitive),
+        include_inactive: q.include_inactive.unwrap_or(false),
+        ..Default::default()
+    };
+    let mut inv = Invalid::new();
+    let non_empty = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+    if let Some(code) = non_empty(&q.jurisdiction) {
+        match registry::jurisdiction_by_code(db, &code).await? {
+            Some(j) => f.jurisdiction_path = Some(j.path),
+            None => inv.push("jurisdiction", "行政区划", Problem::NotFound),
+        }
+    }
+    if let Some(uid) = q.unit {
+        match registry::unit(db, uid).await? {
+            Some(u) => f.unit_path = Some(u.path),
+            None => inv.push("unit", "单位", Problem::NotFound),
+        }
+    }
+    if let Some(v) = non_empty(&q.managed_by) {
+        f.managed_by = inv.take("managed_by", "管理权限", ManagedBy::parse(&v)).map(|m| m.code().into());
+    }
+    if let Some(v) = non_empty(&q.sex) {
+        f.sex = inv.take("sex", "性别", Sex::parse(&v)).map(|m| m.code().into());
+    }
+    if let Some(v) = non_empty(&q.rank) {
+        f.rank = inv.take("rank", "职级", Rank::parse(&v)).map(|m| m.code().into());
+    }
+    if let Some(v) = non_empty(&q.tier) {
+        f.tier = inv.take("tier", "职务层次", Tier::parse(&v)).map(|m| m.code().into());
+    }
+    if let Some(v) = non_empty(&q.level) {
+        f.level = inv.take("level", "正副职", PostLevel::parse(&v)).map(|m| m.code().into());
+    }
+    if let Some(v) = non_empty(&q.education) {
+        f.education = inv.take("education", "学历", Education::parse(&v)).map(|m| m.code().into());
+    }
+    f.tag = non_empty(&q.tag);
+    for (field, label, v) in [("age_min", "最小年龄", q.age_min), ("age_max", "最大年龄", q.age_max)] {
+        if let Some(a) = v
+            && !(16..=100).contains(&a)
+        {
+            inv.push(field, label, Problem::OutOfRange { min: 16, max: 100 });
+        }
+    }
+    inv.into_result()?;
+    // Age a ⇔ born in (today − (a+1) years, today − a years].
+    if let Some(a) = q.age_max {
+        f.born_after = today.with_year_sub(a + 1).and_then(|d| d.succ_opt());
+    }
+    if let Some(a) = q.age_min {
+        f.born_before = today.with_year_sub(a);
+    }
+    Ok(f)
+}
+
+trait YearSub {
+    fn with_year_sub(self, years: i32) -> Option<NaiveDate>;
+}
+
+impl YearSub for NaiveDate {
+    fn with_year_sub(self, years: i32) -> Option<NaiveDate> {
+        use chrono::Datelike;
+        let y = self.year() - years;
+        NaiveDate::from_ymd_opt(y, self.month(), self.day()).or_else(|| NaiveDate::from_ymd_opt(y, self.month(), 28))
+    }
+}
+
+fn sort_from(s: Option<&str>) -> CadreSort {
+    match s {
+        Some("name") => CadreSort::Name,
+        Some("birth") => CadreSort::BirthAsc,
+        Some("-birth") => CadreSort::BirthDesc,
+        _ => CadreSort::Unit,
+    }
+}
+
+async fn posts_by_cadre(app: &App, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<String>>> {
+    let mut m: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for a in registry::current_appointments(app.db().read(), ids).await? {
+        m.entry(a.cadre_id).or_default().push(post_label(&a));
+    }
+    Ok(m)
+}
+
+pub async fn list(app: &App, actor: &Actor, q: &CadreQuery) -> Result<Page<CadreListItem>> {
+    require(actor, Permission::RegistryRead)?;
+    let f = filter_from(app, actor, q).await?;
+    let paging = Paging::new(q.page, q.per_page);
+    let (rows, total) =
+        registry::list_cadres(app.db().read(), &actor.scope, &f, sort_from(q.sort.as_deref()), paging.offset(), paging.per_page)
+            .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let posts = posts_by_cadre(app, &ids).await?;
+    let today = clock::today();
+    let items = rows.iter().map(|r| list_item(r, posts.get(&r.id).map(Vec::as_slice).unwrap_or(&[]), today)).collect();
+    Ok(Page::new(items, total, paging))
+}
+
+/// Every cadre row matching the query, for export (bounded).
+pub async fn rows_all(app: &App, actor: &Actor, q: &CadreQuery, max: u64) -> Result<Vec<CadreRow>> {
+    require(actor, Permission::RegistryRead)?;
+    let f = filter_from(app, actor, q).await?;
+    let (rows, _) =
+        registry::list_cadres(app.db().read(), &actor.scope, &f, sort_from(q.sort.as_deref()), 0, max).await?;
+    Ok(rows)
+}
+
+async fn load_in_scope(app: &App, actor: &Actor, id: Uuid) -> Result<CadreRow> {
+    require(actor, Permission::RegistryRead)?;
+    let r = registry::cadre(app.db().read(), id).await?.ok_or(AppError::NotFound("干部"))?;
+    if !covers_cadre(actor, &r) {
+        return Err(AppError::OutOfScope);
+    }
+    Ok(r)
+}
+
+/// A cadre's full record; the read itself is audited.
+pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<CadreDetail> {
+    let r = load_in_scope(app, actor, id).await?;
+    let d = detail(app, actor, &r).await?;
+    audit::record_read(app, actor, "cadre", id.to_string(), &format!("{}的干部档案", r.name)).await?;
+    Ok(d)
+}
+
+async fn detail(app: &App, actor: &Actor, r: &CadreRow) -> Result<CadreDetail> {
+    let db = app.db().read();
+    let today = clock::today();
+    let appts = registry::appointments_of(db, r.id).await?;
+    let mut views = Vec::new();
+    for a in &appts {
+        views.push(appointment_view(app, a).await?);
+    }
+    let tags = registry::tags_of(db, &[r.id])
+        .await?
+        .into_iter()
+        .map(|t| TagView { title: app.policy().tag_title(&t.tag), code: t.tag })
+        .collect();
+    let sensitive = actor.can(Permission::RegistryReadSensitive);
+    let id_number = r.id_number.as_ref().map(|n| {
+        if sensitive {
+            n.clone()
+        } else {
+            IdNumber::parse(n).map(|i| i.masked()).unwrap_or_else(|_| "******".into())
+        }
+    });
+    let mut timeline: Vec<TimelineEvent> = Vec::new();
+    for a in &views {
+        timeline.push(TimelineEvent {
+            date: a.start_date,
+            kind: "appointment.start".into(),
+            kind_label: "任职".into(),
+            text: format!("{}{}（{}）", a.unit_name, a.title, a.reason),
+        });
+        if let Some(end) = a.end_date {
+            timeline.push(TimelineEvent {
+                date: end,
+                kind: "appointment.end".into(),
+                kind_label: "离任".into(),
+                text: format!("{}{}{}", a.unit_name, a.title, a.end_reason.as_deref().map(|r| format!("（{r}）")).unwrap_or_default()),
+            });
+        }
+    }
+    if let Some(p) = r.party_join_date {
+        timeline.push(TimelineEvent { date: p, kind: "party".into(), kind_label: "入党".into(), text: "加入中国共产党".into() });
+    }
+    timeline.sort_by(|a, b| b.date.cmp(&a.date));
+    Ok(CadreDetail {
+        id: r.id,
+        name: r.name.clone(),
+        sex_label: label(Some(&r.sex), Sex::parse, Sex::label_zh).unwrap_or_default(),
+        sex: r.sex.clone(),
+        birth_date: r.birth_date,
+        age: age_on(r.birth_date, today),
+        id_number_masked: !sensitive && id_number.is_some(),
+        id_number,
+        ethnicity: r.ethnicity.clone(),
+        party_join_date: r.party_join_date,
+        education_label: label(r.education.as_deref(), Education::parse, Education::label_zh),
+        education: r.education.clone(),
+        degree_label: label(r.degree.as_deref(), Degree::parse, Degree::label_zh),
+        degree: r.degree.clone(),
+        unit_id: r.unit_id,
+        unit_name: r.unit_name.clone(),
+        jurisdiction_name: r.jurisdiction_name.clone(),
+        rank_label: label(r.rank.as_deref(), Rank::parse, Rank::label_zh),
+        rank: r.rank.clone(),
+        managed_by_label: label(Some(&r.managed_by), ManagedBy::parse, ManagedBy::label_zh).unwrap_or_default(),
+        managed_by: r.managed_by.clone(),
+        tags,
+        active: r.active,
+        note: r.note.clone(),
+        version: r.version,
+        current_posts: views.iter().filter(|a| a.end_date.is_none()).map(|a| a.title.clone()).collect(),
+        appointments: views,
+        timeline,
+    })
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct CadreInput {
+    pub name: String,
+    pub sex: String,
+    pub birth_date: String,
+    #[serde(default)]
+    pub id_number: Option<String>,
+    pub ethnicity: String,
+    #[serde(default)]
+    pub party_join_date: Option<String>,
+    #[serde(default)]
+    pub education: Option<String>,
+    #[serde(default)]
+    pub degree: Option<String>,
+    pub unit_id: Uuid,
+    #[serde(default)]
+    pub rank: Option<String>,
+    pub managed_by: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The parsed, checked fields of a cadre, shared by forms, API and import.
+#[derive(Clone, Debug, Serialize)]
+pub struct CadreFields {
+    pub name: String,
+    pub sex: Sex,
+    pub birth_date: NaiveDate,
+    pub id_number: Option<IdNumber>,
+    pub ethnicity: String,
+    pub party_join_date: Option<NaiveDate>,
+    pub education: Option<Education>,
+    pub degree: Option<Degree>,
+    pub rank: Option<Rank>,
+    pub managed_by: ManagedBy,
+    pub note: Option<String>,
+}
+
+/// Field rules in one place; `label` maps a field to its Chinese column name
+/// (form labels or spreadsheet headers).
+pub fn parse_fields(
+    raw: &RawCadre<'_>,
+    today: NaiveDate,
+    inv: &mut Invalid,
+    label: &dyn Fn(&'static str) -> (&'static str, String),
+) -> Option<CadreFields> {
+    let name = label_take(inv, label, "name", text::required(raw.name, 32));
+    let sex = label_take(inv, label, "sex", Sex::parse(raw.sex));
+    let birth = label_take(
+        inv,
+        label,
+        "birth_date",
+        text::parse_date(raw.birth_date).and_then(|d| text::not_future(d, today)),
+    );
+    let id_number = label_take(
+        inv,
+        label,
+        "id_number",
+        match raw.id_number.map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => IdNumber::parse(s).map(Some),
+        },
+    );
+    let ethnicity = label_take(inv, label, "ethnicity", parse_ethnicity(raw.ethnicity));
+    let party = label_take(
+        inv,
+        label,
+        "party_join_date",
+        text::parse_optional_date(raw.party_join_date).and_then(|d| match d {
+            Some(d) => text::not_future(d, today).map(Some),
+            None => Ok(None),
+        }),
+    );
+    let education = label_take(inv, label, "education", opt_enum(raw.education, Education::parse));
+    let degree = label_take(inv, label, "degree", opt_enum(raw.degree, Degree::parse));
+    let rank = label_take(inv, label, "rank", opt_enum(raw.rank, Rank::parse));
+    let managed_by = label_take(inv, label, "managed_by", ManagedBy::parse(raw.managed_by));
+    let note = label_take(inv, label, "note", text::optional(raw.note, 500));
+    if let (Some(Some(id)), Some(sex), Some(b)) = (&id_number, sex, birth)
+        && let Err(p) = id.check_against(sex, b)
+    {
+        let (f, l) = label("id_number");
+        inv.push(f, &l, p);
+    }
+    if let (Some(Some(p)), Some(b)) = (party, birth)
+        && p <= b
+    {
+        let (f, l) = label("party_join_date");
+        inv.push(f, &l, Problem::DateOrder { earlier: "出生日期".into() });
+    }
+    Some(CadreFields {
+        name: name?,
+        sex: sex?,
+        birth_date: birth?,
+        id_number: id_number?,
+        ethnicity: ethnicity?,
+        party_join_date: party?,
+        education: education?,
+        degree: degree?,
+        rank: rank?,
+        managed_by: managed_by?,
+        note: note?,
+    })
+}
+
+fn label_take<T>(
+    inv: &mut Invalid,
+    label: &dyn Fn(&'static str) -> (&'static str, String),
+    f: &'static str,
+    r: std::result::Result<T, Problem>,
+) -> Option<T> {
+    let (field, lab) = label(f);
+    inv.take(field, &lab, r)
+}
+
+fn opt_enum<T>(s: Option<&str>, parse: impl Fn(&str) -> std::result::Result<T, Problem>) -> std::result::Result<Option<T>, Problem> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(v) => parse(v).map(Some),
+    }
+}
+
+/// Borrowed raw field values, from whatever input form.
+pub struct RawCadre<'a> {
+    pub name: &'a str,
+    pub sex: &'a str,
+    pub birth_date: &'a str,
+    pub id_number: Option<&'a str>,
+    pub ethnicity: &'a str,
+    pub party_join_date: Option<&'a str>,
+    pub education: Option<&'a str>,
+    pub degree: Option<&'a str>,
+    pub rank: Option<&'a str>,
+    pub managed_by: &'a str,
+    pub note: Option<&'a str>,
+}
+
+pub fn form_label(f: &'static str) -> (&'static str, String) {
+    let l = match f {
+        "name" => "姓名",
+        "sex" => "性别",
+        "birth_date" => "出生日期",
+        "id_number" => "公民身份号码",
+        "ethnicity" => "民族",
+        "party_join_date" => "入党时间",
+        "education" => "学历",
+        "degree" => "学位",
+        "rank" => "职级",
+        "managed_by" => "管理权限",
+        "note" => "备注",
+        "unit_id" => "所在单位",
+        "tags" => "经历标签",
+        other => other,
+    };
+    (f, l.to_string())
+}
+
+fn raw(input: &CadreInput) -> RawCadre<'_> {
+    RawCadre {
+        name: &input.name,
+        sex: &input.sex,
+        birth_date: &input.birth_date,
+        id_number: input.id_number.as_deref(),
+        ethnicity: &input.ethnicity,
+        party_join_date: input.party_join_date.as_deref(),
+        education: input.education.as_deref(),
+        degree: input.degree.as_deref(),
+        rank: input.rank.as_deref(),
+        managed_by: &input.managed_by,
+        note: input.note.as_deref(),
+    }
+}
+
+/// Checks tags against the experience-tag catalogue in force for the unit.
+fn check_tags(app: &App, jurisdiction_code: &str, tags: &[String], inv: &mut Invalid) -> Vec<String> {
+    let pack = app.policy().pack_for(jurisdiction_code);
+    let known = app.policy().experience_tags(pack, clock::today());
+    let mut out = Vec::new();
+    for t in tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        match known.iter().find(|(code, title)| code == t || title == t) {
+            Some((code, _)) => {
+                if !out.contains(code) {
+                    out.push(code.clone());
+                }
+            }
+            None => inv.push(
+                "tags",
+                "经历标签",
+                Problem::Unknown { allowed: known.iter().map(|(_, t)| t.clone()).collect() },
+            ),
+        }
+    }
+    out
+}
+
+fn audit_shape(m: &cadre::Model, tags: &[String]) -> serde_json::Value {
+    serde_json::json!({
+        "name": m.name, "sex": m.sex, "birth_date": m.birth_date, "id_number": m.id_number,
+        "ethnicity": m.ethnicity, "party_join_date": m.party_join_date, "education": m.education,
+        "degree": m.degree, "unit_id": m.unit_id, "rank": m.rank, "managed_by": m.managed_by,
+        "active": m.active, "note": m.note, "tags": tags,
+    })
+}
+
+pub async fn create(app: &App, actor: &Actor, input: &CadreInput) -> Result<CadreDetail> {
+    require(actor, Permission::RegistryWrite)?;
+    let db = app.db().read();
+    let today = clock::today();
+    let mut inv = Invalid::new();
+    let fields = parse_fields(&raw(input), today, &mut inv, &form_label);
+    let unit = registry::unit(db, input.unit_id).await?;
+    let tags = match &unit {
+        Some(u) => check_tags(app, &u.jurisdiction_code, &input.tags, &mut inv),
+        None => {
+            inv.push("unit_id", "所在单位", Problem::NotFound);
+            vec![]
+        }
+    };
+    inv.into_result()?;
+    let (f, unit) = (fields.expect("checked"), unit.expect("checked"));
+    if !covers_unit(actor, &unit) || !actor.scope.managed_by.contains(&f.managed_by) {
+        return Err(AppError::OutOfScope);
+    }
+    if let Some(idn) = &f.id_number
+        && registry::cadre_by_id_number(db, idn.as_str()).await?.is_some()
+    {
+        return Err(AppError::invalid("id_number", "公民身份号码", Problem::Duplicate));
+    }
+    let m = new_model(CadreId::new().0, &f, unit.id);
+    let tx = app.db().write().await?;
+    registry::insert_cadre(&tx, m.clone()).await?;
+    registry::set_tags(&tx, m.id, &tags).await?;
+    audit::record(&tx, actor, "cadre.create", "cadre", Some(m.id.to_string()), None::<&()>, Some(&audit_shape(&m, &tags))).await?;
+    tx.commit().await?;
+    let r = registry::cadre(app.db().read(), m.id).await?.ok_or(AppError::Internal("cadre".into()))?;
+    detail(app, actor, &r).await
+}
+
+pub fn new_model(id: Uuid, f: &CadreFields, unit_id: Uuid) -> cadre::Model {
+    let keys = name_keys(&f.name);
+    let now = Utc::now();
+    cadre::Model {
+        id,
+        name: f.name.clone(),
+        name_pinyin: keys.pinyin,
+        name_initials: keys.initials,
+        sex: f.sex.code().into(),
+        birth_date: f.birth_date,
+        id_number: f.id_number.as_ref().map(|i| i.as_str().to_string()),
+        ethnicity: f.ethnicity.clone(),
+        party_join_date: f.party_join_date,
+        education: f.education.map(|e| e.code().into()),
+        degree: f.degree.map(|e| e.code().into()),
+        unit_id,
+        rank: f.rank.map(|e| e.code().into()),
+        managed_by: f.managed_by.code().into(),
+        active: true,
+        note: f.note.clone(),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct CadreUpdate {
+    #[serde(flatten)]
+    pub fields: CadreInput,
+    #[serde(default = "yes")]
+    pub active: bool,
+    pub version: i32,
+}
+
+fn yes() -> bool {
+    true
+}
+
+pub async fn update(app: &App, actor: &Actor, id: Uuid, input: &CadreUpdate) -> Result<CadreDetail> {
+    require(actor, Permission::RegistryWrite)?;
+    let before = load_in_scope(app, actor, id).await?;
+    let db = app.db().read();
+    let today = clock::today();
+    let mut inv = Invalid::new();
+    let fields = parse_fields(&raw(&input.fields), today, &mut inv, &form_label);
+    let unit = registry::unit(db, input.fields.unit_id).await?;
+    let tags = match &unit {
+        Some(u) => check_tags(app, &u.jurisdiction_code, &input.fields.tags, &mut inv),
+        None => {
+            inv.push("unit_id", "所在单位", Problem::NotFound);
+            vec![]
+        }
+    };
+    inv.into_result()?;
+    let (f, unit) = (fields.expect("checked"), unit.expect("checked"));
+    if !covers_unit(actor, &unit) || !actor.scope.managed_by.contains(&f.managed_by) {
+        return Err(AppError::OutOfScope);
+    }
+    if let Some(idn) = &f.id_number
+        && registry::cadre_by_id_number(db, idn.as_str()).await?.is_some_and(|c| c.id != id)
+    {
+        return Err(AppError::invalid("id_number", "公民身份号码", Problem::Duplicate));
+    }
+    let old = registry::cadre_model(db, id).await?.ok_or(AppError::NotFound("干部"))?;
+    let old_tags: Vec<String> = registry::tags_of(db, &[id]).await?.into_iter().map(|t| t.tag).collect();
+    let mut m = new_model(id, &f, unit.id);
+    m.active = input.active;
+    m.created_at = old.created_at;
+    let tx = app.db().write().await?;
+    registry::update_cadre(&tx, m.clone(), input.version).await?;
+    registry::set_tags(&tx, id, &tags).await?;
+    audit::record(
+        &tx,
+        actor,
+        "cadre.update",
+        "cadre",
+        Some(id.to_string()),
+        Some(&audit_shape(&old, &old_tags)),
+        Some(&audit_shape(&m, &tags)),
+    )
+    .await?;
+    tx.commit().await?;
+    let _ = before;
+    let r = registry::cadre(app.db().read(), id).await?.ok_or(AppError::Internal("cadre".into()))?;
+    detail(app, actor, &r).await
+}

@@ -1,0 +1,122 @@
+use chrono::Utc;
+use dandang_domain::{
+    access::{Actor, Permission},
+    error::{Invalid, Problem},
+    registry::{PostLevel, Tier},
+    text,
+};
+use dandang_store::{entity::post, registry};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{covers_unit, require};
+use crate::{
+    App, audit,
+    error::{AppError, Result},
+};
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PostView {
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    pub title: String,
+    pub level: String,
+    pub tier: String,
+    /// e.g. 县处级正职
+    pub grade_label: String,
+    pub active: bool,
+    pub holders: Vec<Holder>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Holder {
+    pub cadre_id: Uuid,
+    pub since: chrono::NaiveDate,
+}
+
+pub fn grade_label(tier: &str, level: &str) -> String {
+    match (Tier::parse(tier), PostLevel::parse(level)) {
+        (Ok(t), Ok(l)) => l.with_tier(t),
+        _ => String::new(),
+    }
+}
+
+pub async fn of_unit(app: &App, actor: &Actor, unit_id: Uuid) -> Result<Vec<PostView>> {
+    require(actor, Permission::RegistryRead)?;
+    let db = app.db().read();
+    let u = registry::unit(db, unit_id).await?.ok_or(AppError::NotFound("单位"))?;
+    if !covers_unit(actor, &u) {
+        return Err(AppError::OutOfScope);
+    }
+    let mut out = Vec::new();
+    for p in registry::posts_of_unit(db, unit_id).await? {
+        let holders = registry::post_holders(db, p.id)
+            .await?
+            .into_iter()
+            .map(|a| Holder { cadre_id: a.cadre_id, since: a.start_date })
+            .collect();
+        out.push(PostView {
+            id: p.id,
+            unit_id: p.unit_id,
+            grade_label: grade_label(&p.tier, &p.level),
+            title: p.title,
+            level: p.level,
+            tier: p.tier,
+            active: p.active,
+            holders,
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct PostInput {
+    pub title: String,
+    pub level: String,
+    pub tier: String,
+    #[serde(default)]
+    pub sort_order: Option<i32>,
+}
+
+pub async fn create(app: &App, actor: &Actor, unit_id: Uuid, input: &PostInput) -> Result<PostView> {
+    require(actor, Permission::RegistryWrite)?;
+    let db = app.db().read();
+    let u = registry::unit(db, unit_id).await?.ok_or(AppError::NotFound("单位"))?;
+    if !covers_unit(actor, &u) {
+        return Err(AppError::OutOfScope);
+    }
+    let mut inv = Invalid::new();
+    let title = inv.take("title", "职务名称", text::required(&input.title, 64));
+    let level = inv.take("level", "正副职", PostLevel::parse(&input.level));
+    let tier = inv.take("tier", "职务层次", Tier::parse(&input.tier));
+    inv.into_result()?;
+    let title = title.expect("checked");
+    if registry::posts_of_unit(db, unit_id).await?.iter().any(|p| p.title == title) {
+        return Err(AppError::invalid("title", "职务名称", Problem::Duplicate));
+    }
+    let m = post::Model {
+        id: Uuid::now_v7(),
+        unit_id,
+        title,
+        level: level.expect("checked").code().into(),
+        tier: tier.expect("checked").code().into(),
+        sort_order: input.sort_order.unwrap_or(0),
+        active: true,
+        created_at: Utc::now(),
+    };
+    let v = PostView {
+        id: m.id,
+        unit_id,
+        title: m.title.clone(),
+        level: m.level.clone(),
+        tier: m.tier.clone(),
+        grade_label: grade_label(&m.tier, &m.level),
+        active: true,
+        holders: vec![],
+    };
+    let tx = app.db().write().await?;
+    registry::insert_post(&tx, m.clone()).await?;
+    audit::record(&tx, actor, "post.create", "post", Some(m.id.to_string()), None::<&()>, Some(&v)).await?;
+    tx.commit().await?;
+    Ok(v)
+}

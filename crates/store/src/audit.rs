@@ -1,0 +1,190 @@
+//! Appending to and verifying the hash-chained audit trail.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use dandang_domain::audit::{Break, Link, StoredLink, Verifier};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    prelude::Expr,
+    sea_query::{Condition, ExprTrait},
+};
+use uuid::Uuid;
+
+use crate::{
+    entity::{audit_event, audit_head},
+    error::Result,
+};
+
+/// What happened, before it gets its place in the chain.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub actor_id: Option<Uuid>,
+    pub actor_name: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub request_id: Option<String>,
+}
+
+pub fn at_text(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// Appends an event inside the caller's transaction, so the event exists
+/// exactly when the change it records does.
+pub async fn append(tx: &impl ConnectionTrait, e: NewEvent) -> Result<i64> {
+    // Taking the head row first serializes appends across PostgreSQL
+    // connections; SQLite writers are already serialized by BEGIN IMMEDIATE.
+    audit_head::Entity::update_many()
+        .col_expr(audit_head::Column::Seq, Expr::col(audit_head::Column::Seq).add(1))
+        .filter(audit_head::Column::Id.eq(1))
+        .exec(tx)
+        .await?;
+    let head = audit_head::Entity::find_by_id(1)
+        .one(tx)
+        .await?
+        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("audit_head".into()))?;
+    let at = Utc::now().trunc_subsecs(6);
+    let link = Link {
+        seq: head.seq,
+        at: at_text(at),
+        actor_id: e.actor_id.map(|u| u.to_string()),
+        actor_name: e.actor_name.clone(),
+        action: e.action.clone(),
+        entity_type: e.entity_type.clone(),
+        entity_id: e.entity_id.clone(),
+        before: e.before.clone(),
+        after: e.after.clone(),
+        request_id: e.request_id.clone(),
+        prev_hash: head.hash.clone(),
+    };
+    let hash = link.hash();
+    audit_event::Entity::insert(audit_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        seq: Set(head.seq),
+        at: Set(at),
+        actor_id: Set(e.actor_id),
+        actor_name: Set(e.actor_name),
+        action: Set(e.action),
+        entity_type: Set(e.entity_type),
+        entity_id: Set(e.entity_id),
+        before: Set(e.before),
+        after: Set(e.after),
+        request_id: Set(e.request_id),
+        prev_hash: Set(head.hash),
+        hash: Set(hash.clone()),
+    })
+    .exec_without_returning(tx)
+    .await?;
+    audit_head::Entity::update_many()
+        .col_expr(audit_head::Column::Hash, Expr::value(hash))
+        .filter(audit_head::Column::Id.eq(1))
+        .exec(tx)
+        .await?;
+    Ok(head.seq)
+}
+
+fn to_link(m: &audit_event::Model) -> StoredLink {
+    StoredLink {
+        link: Link {
+            seq: m.seq,
+            at: at_text(m.at),
+            actor_id: m.actor_id.map(|u| u.to_string()),
+            actor_name: m.actor_name.clone(),
+            action: m.action.clone(),
+            entity_type: m.entity_type.clone(),
+            entity_id: m.entity_id.clone(),
+            before: m.before.clone(),
+            after: m.after.clone(),
+            request_id: m.request_id.clone(),
+            prev_hash: m.prev_hash.clone(),
+        },
+        hash: m.hash.clone(),
+    }
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct VerifyReport {
+    pub checked: u64,
+    pub head_seq: i64,
+    pub broken: Option<Break>,
+}
+
+/// Walks the whole chain in pages; stops at the first broken link.
+pub async fn verify(c: &impl ConnectionTrait) -> Result<VerifyReport> {
+    let head = audit_head::Entity::find_by_id(1)
+        .one(c)
+        .await?
+        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("audit_head".into()))?;
+    let mut v = Verifier::new();
+    let mut after_seq = 0i64;
+    let mut checked = 0u64;
+    loop {
+        let page = audit_event::Entity::find()
+            .filter(audit_event::Column::Seq.gt(after_seq))
+            .order_by_asc(audit_event::Column::Seq)
+            .limit(2000)
+            .all(c)
+            .await?;
+        if page.is_empty() {
+            break;
+        }
+        for m in &page {
+            if let Err(b) = v.feed(&to_link(m)) {
+                return Ok(VerifyReport { checked, head_seq: head.seq, broken: Some(b) });
+            }
+            checked += 1;
+        }
+        after_seq = page.last().map(|m| m.seq).unwrap_or(after_seq);
+    }
+    match v.finish(head.seq, &head.hash) {
+        Ok(n) => Ok(VerifyReport { checked: n, head_seq: head.seq, broken: None }),
+        Err(b) => Ok(VerifyReport { checked, head_seq: head.seq, broken: Some(b) }),
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct EventFilter {
+    pub actor: Option<String>,
+    pub action_prefix: Option<String>,
+    pub entity_type: Option<String>,
+    pub entity_id: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+pub async fn list(
+    c: &impl ConnectionTrait,
+    f: &EventFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<audit_event::Model>, u64)> {
+    let mut cond = Condition::all();
+    if let Some(a) = &f.actor {
+        cond = cond.add(audit_event::Column::ActorName.eq(a.clone()));
+    }
+    if let Some(a) = &f.action_prefix {
+        cond = cond.add(audit_event::Column::Action.starts_with(a.clone()));
+    }
+    if let Some(t) = &f.entity_type {
+        cond = cond.add(audit_event::Column::EntityType.eq(t.clone()));
+    }
+    if let Some(id) = &f.entity_id {
+        cond = cond.add(audit_event::Column::EntityId.eq(id.clone()));
+    }
+    if let Some(from) = f.from {
+        cond = cond.add(audit_event::Column::At.gte(from));
+    }
+    if let Some(to) = f.to {
+        cond = cond.add(audit_event::Column::At.lt(to));
+    }
+    let q = audit_event::Entity::find().filter(cond);
+    let total = q.clone().count(c).await?;
+    let rows = q.order_by_desc(audit_event::Column::Seq).offset(offset).limit(limit).all(c).await?;
+    Ok((rows, total))
+}
+
+pub async fn get(c: &impl ConnectionTrait, seq: i64) -> Result<Option<audit_event::Model>> {
+    Ok(audit_event::Entity::find().filter(audit_event::Column::Seq.eq(seq)).one(c).await?)
+}

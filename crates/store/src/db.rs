@@ -1,0 +1,96 @@
+use std::{str::FromStr, time::Duration};
+
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, SqliteTransactionMode, SqlxPostgresConnector, SqlxSqliteConnector,
+    TransactionOptions, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+use sqlx::{
+    postgres::PgPoolOptions,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+
+use crate::{error::Result, migration::Migrator, StoreError};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub conn: DatabaseConnection,
+    pub backend: Backend,
+}
+
+impl Db {
+    /// `sqlite://path/to/file.db` or `postgres://…`; any other scheme is an error.
+    pub async fn connect(url: &str) -> Result<Db> {
+        if let Some(rest) = url.strip_prefix("sqlite:") {
+            let path = rest.trim_start_matches("//");
+            let file = path.split('?').next().unwrap_or(path);
+            if file.is_empty() || file == ":memory:" {
+                return Err(StoreError::BadUrl("SQLite 需要文件路径（不支持 :memory:，连接池中的每个连接会是不同的库）".into()));
+            }
+            if let Some(parent) = std::path::Path::new(file).parent()
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(parent).map_err(|e| StoreError::BadUrl(format!("{file}: {e}")))?;
+            }
+            let opts = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
+                .map_err(|e| StoreError::BadUrl(e.to_string()))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(opts)
+                .await
+                .map_err(|e| StoreError::BadUrl(format!("{file}: {e}")))?;
+            Ok(Db { conn: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool), backend: Backend::Sqlite })
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await
+                .map_err(|e| StoreError::BadUrl(e.to_string()))?;
+            Ok(Db { conn: SqlxPostgresConnector::from_sqlx_postgres_pool(pool), backend: Backend::Postgres })
+        } else {
+            let scheme = url.split(':').next().unwrap_or(url);
+            Err(StoreError::BadUrl(format!("不支持的数据库地址“{scheme}:”，只支持 sqlite:// 和 postgres://")))
+        }
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        Migrator::up(&self.conn, None).await?;
+        Ok(())
+    }
+
+    /// Names of migrations applied and pending, for `dandang migrate --status`.
+    pub async fn pending_migrations(&self) -> Result<usize> {
+        Ok(Migrator::get_pending_migrations(&self.conn).await?.len())
+    }
+
+    /// A write transaction. On SQLite it takes the write lock at BEGIN
+    /// (IMMEDIATE), so a transaction that reads before it writes waits on the
+    /// busy timeout instead of failing on lock upgrade.
+    pub async fn write(&self) -> Result<DatabaseTransaction> {
+        let opts = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        Ok(self.conn.begin_with_options(opts).await?)
+    }
+
+    pub fn read(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    pub async fn close(self) {
+        let _ = self.conn.close().await;
+    }
+}

@@ -1,0 +1,15 @@
+//! SeaORM entities, one per table. Enumerated columns hold the stable codes
+//! of the domain enums; the app layer parses them back.
+
+pub mod api_token;
+pub mod app_user;
+pub mod appointment;
+pub mod audit_event;
+pub mod audit_head;
+pub mod cadre;
+pub mod cadre_tag;
+pub mod import_batch;
+pub mod jurisdiction;
+pub mod post;
+pub mod session;
+pub mod unit;

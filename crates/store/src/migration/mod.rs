@@ -1,0 +1,19 @@
+//! Versioned schema migrations, one code path for SQLite and PostgreSQL.
+//!
+//! Portable to PostgreSQL-protocol distributed engines: UUIDv7 keys, no
+//! sequences, no recursive queries (trees carry a materialized path), no
+//! advisory locks, and no reliance on collation for Chinese text (lists sort
+//! on ASCII pinyin keys computed by the application).
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_foundation::Migration)]
+    }
+}
