@@ -73,13 +73,21 @@ pub async fn record_anonymous(
 /// A record read that the rules treat as sensitive, in its own transaction.
 pub async fn record_read(app: &App, actor: &Actor, entity_type: &str, entity_id: String, what: &str) -> Result<()> {
     let tx = app.db().write().await?;
-    record(&tx, actor, &format!("{entity_type}.read"), entity_type, Some(entity_id), None::<&()>, Some(&serde_json::json!({ "viewed": what })))
-        .await?;
+    record(
+        &tx,
+        actor,
+        &format!("{entity_type}.read"),
+        entity_type,
+        Some(entity_id),
+        None::<&()>,
+        Some(&serde_json::json!({ "viewed": what })),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct EventView {
     pub seq: i64,
     pub at: String,
@@ -144,11 +152,18 @@ fn view(m: audit_event::Model) -> EventView {
     }
 }
 
-pub async fn list(app: &App, actor: &Actor, f: &EventFilter, page: u64, per_page: u64) -> Result<(Vec<EventView>, u64)> {
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    f: &EventFilter,
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<EventView>, u64)> {
     if !actor.can(Permission::AuditRead) {
         return Err(AppError::Forbidden);
     }
-    let (rows, total) = dandang_store::audit::list(app.db().read(), f, page.saturating_sub(1) * per_page, per_page).await?;
+    let (rows, total) =
+        dandang_store::audit::list(app.db().read(), f, page.saturating_sub(1) * per_page, per_page).await?;
     Ok((rows.into_iter().map(view).collect(), total))
 }
 

@@ -137,7 +137,16 @@ pub async fn login(
         // Same work as a real check, so timing does not reveal which names exist.
         let _ = verify_password(DUMMY_HASH, password).await;
         let tx = app.db().write().await?;
-        audit::record_anonymous(&tx, username, "auth.login_failed", "user", None, Some(serde_json::json!({"reason": "unknown_user"})), request_id).await?;
+        audit::record_anonymous(
+            &tx,
+            username,
+            "auth.login_failed",
+            "user",
+            None,
+            Some(serde_json::json!({"reason": "unknown_user"})),
+            request_id,
+        )
+        .await?;
         tx.commit().await?;
         return Err(AppError::BadCredentials);
     };
@@ -195,7 +204,8 @@ pub async fn login(
 }
 
 /// A valid Argon2id hash of a random string, used to equalize timing.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Qsk5ZbJ2Wf4FQ2Z7pD5yFqG5pHkVqJbK1m1bH4mXx5c";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Qsk5ZbJ2Wf4FQ2Z7pD5yFqG5pHkVqJbK1m1bH4mXx5c";
 
 #[derive(Clone, Debug)]
 pub struct SessionInfo {
@@ -237,7 +247,16 @@ pub async fn session(app: &App, token: &str, request_id: Option<String>) -> Resu
 pub async fn logout(app: &App, info: &SessionInfo) -> Result<()> {
     let tx = app.db().write().await?;
     users::delete_session(&tx, &info.session_id).await?;
-    audit::record(&tx, &info.actor, "auth.logout", "user", Some(info.actor.user_id.to_string()), None::<&()>, None::<&()>).await?;
+    audit::record(
+        &tx,
+        &info.actor,
+        "auth.logout",
+        "user",
+        Some(info.actor.user_id.to_string()),
+        None::<&()>,
+        None::<&()>,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -246,7 +265,16 @@ pub async fn logout(app: &App, info: &SessionInfo) -> Result<()> {
 pub async fn logout_everywhere(app: &App, actor: &Actor) -> Result<u64> {
     let tx = app.db().write().await?;
     let n = users::delete_sessions_of(&tx, actor.user_id.0).await?;
-    audit::record(&tx, actor, "auth.logout_everywhere", "user", Some(actor.user_id.to_string()), None::<&()>, Some(&serde_json::json!({"sessions": n}))).await?;
+    audit::record(
+        &tx,
+        actor,
+        "auth.logout_everywhere",
+        "user",
+        Some(actor.user_id.to_string()),
+        None::<&()>,
+        Some(&serde_json::json!({"sessions": n})),
+    )
+    .await?;
     tx.commit().await?;
     Ok(n)
 }
@@ -258,7 +286,11 @@ pub async fn change_password(app: &App, actor: &Actor, current: &str, new: &str)
     }
     check_password_strength(new).map_err(|p| AppError::invalid("new_password", "新密码", p))?;
     if new == current {
-        return Err(AppError::invalid("new_password", "新密码", Problem::Conflict { detail: "不能与当前密码相同".into() }));
+        return Err(AppError::invalid(
+            "new_password",
+            "新密码",
+            Problem::Conflict { detail: "不能与当前密码相同".into() },
+        ));
     }
     let hash = hash_password(&app.config().password_hash, new).await?;
     let tx = app.db().write().await?;
@@ -268,14 +300,15 @@ pub async fn change_password(app: &App, actor: &Actor, current: &str, new: &str)
     m.password_changed_at = Utc::now();
     m.updated_at = Utc::now();
     users::update_user(&tx, m, u.version).await?;
-    audit::record(&tx, actor, "auth.password_changed", "user", Some(u.id.to_string()), None::<&()>, None::<&()>).await?;
+    audit::record(&tx, actor, "auth.password_changed", "user", Some(u.id.to_string()), None::<&()>, None::<&()>)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
 
 // ---- API tokens ------------------------------------------------------------
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct TokenView {
     pub id: Uuid,
     pub name: String,
@@ -317,7 +350,16 @@ pub async fn create_token(app: &App, actor: &Actor, username: &str, name: &str) 
     };
     let tx = app.db().write().await?;
     users::insert_token(&tx, m.clone()).await?;
-    audit::record(&tx, actor, "token.create", "api_token", Some(m.id.to_string()), None::<&()>, Some(&serde_json::json!({"user": u.username, "name": m.name, "prefix": m.prefix}))).await?;
+    audit::record(
+        &tx,
+        actor,
+        "token.create",
+        "api_token",
+        Some(m.id.to_string()),
+        None::<&()>,
+        Some(&serde_json::json!({"user": u.username, "name": m.name, "prefix": m.prefix})),
+    )
+    .await?;
     tx.commit().await?;
     Ok((plain, token_view(&m)))
 }
@@ -336,7 +378,8 @@ pub async fn revoke_token(app: &App, actor: &Actor, token_id: Uuid) -> Result<()
     }
     let tx = app.db().write().await?;
     users::revoke_token(&tx, token_id, Utc::now()).await?;
-    audit::record(&tx, actor, "token.revoke", "api_token", Some(token_id.to_string()), None::<&()>, None::<&()>).await?;
+    audit::record(&tx, actor, "token.revoke", "api_token", Some(token_id.to_string()), None::<&()>, None::<&()>)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -359,4 +402,14 @@ pub async fn authenticate_token(app: &App, token: &str, request_id: Option<Strin
         users::touch_token(db, t.id, now).await?;
     }
     actor_for(app, &u, request_id).await
+}
+
+/// Removes sessions past their idle or absolute limit.
+pub async fn purge_sessions(app: &App) -> Result<u64> {
+    let now = Utc::now();
+    let idle = now - Duration::minutes(app.config().session.idle_minutes);
+    let tx = app.db().write().await?;
+    let n = users::delete_expired_sessions(&tx, idle, now).await?;
+    tx.commit().await?;
+    Ok(n)
 }

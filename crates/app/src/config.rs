@@ -103,8 +103,7 @@ impl Config {
         if !path.exists() {
             return Ok(Config::default());
         }
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| AppError::Config(format!("{}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| AppError::Config(format!("{}: {e}", path.display())))?;
         toml::from_str(&text).map_err(|e| {
             let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
             AppError::Config(format!("{}:{}: {}", path.display(), line.unwrap_or(0), e.message()))

@@ -88,26 +88,47 @@ struct County {
 
 const YICHANG: &[County] = &[
     County { code: "420502", name: "西陵区", kind: "区", towns: &["西陵街道", "学院街道", "云集街道"] },
-    County { code: "420503", name: "伍家岗区", kind: "区", towns: &["大公桥街道", "万寿桥街道", "宝塔河街道"] },
+    County {
+        code: "420503", name: "伍家岗区", kind: "区", towns: &["大公桥街道", "万寿桥街道", "宝塔河街道"]
+    },
     County { code: "420504", name: "点军区", kind: "区", towns: &["点军街道", "桥边镇", "艾家镇"] },
     County { code: "420505", name: "猇亭区", kind: "区", towns: &["古老背街道", "云池街道"] },
-    County { code: "420506", name: "夷陵区", kind: "区", towns: &["小溪塔街道", "分乡镇", "太平溪镇", "三斗坪镇", "龙泉镇"] },
+    County {
+        code: "420506",
+        name: "夷陵区",
+        kind: "区",
+        towns: &["小溪塔街道", "分乡镇", "太平溪镇", "三斗坪镇", "龙泉镇"],
+    },
     County { code: "420525", name: "远安县", kind: "县", towns: &["鸣凤镇", "花林寺镇", "旧县镇"] },
     County { code: "420526", name: "兴山县", kind: "县", towns: &["古夫镇", "昭君镇", "峡口镇"] },
     County { code: "420527", name: "秭归县", kind: "县", towns: &["茅坪镇", "归州镇", "屈原镇"] },
-    County { code: "420528", name: "长阳土家族自治县", kind: "县", towns: &["龙舟坪镇", "高家堰镇", "磨市镇"] },
-    County { code: "420529", name: "五峰土家族自治县", kind: "县", towns: &["渔洋关镇", "五峰镇", "长乐坪镇"] },
-    County { code: "420581", name: "宜都市", kind: "市", towns: &["陆城街道", "红花套镇", "高坝洲镇", "枝城镇"] },
+    County {
+        code: "420528", name: "长阳土家族自治县", kind: "县", towns: &["龙舟坪镇", "高家堰镇", "磨市镇"]
+    },
+    County {
+        code: "420529", name: "五峰土家族自治县", kind: "县", towns: &["渔洋关镇", "五峰镇", "长乐坪镇"]
+    },
+    County {
+        code: "420581", name: "宜都市", kind: "市", towns: &["陆城街道", "红花套镇", "高坝洲镇", "枝城镇"]
+    },
     County { code: "420582", name: "当阳市", kind: "市", towns: &["玉阳街道", "坝陵街道", "两河镇"] },
-    County { code: "420583", name: "枝江市", kind: "市", towns: &["马家店街道", "安福寺镇", "白洋镇", "董市镇"] },
+    County {
+        code: "420583", name: "枝江市", kind: "市", towns: &["马家店街道", "安福寺镇", "白洋镇", "董市镇"]
+    },
 ];
 
 const JINGZHOU: &[County] = &[
-    County { code: "421002", name: "沙市区", kind: "区", towns: &["中山街道", "崇文街道", "解放街道", "岑河镇"] },
-    County { code: "421003", name: "荆州区", kind: "区", towns: &["西城街道", "城南街道", "纪南镇", "川店镇"] },
+    County {
+        code: "421002", name: "沙市区", kind: "区", towns: &["中山街道", "崇文街道", "解放街道", "岑河镇"]
+    },
+    County {
+        code: "421003", name: "荆州区", kind: "区", towns: &["西城街道", "城南街道", "纪南镇", "川店镇"]
+    },
     County { code: "421022", name: "公安县", kind: "县", towns: &["斗湖堤镇", "埠河镇", "夹竹园镇"] },
     County { code: "421024", name: "江陵县", kind: "县", towns: &["郝穴镇", "熊河镇", "资市镇"] },
-    County { code: "421081", name: "石首市", kind: "市", towns: &["绣林街道", "笔架山街道", "高基庙镇"] },
+    County {
+        code: "421081", name: "石首市", kind: "市", towns: &["绣林街道", "笔架山街道", "高基庙镇"]
+    },
     County { code: "421083", name: "洪湖市", kind: "市", towns: &["新堤街道", "峰口镇", "曹市镇"] },
     County { code: "421087", name: "松滋市", kind: "市", towns: &["新江口街道", "南海镇", "八宝镇"] },
     County { code: "421088", name: "监利市", kind: "市", towns: &["容城镇", "朱河镇", "新沟镇"] },
@@ -139,7 +160,14 @@ struct Place {
 }
 
 impl Builder {
-    fn jurisdiction(&mut self, code: &str, name: &str, level: JurisdictionLevel, parent: Option<&Place>, order: i32) -> Place {
+    fn jurisdiction(
+        &mut self,
+        code: &str,
+        name: &str,
+        level: JurisdictionLevel,
+        parent: Option<&Place>,
+        order: i32,
+    ) -> Place {
         let jc = JurisdictionCode::parse(code, level).expect("demo codes are valid");
         let path = jurisdiction_path(parent.map(|p| p.path.as_str()), &jc);
         let id = Uuid::now_v7();
@@ -163,7 +191,14 @@ impl Builder {
         }
     }
 
-    fn unit(&mut self, place: &Place, name: &str, kind: UnitType, parent: Option<&unit::Model>, order: i32) -> unit::Model {
+    fn unit(
+        &mut self,
+        place: &Place,
+        name: &str,
+        kind: UnitType,
+        parent: Option<&unit::Model>,
+        order: i32,
+    ) -> unit::Model {
         let id = UnitId::new();
         let m = unit::Model {
             id: id.0,
@@ -218,7 +253,11 @@ impl Builder {
         let age = r.range(age_lo, age_hi);
         let birth = base_day() - Duration::days(age * 365 + r.range(0, 364));
         let ethnicity = if r.chance(place.minority_share) {
-            if place.minority_share > 20 { "土家族" } else { *r.pick(&["土家族", "回族", "苗族", "蒙古族"]) }
+            if place.minority_share > 20 {
+                "土家族"
+            } else {
+                *r.pick(&["土家族", "回族", "苗族", "蒙古族"])
+            }
         } else {
             "汉族"
         };
@@ -230,7 +269,13 @@ impl Builder {
             _ => Education::College,
         };
         let degree = match education {
-            Education::Postgraduate => if r.chance(15) { "doctor" } else { "master" },
+            Education::Postgraduate => {
+                if r.chance(15) {
+                    "doctor"
+                } else {
+                    "master"
+                }
+            }
             Education::Undergraduate => "bachelor",
             _ => "none",
         };
@@ -292,7 +337,11 @@ impl Builder {
             } else if i + 1 == earlier + 1 && lower.is_some() {
                 (lower, Some(PostLevel::Principal), format!("{}（{}）", title_hint(lower), "正职"))
             } else {
-                (lower.or(Some(Tier::Township)), Some(PostLevel::Deputy), format!("{}（副职）", title_hint(lower.or(Some(Tier::Township)))))
+                (
+                    lower.or(Some(Tier::Township)),
+                    Some(PostLevel::Deputy),
+                    format!("{}（副职）", title_hint(lower.or(Some(Tier::Township)))),
+                )
             };
             self.appointments.push(appointment::Model {
                 id: Uuid::now_v7(),
@@ -343,7 +392,10 @@ impl Builder {
         if r.chance(15) {
             tags.push("experience_tag.secondment");
         }
-        if matches!(tier, Some(Tier::Bureau) | Some(Tier::County)) && level == Some(PostLevel::Principal) && r.chance(50) {
+        if matches!(tier, Some(Tier::Bureau) | Some(Tier::County))
+            && level == Some(PostLevel::Principal)
+            && r.chance(50)
+        {
             tags.push("experience_tag.lower_principal");
         }
         if place.yichang && r.chance(12) {
@@ -356,7 +408,13 @@ impl Builder {
     }
 
     /// Creates the unit's posts and fills each with new cadres.
-    fn staff(&mut self, place: &Place, unit: &unit::Model, specs: &[PostSpec<'_>], managed: impl Fn(Tier) -> ManagedBy) {
+    fn staff(
+        &mut self,
+        place: &Place,
+        unit: &unit::Model,
+        specs: &[PostSpec<'_>],
+        managed: impl Fn(Tier) -> ManagedBy,
+    ) {
         for (i, (title, level, tier, n)) in specs.iter().enumerate() {
             let p = post::Model {
                 id: Uuid::now_v7(),
@@ -449,7 +507,13 @@ fn build() -> Builder {
             UnitType::JudicialOrgan => "院长",
             UnitType::MassOrganization => "常务副主席",
             UnitType::PublicInstitution => "主任",
-            _ => if name.contains("纪委") { "副书记" } else { "常务副部长" },
+            _ => {
+                if name.contains("纪委") {
+                    "副书记"
+                } else {
+                    "常务副部长"
+                }
+            }
         };
         b.staff(&hubei, &u, &[(head, P, B, 1), (if head == "厅长" { "副厅长" } else { "副职" }, D, B, 3)], by_tier);
         b.rank_only(&hubei, &u, Rank::Inspector2, ManagedBy::Province);
@@ -491,10 +555,16 @@ fn build() -> Builder {
             ("{}城市建设投资控股集团有限公司", UnitType::Soe, "董事长"),
         ];
         for (i, (pattern, kind, head)) in departments.iter().enumerate() {
-            let uname = pattern.replace("{}", if pattern.starts_with("中共") || pattern.starts_with("共青团") { short } else { name });
-            let uname = if uname.starts_with("中共") { uname.replacen(short, &format!("{short}市"), 1) } else { uname };
+            let uname = pattern
+                .replace("{}", if pattern.starts_with("中共") || pattern.starts_with("共青团") { short } else { name });
+            let uname =
+                if uname.starts_with("中共") { uname.replacen(short, &format!("{short}市"), 1) } else { uname };
             let u = b.unit(&city, &uname, *kind, None, 10 + i as i32);
-            let deputy = if head.ends_with('长') && !head.starts_with("常务") { format!("副{head}") } else { "副职".into() };
+            let deputy = if head.ends_with('长') && !head.starts_with("常务") {
+                format!("副{head}")
+            } else {
+                "副职".into()
+            };
             b.staff(&city, &u, &[(head, P, C, 1), (&deputy, D, C, 3)], by_tier);
             b.rank_only(&city, &u, Rank::Researcher2, ManagedBy::City);
             if i == 0 {
@@ -524,15 +594,7 @@ fn build() -> Builder {
                 by_tier,
             );
             let gov = b.unit(&county, &format!("{}人民政府", k.name), UnitType::GovernmentOrgan, None, 1);
-            b.staff(
-                &county,
-                &gov,
-                &[
-                    (gov_head, P, C, 1),
-                    (&format!("副{gov_head}"), D, C, 4),
-                ],
-                by_tier,
-            );
+            b.staff(&county, &gov, &[(gov_head, P, C, 1), (&format!("副{gov_head}"), D, C, 4)], by_tier);
             let short_county = k.name.trim_end_matches("土家族自治县");
             let depts = [
                 ("中共{}委组织部", UnitType::PartyOrgan, "部长"),
@@ -568,7 +630,12 @@ fn build() -> Builder {
                     (format!("中共{}{}委员会", k.name, town), format!("{}{}人民政府", k.name, town), "镇长")
                 };
                 let pu = b.unit(&place, &pw, UnitType::PartyOrgan, None, 0);
-                b.staff(&place, &pu, &[("党（工）委书记", P, T, 1), ("党（工）委副书记", D, T, 1), ("党（工）委委员", D, T, 2)], by_tier);
+                b.staff(
+                    &place,
+                    &pu,
+                    &[("党（工）委书记", P, T, 1), ("党（工）委副书记", D, T, 1), ("党（工）委委员", D, T, 2)],
+                    by_tier,
+                );
                 let gu = b.unit(&place, &gov_name, UnitType::GovernmentOrgan, None, 1);
                 let deputy: &'static str = if chief == "主任" { "副主任" } else { "副镇长" };
                 b.staff(&place, &gu, &[(chief, P, T, 1), (deputy, D, T, 3)], by_tier);
@@ -589,7 +656,14 @@ const ACCOUNTS: &[(&str, &str, Role, Option<&str>, &str, Option<&str>)] = &[
     ("yc_ducha", "宜昌市委督查室", Role::SupervisionOffice, Some("420500"), "city,county", None),
     ("yl_ganbu", "夷陵区委组织部", Role::OrgCadre, Some("420506"), "county", None),
     ("jz_ganbu", "荆州市委组织部干部科", Role::OrgCadre, Some("421000"), "city", None),
-    ("yc_fgw", "宜昌市发改委党组", Role::UnitPartyCommittee, Some("420500"), "province,city,county", Some("宜昌市发展和改革委员会")),
+    (
+        "yc_fgw",
+        "宜昌市发改委党组",
+        Role::UnitPartyCommittee,
+        Some("420500"),
+        "province,city,county",
+        Some("宜昌市发展和改革委员会"),
+    ),
     ("auditor", "安全审计员", Role::Auditor, None, "", None),
 ];
 
@@ -617,7 +691,8 @@ pub async fn load(app: &App) -> Result<DemoSummary> {
     let db = app.db().read();
     let already = users::user_by_name(db, "admin").await?.is_some()
         || registry::jurisdiction_by_code(db, "420000").await?.is_some();
-    let mut summary = DemoSummary { loaded_now: false, jurisdictions: 0, units: 0, cadres: 0, appointments: 0, accounts: vec![] };
+    let mut summary =
+        DemoSummary { loaded_now: false, jurisdictions: 0, units: 0, cadres: 0, appointments: 0, accounts: vec![] };
     if !already {
         let b = build();
         let cost = app.config().password_hash.clone();
@@ -646,7 +721,15 @@ pub async fn load(app: &App) -> Result<DemoSummary> {
             accounts.push((u.to_string(), d.to_string(), *role, j, mb.to_string(), unit, None));
         }
         let yc = b.jurisdictions.iter().find(|j| j.code == "420500").map(|j| j.id);
-        accounts.push(("ganbu_self".into(), self_cadre.name.clone(), Role::Cadre, yc, "city".into(), None, Some(self_cadre.id)));
+        accounts.push((
+            "ganbu_self".into(),
+            self_cadre.name.clone(),
+            Role::Cadre,
+            yc,
+            "city".into(),
+            None,
+            Some(self_cadre.id),
+        ));
         for (username, display, role, j, mb, unit, cadre) in accounts {
             users::insert_user(
                 &tx,
@@ -702,7 +785,9 @@ pub async fn load(app: &App) -> Result<DemoSummary> {
                 None => "全部".into(),
             };
             let unit = match u.unit_id {
-                Some(id) if actor.role.needs_unit() => registry::unit(app.db().read(), id).await?.map(|x| format!("，{}", x.name)).unwrap_or_default(),
+                Some(id) if actor.role.needs_unit() => {
+                    registry::unit(app.db().read(), id).await?.map(|x| format!("，{}", x.name)).unwrap_or_default()
+                }
                 _ => String::new(),
             };
             let mb = actor.scope.managed_by_label();
@@ -727,7 +812,10 @@ mod tests {
         let a = build();
         let b = build();
         assert_eq!(a.cadres.len(), b.cadres.len());
-        assert_eq!(a.cadres.iter().map(|c| &c.name).collect::<Vec<_>>(), b.cadres.iter().map(|c| &c.name).collect::<Vec<_>>());
+        assert_eq!(
+            a.cadres.iter().map(|c| &c.name).collect::<Vec<_>>(),
+            b.cadres.iter().map(|c| &c.name).collect::<Vec<_>>()
+        );
         assert!((1800..=2300).contains(&a.cadres.len()), "{} cadres", a.cadres.len());
         for t in UnitType::ALL {
             assert!(a.units.iter().any(|u| u.unit_type == t.code()), "no unit of type {t:?}");

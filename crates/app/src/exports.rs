@@ -57,7 +57,8 @@ pub async fn cadres(app: &App, actor: &Actor, q: &CadreQuery) -> Result<Vec<u8>>
     let items = cadres::rows_all(app, actor, q, MAX_EXPORT_ROWS).await?;
     let ids: Vec<uuid::Uuid> = items.iter().map(|i| i.id).collect();
     let db = app.db().read();
-    let mut appts: std::collections::HashMap<uuid::Uuid, Vec<dandang_store::entity::appointment::Model>> = Default::default();
+    let mut appts: std::collections::HashMap<uuid::Uuid, Vec<dandang_store::entity::appointment::Model>> =
+        Default::default();
     for a in dandang_store::registry::current_appointments(db, &ids).await? {
         appts.entry(a.cadre_id).or_default().push(a);
     }
@@ -65,7 +66,8 @@ pub async fn cadres(app: &App, actor: &Actor, q: &CadreQuery) -> Result<Vec<u8>>
     for t in dandang_store::registry::tags_of(db, &ids).await? {
         tags.entry(t.cadre_id).or_default().push(app.policy().tag_title(&t.tag));
     }
-    let label = |s: Option<&str>, f: fn(&str) -> std::result::Result<String, ()>| s.and_then(|v| f(v).ok()).unwrap_or_default();
+    let label =
+        |s: Option<&str>, f: fn(&str) -> std::result::Result<String, ()>| s.and_then(|v| f(v).ok()).unwrap_or_default();
     use dandang_domain::registry::{Degree, Education, ManagedBy, PostLevel, Rank, Sex, Tier};
     let mut rows = Vec::with_capacity(items.len());
     for r in &items {
@@ -82,7 +84,9 @@ pub async fn cadres(app: &App, actor: &Actor, q: &CadreQuery) -> Result<Vec<u8>>
             r.unit_name.clone(),
             a.map(|a| a.title.clone()).unwrap_or_default(),
             label(a.and_then(|a| a.tier.as_deref()), |v| Tier::parse(v).map(|x| x.label_zh().into()).map_err(|_| ())),
-            label(a.and_then(|a| a.level.as_deref()), |v| PostLevel::parse(v).map(|x| x.label_zh().into()).map_err(|_| ())),
+            label(a.and_then(|a| a.level.as_deref()), |v| {
+                PostLevel::parse(v).map(|x| x.label_zh().into()).map_err(|_| ())
+            }),
             a.map(|a| a.start_date.to_string()).unwrap_or_default(),
             label(r.rank.as_deref(), |v| Rank::parse(v).map(|x| x.label_zh().into()).map_err(|_| ())),
             label(Some(&r.managed_by), |v| ManagedBy::parse(v).map(|x| x.label_zh().into()).map_err(|_| ())),
@@ -97,7 +101,16 @@ pub async fn cadres(app: &App, actor: &Actor, q: &CadreQuery) -> Result<Vec<u8>>
         text_columns: text_cols(ImportKind::Cadres),
     }])?;
     let tx = app.db().write().await?;
-    audit::record(&tx, actor, "export.cadres", "cadre", None, None::<&()>, Some(&ExportRecord { rows: items.len(), query: format!("{q:?}") })).await?;
+    audit::record(
+        &tx,
+        actor,
+        "export.cadres",
+        "cadre",
+        None,
+        None::<&()>,
+        Some(&ExportRecord { rows: items.len(), query: format!("{q:?}") }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(bytes)
 }
@@ -113,7 +126,57 @@ pub async fn table(app: &App, actor: &Actor, what: &str, sheet: SheetData) -> Re
     let rows = sheet.rows.len();
     let bytes = workbook(&[sheet])?;
     let tx = app.db().write().await?;
-    audit::record(&tx, actor, &format!("export.{what}"), what, None, None::<&()>, Some(&serde_json::json!({"rows": rows}))).await?;
+    audit::record(
+        &tx,
+        actor,
+        &format!("export.{what}"),
+        what,
+        None,
+        None::<&()>,
+        Some(&serde_json::json!({"rows": rows})),
+    )
+    .await?;
     tx.commit().await?;
     Ok(bytes)
+}
+
+/// The unit list under the same filters as the list page.
+pub async fn units(app: &App, actor: &Actor, q: &crate::registry::units::UnitQuery) -> Result<Vec<u8>> {
+    if !actor.can(Permission::RegistryExport) {
+        return Err(AppError::Forbidden);
+    }
+    let mut rows = Vec::new();
+    let mut q = q.clone();
+    q.per_page = Some(200);
+    for page in 1.. {
+        q.page = Some(page);
+        let p = crate::registry::units::list(app, actor, &q).await?;
+        for u in &p.items {
+            rows.push(vec![
+                u.name.clone(),
+                u.short_name.clone().unwrap_or_default(),
+                u.unit_type_label.clone(),
+                u.jurisdiction_code.clone(),
+                u.jurisdiction_name.clone(),
+                u.sort_order.to_string(),
+            ]);
+        }
+        if page >= p.pages || rows.len() as u64 >= MAX_EXPORT_ROWS {
+            break;
+        }
+    }
+    table(
+        app,
+        actor,
+        "units",
+        SheetData {
+            name: "单位名册".into(),
+            headers: ["单位名称", "单位简称", "单位类型", "行政区划代码", "行政区划", "排序号"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+            text_columns: vec![3],
+        },
+    )
+    .await
 }

@@ -35,7 +35,7 @@ use crate::{
 /// Rows beyond this are refused before any checking.
 pub const MAX_ROWS: usize = 200_000;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportKind {
     Cadres,
@@ -92,7 +92,13 @@ pub struct Col {
     pub hint: &'static str,
 }
 
-const fn col(key: &'static str, header: &'static str, aliases: &'static [&'static str], required: bool, hint: &'static str) -> Col {
+const fn col(
+    key: &'static str,
+    header: &'static str,
+    aliases: &'static [&'static str],
+    required: bool,
+    hint: &'static str,
+) -> Col {
     Col { key, header, aliases, required, hint }
 }
 
@@ -100,7 +106,13 @@ pub const CADRE_COLS: &[Col] = &[
     col("name", "姓名", &[], true, "不超过 32 个字"),
     col("sex", "性别", &[], true, "男 / 女"),
     col("birth_date", "出生日期", &["出生年月日"], true, "完整日期，如 1978-05-12"),
-    col("id_number", "公民身份号码", &["身份证号", "身份证号码"], false, "18 位；请将该列设为文本格式，否则 Excel 会丢失后几位"),
+    col(
+        "id_number",
+        "公民身份号码",
+        &["身份证号", "身份证号码"],
+        false,
+        "18 位；请将该列设为文本格式，否则 Excel 会丢失后几位",
+    ),
     col("ethnicity", "民族", &[], true, "如 汉族、土家族"),
     col("party_join_date", "入党时间", &["入党日期"], false, "非中共党员留空"),
     col("education", "学历", &["最高学历"], false, "研究生 / 大学本科 / 大学专科 / 中专 / 高中及以下"),
@@ -119,7 +131,13 @@ pub const CADRE_COLS: &[Col] = &[
 pub const UNIT_COLS: &[Col] = &[
     col("name", "单位名称", &["单位全称"], true, "单位全称，不能与已有单位重名"),
     col("short_name", "单位简称", &["简称"], false, ""),
-    col("unit_type", "单位类型", &[], true, "党的机关 / 政府机关 / 人大政协机关 / 审判检察机关 / 群团机关 / 事业单位 / 国有企业 / 高等学校"),
+    col(
+        "unit_type",
+        "单位类型",
+        &[],
+        true,
+        "党的机关 / 政府机关 / 人大政协机关 / 审判检察机关 / 群团机关 / 事业单位 / 国有企业 / 高等学校",
+    ),
     col("jurisdiction_code", "行政区划代码", &["所属行政区划代码"], true, "6 位（县级及以上）或 9 位（乡镇）代码"),
     col("parent", "上级单位", &["上级单位名称"], false, "已有单位或本表前面各行中的单位全称"),
     col("sort_order", "排序号", &[], false, "整数，越小越靠前"),
@@ -141,7 +159,7 @@ pub const APPOINTMENT_COLS: &[Col] = &[
     col("document_ref", "任免文号", &["文号"], false, "如 宜组干〔2023〕12号"),
 ];
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct RowProblem {
     /// Row number as Excel shows it (the header is row 1); 0 for the file.
     pub row: usize,
@@ -150,7 +168,7 @@ pub struct RowProblem {
     pub message: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ImportReport {
     pub batch_id: Option<Uuid>,
     pub kind: ImportKind,
@@ -227,7 +245,9 @@ impl Table {
             }),
             Cell::Num(f) if f.fract() == 0.0 && f.abs() < 1e15 => Ok(Some(format!("{}", *f as i64))),
             Cell::Num(f) => Ok(Some(f.to_string())),
-            Cell::Bad => Err(Problem::BadFormat { expected: "有效值（单元格是公式错误，如 #N/A）".into() }),
+            Cell::Bad => {
+                Err(Problem::BadFormat { expected: "有效值（单元格是公式错误，如 #N/A）".into() })
+            }
         }
     }
 }
@@ -387,12 +407,22 @@ fn problems_from(t: &Table, row: usize, inv: Invalid, out: &mut Vec<RowProblem>)
 
 fn header_label(kind: ImportKind) -> impl Fn(&'static str) -> (&'static str, String) {
     move |f| {
-        let h = kind.columns().iter().find(|c| c.key == f).map(|c| format!("“{}”", c.header)).unwrap_or_else(|| f.to_string());
+        let h = kind
+            .columns()
+            .iter()
+            .find(|c| c.key == f)
+            .map(|c| format!("“{}”", c.header))
+            .unwrap_or_else(|| f.to_string());
         (f, h)
     }
 }
 
-async fn prepare(app: &App, actor: &Actor, t: &Table, c: &impl ConnectionTrait) -> Result<(Option<Plan>, Vec<RowProblem>)> {
+async fn prepare(
+    app: &App,
+    actor: &Actor,
+    t: &Table,
+    c: &impl ConnectionTrait,
+) -> Result<(Option<Plan>, Vec<RowProblem>)> {
     match t.kind {
         ImportKind::Cadres => prepare_cadres(app, actor, t, c).await,
         ImportKind::Units => prepare_units(actor, t, c).await,
@@ -416,7 +446,12 @@ async fn units_by_name(c: &impl ConnectionTrait, names: HashSet<String>) -> Resu
     Ok(registry::units_by_names(c, &names).await?.into_iter().map(|u| (u.name.clone(), u)).collect())
 }
 
-async fn prepare_cadres(app: &App, actor: &Actor, t: &Table, c: &impl ConnectionTrait) -> Result<(Option<Plan>, Vec<RowProblem>)> {
+async fn prepare_cadres(
+    app: &App,
+    actor: &Actor,
+    t: &Table,
+    c: &impl ConnectionTrait,
+) -> Result<(Option<Plan>, Vec<RowProblem>)> {
     let today = clock::today();
     let mut problems = Vec::new();
     let mut unit_names = HashSet::new();
@@ -476,7 +511,11 @@ async fn prepare_cadres(app: &App, actor: &Actor, t: &Table, c: &impl Connection
             }
             Some(u) => match units.get(u) {
                 None => {
-                    problems.push(t.problem(row, "unit", format!("“工作单位”找不到单位“{u}”，请先在系统中建立该单位或核对全称")));
+                    problems.push(t.problem(
+                        row,
+                        "unit",
+                        format!("“工作单位”找不到单位“{u}”，请先在系统中建立该单位或核对全称"),
+                    ));
                     None
                 }
                 Some(x) if !actor.scope.covers_unit(&x.jurisdiction_path, &x.path) => {
@@ -492,7 +531,11 @@ async fn prepare_cadres(app: &App, actor: &Actor, t: &Table, c: &impl Connection
             }
             if let Some(idn) = &f.id_number {
                 if let Some(first) = seen_ids.get(idn.as_str()) {
-                    problems.push(t.problem(row, "id_number", format!("“公民身份号码”{}", Problem::DuplicateInFile { first_row: *first }.message_zh())));
+                    problems.push(t.problem(
+                        row,
+                        "id_number",
+                        format!("“公民身份号码”{}", Problem::DuplicateInFile { first_row: *first }.message_zh()),
+                    ));
                 } else {
                     seen_ids.insert(idn.as_str().to_string(), row);
                 }
@@ -603,16 +646,26 @@ async fn prepare_units(actor: &Actor, t: &Table, c: &impl ConnectionTrait) -> Re
     for (row, cells) in &t.rows {
         let row = *row;
         let mut get = |k: &str| cell_text(t, cells, row, k, &mut problems);
-        let (name, short, kind, code, parent, order) =
-            (get("name"), get("short_name"), get("unit_type"), get("jurisdiction_code"), get("parent"), get("sort_order"));
+        let (name, short, kind, code, parent, order) = (
+            get("name"),
+            get("short_name"),
+            get("unit_type"),
+            get("jurisdiction_code"),
+            get("parent"),
+            get("sort_order"),
+        );
         let mut inv = Invalid::new();
         let name = inv.take("name", "“单位名称”", text::required(name.as_deref().unwrap_or(""), 128));
         let short = inv.take("short_name", "“单位简称”", text::optional(short.as_deref(), 64));
         let kind = inv.take("unit_type", "“单位类型”", UnitType::parse(kind.as_deref().unwrap_or("")));
-        let order = inv.take("sort_order", "“排序号”", match order.as_deref() {
-            None => Ok(0),
-            Some(s) => s.parse::<i32>().map_err(|_| Problem::BadFormat { expected: "整数".into() }),
-        });
+        let order = inv.take(
+            "sort_order",
+            "“排序号”",
+            match order.as_deref() {
+                None => Ok(0),
+                Some(s) => s.parse::<i32>().map_err(|_| Problem::BadFormat { expected: "整数".into() }),
+            },
+        );
         problems_from(t, row, inv, &mut problems);
         let j = match code.as_deref() {
             None => {
@@ -625,11 +678,19 @@ async fn prepare_units(actor: &Actor, t: &Table, c: &impl ConnectionTrait) -> Re
                 }
                 match juris_cache.get(code).cloned().flatten() {
                     None => {
-                        problems.push(t.problem(row, "jurisdiction_code", format!("“行政区划代码”{code} 在系统中不存在")));
+                        problems.push(t.problem(
+                            row,
+                            "jurisdiction_code",
+                            format!("“行政区划代码”{code} 在系统中不存在"),
+                        ));
                         None
                     }
                     Some(j) if !actor.scope.covers_jurisdiction(&j.path) => {
-                        problems.push(t.problem(row, "jurisdiction_code", format!("行政区划 {}（{code}）不在您的管理范围内", j.name)));
+                        problems.push(t.problem(
+                            row,
+                            "jurisdiction_code",
+                            format!("行政区划 {}（{code}）不在您的管理范围内", j.name),
+                        ));
                         None
                     }
                     Some(j) => Some(j),
@@ -653,7 +714,11 @@ async fn prepare_units(actor: &Actor, t: &Table, c: &impl ConnectionTrait) -> Re
                 } else if let Some(u) = existing.get(p) {
                     Some((u.id, u.path.clone(), u.jurisdiction_path.clone()))
                 } else {
-                    problems.push(t.problem(row, "parent", format!("“上级单位”找不到“{p}”（须为已有单位或本文件前面行中的单位）")));
+                    problems.push(t.problem(
+                        row,
+                        "parent",
+                        format!("“上级单位”找不到“{p}”（须为已有单位或本文件前面行中的单位）"),
+                    ));
                     None
                 }
             }
@@ -692,7 +757,11 @@ async fn prepare_units(actor: &Actor, t: &Table, c: &impl ConnectionTrait) -> Re
     if problems.is_empty() { Ok((Some(Plan::Units(plan)), problems)) } else { Ok((None, problems)) }
 }
 
-async fn prepare_appointments(actor: &Actor, t: &Table, c: &impl ConnectionTrait) -> Result<(Option<Plan>, Vec<RowProblem>)> {
+async fn prepare_appointments(
+    actor: &Actor,
+    t: &Table,
+    c: &impl ConnectionTrait,
+) -> Result<(Option<Plan>, Vec<RowProblem>)> {
     let today = clock::today();
     let mut problems = Vec::new();
     let mut unit_names = HashSet::new();
@@ -726,11 +795,19 @@ async fn prepare_appointments(actor: &Actor, t: &Table, c: &impl ConnectionTrait
         let tier = inv.take("tier", "“职务层次”", tier.as_deref().map(Tier::parse).transpose());
         let level = inv.take("level", "“正副职”", level.as_deref().map(PostLevel::parse).transpose());
         let rank = inv.take("rank", "“职级”", rank.as_deref().map(Rank::parse).transpose());
-        let start = inv.take("start_date", "“任职日期”", text::parse_date(start.as_deref().unwrap_or("")).and_then(|d| text::not_future(d, today)));
-        let end = inv.take("end_date", "“免职日期”", text::parse_optional_date(end.as_deref()).and_then(|d| match d {
-            Some(d) => text::not_future(d, today).map(Some),
-            None => Ok(None),
-        }));
+        let start = inv.take(
+            "start_date",
+            "“任职日期”",
+            text::parse_date(start.as_deref().unwrap_or("")).and_then(|d| text::not_future(d, today)),
+        );
+        let end = inv.take(
+            "end_date",
+            "“免职日期”",
+            text::parse_optional_date(end.as_deref()).and_then(|d| match d {
+                Some(d) => text::not_future(d, today).map(Some),
+                None => Ok(None),
+            }),
+        );
         let reason = inv.take("reason", "“任职原因”", text::required(reason.as_deref().unwrap_or(""), 64));
         let end_reason = inv.take("end_reason", "“免职原因”", text::optional(end_reason.as_deref(), 64));
         let docref = inv.take("document_ref", "“任免文号”", text::optional(docref.as_deref(), 64));
@@ -745,7 +822,13 @@ async fn prepare_appointments(actor: &Actor, t: &Table, c: &impl ConnectionTrait
             (Some(i), _, _) => registry::cadre_by_id_number(c, &i.to_uppercase()).await?.map(|m| m.id),
             (None, Some(n), Some(b)) => match text::parse_date(b) {
                 Ok(b) => {
-                    let f = registry::CadreFilter { q: Some(n.clone()), born_after: Some(b), born_before: Some(b), include_inactive: true, ..Default::default() };
+                    let f = registry::CadreFilter {
+                        q: Some(n.clone()),
+                        born_after: Some(b),
+                        born_before: Some(b),
+                        include_inactive: true,
+                        ..Default::default()
+                    };
                     let (rows, _) = registry::list_cadres(c, &actor.scope, &f, registry::CadreSort::Name, 0, 3).await?;
                     let exact: Vec<_> = rows.into_iter().filter(|r| &r.name == n).collect();
                     if exact.len() > 1 {
@@ -767,7 +850,11 @@ async fn prepare_appointments(actor: &Actor, t: &Table, c: &impl ConnectionTrait
         };
         let Some(cadre_id) = cadre else {
             if problems.iter().all(|p| p.row != row) {
-                problems.push(t.problem(row, "name", format!("找不到干部“{}”，请先导入干部名册", name.as_deref().unwrap_or(""))));
+                problems.push(t.problem(
+                    row,
+                    "name",
+                    format!("找不到干部“{}”，请先导入干部名册", name.as_deref().unwrap_or("")),
+                ));
             }
             continue;
         };
@@ -785,12 +872,25 @@ async fn prepare_appointments(actor: &Actor, t: &Table, c: &impl ConnectionTrait
                 continue;
             }
             None => {
-                problems.push(t.problem(row, "unit", format!("“任职单位”找不到单位“{}”", unit_name.as_deref().unwrap_or(""))));
+                problems.push(t.problem(
+                    row,
+                    "unit",
+                    format!("“任职单位”找不到单位“{}”", unit_name.as_deref().unwrap_or("")),
+                ));
                 continue;
             }
         };
-        let (Some(title), Some(tier), Some(level), Some(rank), Some(start), Some(end), Some(reason), Some(end_reason), Some(docref)) =
-            (title, tier, level, rank, start, end, reason, end_reason, docref)
+        let (
+            Some(title),
+            Some(tier),
+            Some(level),
+            Some(rank),
+            Some(start),
+            Some(end),
+            Some(reason),
+            Some(end_reason),
+            Some(docref),
+        ) = (title, tier, level, rank, start, end, reason, end_reason, docref)
         else {
             continue;
         };
@@ -819,7 +919,13 @@ fn require_import(actor: &Actor) -> Result<()> {
 }
 
 /// Phase one: check the file and keep it with its report.
-pub async fn validate(app: &App, actor: &Actor, kind: ImportKind, file_name: &str, bytes: Vec<u8>) -> Result<ImportReport> {
+pub async fn validate(
+    app: &App,
+    actor: &Actor,
+    kind: ImportKind,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> Result<ImportReport> {
     require_import(actor)?;
     let max = app.config().upload_max_bytes;
     if bytes.len() > max {
@@ -867,9 +973,17 @@ pub async fn validate(app: &App, actor: &Actor, kind: ImportKind, file_name: &st
         },
     )
     .await?;
-    audit::record(&tx, actor, "import.validate", "import_batch", Some(id.to_string()), None::<&()>, Some(&serde_json::json!({
-        "kind": kind.code(), "file_name": file_name, "rows": rows, "problems": report.problems.len(), "sha256": sha,
-    })))
+    audit::record(
+        &tx,
+        actor,
+        "import.validate",
+        "import_batch",
+        Some(id.to_string()),
+        None::<&()>,
+        Some(&serde_json::json!({
+            "kind": kind.code(), "file_name": file_name, "rows": rows, "problems": report.problems.len(), "sha256": sha,
+        })),
+    )
     .await?;
     tx.commit().await?;
     Ok(report)
@@ -890,7 +1004,8 @@ pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportRe
         }));
     }
     let kind = ImportKind::parse(&b.kind)?;
-    let t = read_table(kind, &b.file_name, &b.content).map_err(|_| AppError::Internal("stored batch unreadable".into()))?;
+    let t =
+        read_table(kind, &b.file_name, &b.content).map_err(|_| AppError::Internal("stored batch unreadable".into()))?;
     let (plan, problems) = prepare(app, actor, &t, &tx).await?;
     let Some(plan) = plan else {
         drop(tx);
@@ -931,9 +1046,17 @@ pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportRe
     if !store_imports::set_status(&tx, batch_id, "validated", "committed", Some(Utc::now())).await? {
         return Err(AppError::Stale);
     }
-    audit::record(&tx, actor, "import.commit", "import_batch", Some(batch_id.to_string()), None::<&()>, Some(&serde_json::json!({
-        "kind": kind.code(), "file_name": b.file_name, "rows": n, "sha256": b.sha256,
-    })))
+    audit::record(
+        &tx,
+        actor,
+        "import.commit",
+        "import_batch",
+        Some(batch_id.to_string()),
+        None::<&()>,
+        Some(&serde_json::json!({
+            "kind": kind.code(), "file_name": b.file_name, "rows": n, "sha256": b.sha256,
+        })),
+    )
     .await?;
     tx.commit().await?;
     Ok(ImportReport {
@@ -949,7 +1072,7 @@ pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportRe
     })
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct BatchView {
     pub id: Uuid,
     pub kind: String,
@@ -994,7 +1117,12 @@ pub fn template(kind: ImportKind) -> Result<Vec<u8>> {
         .map(|c| vec![c.header.to_string(), if c.required { "必填".into() } else { "选填".into() }, c.hint.to_string()])
         .collect();
     crate::exports::workbook(&[
-        crate::exports::SheetData { name: kind.label_zh().into(), headers, rows: vec![], text_columns: text_cols(kind) },
+        crate::exports::SheetData {
+            name: kind.label_zh().into(),
+            headers,
+            rows: vec![],
+            text_columns: text_cols(kind),
+        },
         crate::exports::SheetData {
             name: "填写说明".into(),
             headers: vec!["列名".into(), "是否必填".into(), "说明".into()],

@@ -47,15 +47,15 @@ pub fn read_dir(dir: &Path) -> std::result::Result<Vec<SourceFile>, String> {
 }
 
 pub fn load_set(dir: &Path) -> std::result::Result<PolicySet, Vec<PolicyError>> {
-    let files = read_dir(dir).map_err(|m| vec![PolicyError { file: dir.display().to_string(), line: None, message: m }])?;
+    let files =
+        read_dir(dir).map_err(|m| vec![PolicyError { file: dir.display().to_string(), line: None, message: m }])?;
     PolicySet::load(&files)
 }
 
 impl PolicyState {
     pub fn load(config: &Config) -> Result<PolicyState> {
-        let set = load_set(&config.policy_dir).map_err(|errs| {
-            AppError::Config(errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
-        })?;
+        let set = load_set(&config.policy_dir)
+            .map_err(|errs| AppError::Config(errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")))?;
         let mut known = vec![config.policy.pack.clone()];
         known.extend(config.policy.by_jurisdiction.iter().map(|r| r.pack.clone()));
         for p in &known {
@@ -79,7 +79,9 @@ impl PolicyState {
     }
 
     pub fn resolved(&self, pack: &str) -> Resolved<'_> {
-        self.set.resolve(pack).unwrap_or_else(|| self.set.resolve(&self.default_pack).expect("default pack checked at load"))
+        self.set
+            .resolve(pack)
+            .unwrap_or_else(|| self.set.resolve(&self.default_pack).expect("default pack checked at load"))
     }
 
     pub fn default_resolved(&self) -> Resolved<'_> {
@@ -106,4 +108,248 @@ impl PolicyState {
             .find_map(|p| p.entries.get(code).and_then(|v| v.last()).map(|e| e.title.clone()))
             .unwrap_or_else(|| code.to_string())
     }
+}
+
+// ---- read-only catalogue views ----------------------------------------------
+
+use dandang_domain::policy::{Confidence, EntryVersion, TestOutcome, run_pack_tests};
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PackSummary {
+    pub id: String,
+    pub title: String,
+    pub parent: Option<String>,
+    pub jurisdiction: Option<String>,
+    pub description: Option<String>,
+    /// This pack and its ancestors, most specific first.
+    pub chain: Vec<String>,
+    pub in_use: bool,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SourceView {
+    pub document_id: String,
+    pub citation: String,
+    pub article: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct EntryView {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub catalogue: Option<String>,
+    pub pack: String,
+    pub source: SourceView,
+    pub confidence: String,
+    pub confidence_label: String,
+    pub effective_from: NaiveDate,
+    pub effective_to: Option<NaiveDate>,
+    pub in_force: bool,
+    /// A lower layer's entry that replaces an upper layer's of the same id.
+    pub overrides: Option<String>,
+    /// Replaced on this date by a lower layer's entry of the same id.
+    pub overridden_by: Option<String>,
+    #[schema(value_type = Object)]
+    pub value: Option<serde_json::Value>,
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct CatalogueSection {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub incomplete: bool,
+    pub incomplete_note: Option<String>,
+    pub items: Vec<EntryView>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct DocumentView {
+    pub id: String,
+    pub title: String,
+    pub issuer: Option<String>,
+    pub number: Option<String>,
+    pub issued: Option<NaiveDate>,
+    pub effective_from: Option<NaiveDate>,
+    pub url: Option<String>,
+    pub note: Option<String>,
+    pub pack: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct NoticeView {
+    pub id: String,
+    pub year: i32,
+    pub pack: String,
+    pub source: SourceView,
+    pub holidays: Vec<String>,
+    pub workdays: Vec<NaiveDate>,
+    pub cancel_workdays: Vec<NaiveDate>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PackDetail {
+    pub pack: PackSummary,
+    pub on: NaiveDate,
+    pub catalogues: Vec<CatalogueSection>,
+    /// Named entries outside any catalogue (parameters, rules).
+    pub entries: Vec<EntryView>,
+    pub documents: Vec<DocumentView>,
+    pub calendar: Vec<NoticeView>,
+}
+
+impl PolicyState {
+    pub fn summaries(&self) -> Vec<PackSummary> {
+        let in_use: Vec<&str> = std::iter::once(self.default_pack.as_str())
+            .chain(self.by_jurisdiction.iter().map(|(_, p)| p.as_str()))
+            .collect();
+        self.set
+            .packs
+            .values()
+            .map(|p| PackSummary {
+                id: p.id.clone(),
+                title: p.title.clone(),
+                parent: p.parent.clone(),
+                jurisdiction: p.jurisdiction.clone(),
+                description: p.description.clone(),
+                chain: self.set.chain(&p.id).iter().map(|q| q.id.clone()).collect(),
+                in_use: in_use.contains(&p.id.as_str()),
+            })
+            .collect()
+    }
+
+    fn source_view(r: &Resolved<'_>, s: &dandang_domain::policy::SourceRef) -> SourceView {
+        let doc = r.document(&s.document);
+        SourceView {
+            document_id: s.document.clone(),
+            citation: dandang_domain::policy::resolve_citation(doc, s),
+            article: s.article.clone(),
+            url: doc.and_then(|d| d.url.clone()),
+        }
+    }
+
+    fn entry_view(r: &Resolved<'_>, e: &EntryVersion, on: NaiveDate) -> EntryView {
+        let current = r.entry(&e.id, on);
+        let winner = current.as_ref().map(|h| h.entry.pack.as_str());
+        EntryView {
+            id: e.id.clone(),
+            title: e.title.clone(),
+            description: e.description.clone(),
+            catalogue: e.catalogue.clone(),
+            pack: e.pack.clone(),
+            source: Self::source_view(r, &e.source),
+            confidence: e.confidence.code().into(),
+            confidence_label: confidence_label(e.confidence),
+            effective_from: e.effective_from,
+            effective_to: e.effective_to,
+            in_force: e.in_force(on) && winner == Some(e.pack.as_str()),
+            overrides: r
+                .chain
+                .iter()
+                .skip_while(|p| p.id != e.pack)
+                .skip(1)
+                .find(|p| p.entries.contains_key(&e.id))
+                .map(|p| p.id.clone()),
+            overridden_by: match winner {
+                Some(w) if w != e.pack && e.in_force(on) => Some(w.to_string()),
+                _ => None,
+            },
+            value: e.value_json(),
+            note: e.note.clone(),
+        }
+    }
+
+    /// Everything a pack and its ancestors say, as of `on`.
+    pub fn detail(&self, pack_id: &str, on: NaiveDate) -> Option<PackDetail> {
+        let r = self.set.resolve(pack_id)?;
+        let summary = self.summaries().into_iter().find(|s| s.id == pack_id)?;
+        let mut catalogues = Vec::new();
+        for cid in r.catalogue_ids() {
+            let Some(view) = r.catalogue(cid, on) else { continue };
+            let mut items: Vec<EntryView> = Vec::new();
+            for p in &r.chain {
+                for vs in p.entries.values() {
+                    for v in vs.iter().filter(|v| v.catalogue.as_deref() == Some(cid)) {
+                        items.push(Self::entry_view(&r, v, on));
+                    }
+                }
+            }
+            items.sort_by(|a, b| (!a.in_force, &a.id, a.effective_from).cmp(&(!b.in_force, &b.id, b.effective_from)));
+            catalogues.push(CatalogueSection {
+                id: cid.to_string(),
+                title: view.catalogue.title.clone(),
+                description: view.catalogue.description.clone(),
+                incomplete: view.incomplete,
+                incomplete_note: r
+                    .chain
+                    .iter()
+                    .filter_map(|p| p.catalogues.get(cid))
+                    .find_map(|c| c.incomplete_note.clone()),
+                items,
+            });
+        }
+        let mut entries = Vec::new();
+        for p in &r.chain {
+            for vs in p.entries.values() {
+                for v in vs.iter().filter(|v| v.catalogue.is_none()) {
+                    entries.push(Self::entry_view(&r, v, on));
+                }
+            }
+        }
+        entries.sort_by(|a, b| (&a.id, a.effective_from).cmp(&(&b.id, b.effective_from)));
+        let mut documents: Vec<DocumentView> = r
+            .chain
+            .iter()
+            .flat_map(|p| p.documents.values())
+            .map(|d| DocumentView {
+                id: d.id.clone(),
+                title: d.title.clone(),
+                issuer: d.issuer.clone(),
+                number: d.number.clone(),
+                issued: d.issued,
+                effective_from: d.effective_from,
+                url: d.url.clone(),
+                note: d.note.clone(),
+                pack: d.pack.clone(),
+            })
+            .collect();
+        documents.sort_by(|a, b| (&a.pack, a.issued, &a.id).cmp(&(&b.pack, b.issued, &b.id)));
+        let calendar = r
+            .notices()
+            .into_iter()
+            .rev()
+            .map(|n| NoticeView {
+                id: n.id.clone(),
+                year: n.year,
+                pack: n.pack.clone(),
+                source: Self::source_view(&r, &n.source),
+                holidays: n
+                    .holidays
+                    .iter()
+                    .map(|h| {
+                        if h.from == h.to {
+                            format!("{} {}", h.name, h.from)
+                        } else {
+                            format!("{} {} 至 {}", h.name, h.from, h.to)
+                        }
+                    })
+                    .collect(),
+                workdays: n.workdays.clone(),
+                cancel_workdays: n.cancel_workdays.clone(),
+            })
+            .collect();
+        Some(PackDetail { pack: summary, on, catalogues, entries, documents, calendar })
+    }
+
+    pub fn run_tests(&self) -> Vec<TestOutcome> {
+        run_pack_tests(&self.set)
+    }
+}
+
+pub fn confidence_label(c: Confidence) -> String {
+    c.label_zh().to_string()
 }

@@ -20,7 +20,7 @@ use crate::{
     error::{AppError, Result},
 };
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct UserInput {
     pub username: String,
     pub display_name: String,
@@ -42,7 +42,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct UserView {
     pub id: Uuid,
     pub username: String,
@@ -160,16 +160,17 @@ async fn parse(app: &App, actor: &Actor, input: &UserInput) -> Result<Parsed> {
     if managed_by.is_empty() && role.is_some_and(|r| r != Role::Auditor) {
         inv.push("managed_by", "管理权限", Problem::Required);
     }
-    let (jurisdiction_id, jurisdiction_path) = match input.jurisdiction_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => (None, "/".to_string()),
-        Some(code) => match registry::jurisdiction_by_code(db, code).await? {
-            Some(j) => (Some(j.id), j.path),
-            None => {
-                inv.push("jurisdiction_code", "管辖范围", Problem::NotFound);
-                (None, "/".into())
-            }
-        },
-    };
+    let (jurisdiction_id, jurisdiction_path) =
+        match input.jurisdiction_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => (None, "/".to_string()),
+            Some(code) => match registry::jurisdiction_by_code(db, code).await? {
+                Some(j) => (Some(j.id), j.path),
+                None => {
+                    inv.push("jurisdiction_code", "管辖范围", Problem::NotFound);
+                    (None, "/".into())
+                }
+            },
+        };
     let mut unit_path = None;
     let mut unit_id = None;
     if role.is_some_and(|r| r.needs_unit()) {
@@ -269,7 +270,8 @@ pub async fn create(app: &App, actor: &Actor, input: &UserInput) -> Result<(User
     let tx = app.db().write().await?;
     users::insert_user(&tx, m.clone()).await?;
     let v = view(app, &m).await?;
-    audit::record(&tx, actor, "user.create", "user", Some(m.id.to_string()), None::<&()>, Some(&audit_shape(&v))).await?;
+    audit::record(&tx, actor, "user.create", "user", Some(m.id.to_string()), None::<&()>, Some(&audit_shape(&v)))
+        .await?;
     tx.commit().await?;
     let _ = p.scope;
     Ok((v, password))
@@ -313,7 +315,16 @@ pub async fn update(app: &App, actor: &Actor, id: Uuid, input: &UserInput, expec
     let mut after = m.clone();
     after.version = expected_version + 1;
     let after_view = view(app, &after).await?;
-    audit::record(&tx, actor, "user.update", "user", Some(id.to_string()), Some(&audit_shape(&before_view)), Some(&audit_shape(&after_view))).await?;
+    audit::record(
+        &tx,
+        actor,
+        "user.update",
+        "user",
+        Some(id.to_string()),
+        Some(&audit_shape(&before_view)),
+        Some(&audit_shape(&after_view)),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after_view)
 }
@@ -363,7 +374,16 @@ pub async fn end_sessions(app: &App, actor: &Actor, id: Uuid) -> Result<u64> {
     }
     let tx = app.db().write().await?;
     let n = users::delete_sessions_of(&tx, id).await?;
-    audit::record(&tx, actor, "auth.logout_everywhere", "user", Some(id.to_string()), None::<&()>, Some(&serde_json::json!({"sessions": n}))).await?;
+    audit::record(
+        &tx,
+        actor,
+        "auth.logout_everywhere",
+        "user",
+        Some(id.to_string()),
+        None::<&()>,
+        Some(&serde_json::json!({"sessions": n})),
+    )
+    .await?;
     tx.commit().await?;
     Ok(n)
 }
@@ -398,7 +418,16 @@ pub async fn bootstrap_admin(app: &App) -> Result<Option<String>> {
     };
     let tx = app.db().write().await?;
     users::insert_user(&tx, m.clone()).await?;
-    audit::record_anonymous(&tx, "system", "system.bootstrap", "user", Some(m.id.to_string()), Some(serde_json::json!({"username": "admin"})), None).await?;
+    audit::record_anonymous(
+        &tx,
+        "system",
+        "system.bootstrap",
+        "user",
+        Some(m.id.to_string()),
+        Some(serde_json::json!({"username": "admin"})),
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Some(password))
 }

@@ -20,7 +20,11 @@ pub fn parse_date_arg(field: &str, label: &str, s: &str) -> Result<NaiveDate> {
 
 pub fn parse_n(s: &str) -> Result<u32> {
     let n: i64 = s.trim().parse().map_err(|_| {
-        AppError::invalid("n", "工作日数 N", Problem::BadFormat { expected: format!("1 到 {MAX_SPAN_DAYS} 之间的整数") })
+        AppError::invalid(
+            "n",
+            "工作日数 N",
+            Problem::BadFormat { expected: format!("1 到 {MAX_SPAN_DAYS} 之间的整数") },
+        )
     })?;
     if !(1..=MAX_SPAN_DAYS as i64).contains(&n) {
         return Err(AppError::invalid("n", "工作日数 N", Problem::OutOfRange { min: 1, max: MAX_SPAN_DAYS as i64 }));
@@ -28,7 +32,7 @@ pub fn parse_n(s: &str) -> Result<u32> {
     Ok(n as u32)
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Computed<T: Serialize> {
     pub result: T,
     pub provisional: bool,
@@ -49,18 +53,17 @@ fn wrap<T: Serialize>(app: &App, a: Answer<T>) -> Computed<T> {
 
 pub fn provisional_warning(years: Option<(i32, i32)>) -> String {
     match years {
-        Some((a, b)) => format!(
-            "涉及 {a}–{b} 年以外的日期：尚未载入国务院节假日安排，已按仅双休日计算，结果为临时结果"
-        ),
+        Some((a, b)) => {
+            format!("涉及 {a}–{b} 年以外的日期：尚未载入国务院节假日安排，已按仅双休日计算，结果为临时结果")
+        }
         None => "未载入任何节假日安排，已按仅双休日计算，结果为临时结果".into(),
     }
 }
 
 pub fn add(app: &App, from: NaiveDate, n: u32) -> Result<Computed<NaiveDate>> {
-    let a = app
-        .calendar()
-        .add_working_days(from, n)
-        .ok_or_else(|| AppError::invalid("n", "工作日数 N", Problem::OutOfRange { min: 1, max: MAX_SPAN_DAYS as i64 }))?;
+    let a = app.calendar().add_working_days(from, n).ok_or_else(|| {
+        AppError::invalid("n", "工作日数 N", Problem::OutOfRange { min: 1, max: MAX_SPAN_DAYS as i64 })
+    })?;
     Ok(wrap(app, a))
 }
 
@@ -71,10 +74,11 @@ pub fn between(app: &App, from: NaiveDate, to: NaiveDate) -> Result<Computed<u32
     Ok(wrap(app, app.calendar().working_days_between(from, to)))
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct DayInfo {
     pub date: NaiveDate,
     pub working: bool,
+    #[schema(value_type = String)]
     pub kind: DayKind,
     pub kind_label: &'static str,
 }
@@ -82,5 +86,11 @@ pub struct DayInfo {
 pub fn day(app: &App, d: NaiveDate) -> Computed<DayInfo> {
     let a = app.calendar().is_working_day(d);
     let kind = app.calendar().kind(d);
-    wrap(app, Answer { value: DayInfo { date: d, working: a.value, kind, kind_label: kind.label_zh() }, provisional: a.provisional })
+    wrap(
+        app,
+        Answer {
+            value: DayInfo { date: d, working: a.value, kind, kind_label: kind.label_zh() },
+            provisional: a.provisional,
+        },
+    )
 }

@@ -1,1 +1,393 @@
-fn main() {}
+//! `dandang`: the server and the local command line. Local commands call the
+//! app layer directly, never the HTTP API.
+
+use std::{
+    io::{Read, Write},
+    path::PathBuf,
+    process::ExitCode,
+};
+
+use clap::{Args, Parser, Subcommand};
+use dandang_app::{App, AppError, Config, PolicyState, policy, workdays};
+
+#[derive(Parser)]
+#[command(name = "dandang", version, about = "担当：干部担当作为激励与约束管理系统")]
+struct Cli {
+    #[command(flatten)]
+    common: Common,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Args, Clone)]
+struct Common {
+    /// Configuration file (optional).
+    #[arg(long, global = true, default_value = "dandang.toml", env = "DANDANG_CONFIG")]
+    config: PathBuf,
+    /// Database URL: sqlite://path or postgres://…
+    #[arg(long, global = true, env = "DANDANG_DB")]
+    db: Option<String>,
+    /// Directory of policy packs.
+    #[arg(long, global = true, env = "DANDANG_POLICY_DIR")]
+    policy_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Start the web UI and API.
+    Serve {
+        /// Load the demo deployment (Hubei, Yichang, Jingzhou) if the database is empty.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on.
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Import an Excel file: validate, and with --commit write all rows or none.
+    Import {
+        /// cadres (干部名册), units (单位名册) or appointments (任职经历).
+        #[arg(long)]
+        kind: String,
+        /// Act as this user (scope and audit).
+        #[arg(long, default_value = "admin")]
+        user: String,
+        #[arg(long)]
+        commit: bool,
+        file: PathBuf,
+    },
+    /// Export a list to .xlsx.
+    Export {
+        /// cadres or units.
+        what: String,
+        #[arg(long, default_value = "admin")]
+        user: String,
+        /// Restrict to a jurisdiction (division code) and its subtree.
+        #[arg(long)]
+        jurisdiction: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Policy packs.
+    Policy {
+        #[command(subcommand)]
+        cmd: PolicyCmd,
+    },
+    /// Working-day arithmetic with the Chinese holiday calendar.
+    Workdays {
+        #[command(subcommand)]
+        cmd: WorkdaysCmd,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+    /// Check that a running server answers /healthz.
+    Healthcheck {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        cmd: TokenCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCmd {
+    /// Load every pack, report problems with file and line, run the packs' test cases.
+    Check,
+}
+
+#[derive(Subcommand)]
+enum WorkdaysCmd {
+    /// Print the N-th working day strictly after DATE.
+    Add {
+        date: String,
+        #[arg(allow_hyphen_values = true)]
+        n: String,
+    },
+    /// Print how many working days d satisfy FROM < d <= TO.
+    Between {
+        #[arg(allow_hyphen_values = true)]
+        from: String,
+        #[arg(allow_hyphen_values = true)]
+        to: String,
+    },
+    /// Print whether DATE is a working day.
+    Day { date: String },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Recompute the hash chain; report the first broken link.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum TokenCmd {
+    /// Create a token for a user and print it alone on stdout.
+    Create {
+        #[arg(long)]
+        user: String,
+        #[arg(long, default_value = "命令行创建")]
+        name: String,
+    },
+}
+
+/// Exit 2 for bad input, 1 for everything else.
+fn fail(e: &AppError) -> ExitCode {
+    eprintln!("错误：{}", e.message_zh());
+    if let AppError::Internal(d) | AppError::Config(d) = e {
+        eprintln!("{d}");
+    }
+    match e {
+        AppError::Invalid(_) | AppError::BadRequest(_) | AppError::NotFound(_) | AppError::TooLarge { .. } => {
+            ExitCode::from(2)
+        }
+        _ => ExitCode::from(1),
+    }
+}
+
+fn config(c: &Common) -> Result<Config, AppError> {
+    let mut cfg = Config::load(&c.config)?;
+    if let Some(db) = &c.db {
+        cfg.db_url = db.clone();
+    }
+    if let Some(p) = &c.policy_dir {
+        cfg.policy_dir = p.clone();
+    }
+    Ok(cfg)
+}
+
+fn init_logs(json: bool) {
+    use tracing_subscriber::{EnvFilter, fmt};
+    let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| {
+        EnvFilter::new(if json { "info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn" } else { "warn" })
+    });
+    let b = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        b.json().with_current_span(true).with_span_list(false).init();
+    } else {
+        b.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logs(matches!(cli.cmd, Cmd::Serve { .. }));
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => fail(&e),
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, AppError> {
+    let c = cli.common;
+    match cli.cmd {
+        Cmd::Serve { demo, listen } => {
+            let mut cfg = config(&c)?;
+            if let Some(l) = listen {
+                cfg.listen = l;
+            }
+            let listen = cfg.listen.clone();
+            let app = App::open(cfg).await?;
+            if demo {
+                let s = dandang_app::demo::load(&app).await?;
+                if s.loaded_now {
+                    println!(
+                        "已载入演示数据：{} 个行政区划、{} 个单位、{} 名干部、{} 条任职记录。人物均为虚构。",
+                        s.jurisdictions, s.units, s.cadres, s.appointments
+                    );
+                } else {
+                    println!("数据库中已有演示数据，未重复载入。");
+                }
+                println!("\n演示账号（密码均为 {}）：", dandang_app::demo::DEMO_PASSWORD);
+                println!("  {:<14} {:<22} {:<16} {}", "用户名", "名称", "角色", "范围");
+                for a in &s.accounts {
+                    println!("  {:<16} {:<22} {:<16} {}", a.username, a.display_name, a.role_label, a.scope);
+                }
+            } else if let Some(pw) = dandang_app::users::bootstrap_admin(&app).await? {
+                println!("已创建管理员账号 admin，一次性密码：{pw}");
+                println!("首次登录后须修改密码。");
+            }
+            println!("\n担当已启动：http://{listen}/   （接口文档：http://{listen}/api/openapi.json）");
+            let _ = std::io::stdout().flush();
+            dandang_web::serve(app, &listen).await.map_err(|e| AppError::Config(e.to_string()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Migrate => {
+            let app = App::open(config(&c)?).await?;
+            println!("数据库结构已是最新（{} 个待执行迁移）。", app.db().pending_migrations().await?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Import { kind, user, commit, file } => {
+            let app = App::open(config(&c)?).await?;
+            let actor = dandang_app::users::actor_by_name(&app, &user).await?;
+            let kind = dandang_app::imports::ImportKind::parse(&kind)?;
+            let mut bytes = Vec::new();
+            std::fs::File::open(&file)
+                .and_then(|mut f| f.read_to_end(&mut bytes))
+                .map_err(|e| AppError::BadRequest(format!("无法读取 {}：{e}", file.display())))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let pb = indicatif::ProgressBar::new_spinner();
+            pb.set_message("校验中…");
+            pb.enable_steady_tick(std::time::Duration::from_millis(120));
+            let mut report = dandang_app::imports::validate(&app, &actor, kind, &name, bytes).await?;
+            if report.ok && commit {
+                pb.set_message("导入中…");
+                report = dandang_app::imports::commit(&app, &actor, report.batch_id.expect("stored batch")).await?;
+            }
+            pb.finish_and_clear();
+            for p in &report.problems {
+                let at = match (&p.column, &p.header) {
+                    (Some(c), Some(h)) => format!("第 {} 行 {c} 列（{h}）", p.row),
+                    (None, Some(h)) => format!("第 {} 行（{h}）", p.row),
+                    _ if p.row > 0 => format!("第 {} 行", p.row),
+                    _ => "文件".to_string(),
+                };
+                eprintln!("{at}：{}", p.message);
+            }
+            println!("{}", report.summary_zh());
+            if report.ok && !commit {
+                println!("加上 --commit 重新运行即可导入。");
+            }
+            Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(2) })
+        }
+        Cmd::Export { what, user, jurisdiction, out } => {
+            let app = App::open(config(&c)?).await?;
+            let actor = dandang_app::users::actor_by_name(&app, &user).await?;
+            let bytes = match what.as_str() {
+                "cadres" => {
+                    let q = dandang_app::registry::cadres::CadreQuery { jurisdiction, ..Default::default() };
+                    dandang_app::exports::cadres(&app, &actor, &q).await?
+                }
+                "units" => {
+                    let q = dandang_app::registry::units::UnitQuery { jurisdiction, ..Default::default() };
+                    dandang_app::exports::units(&app, &actor, &q).await?
+                }
+                other => return Err(AppError::BadRequest(format!("不能导出“{other}”，可选：cadres、units"))),
+            };
+            std::fs::write(&out, bytes)
+                .map_err(|e| AppError::BadRequest(format!("无法写入 {}：{e}", out.display())))?;
+            println!("已导出到 {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Policy { cmd: PolicyCmd::Check } => {
+            let cfg = config(&c)?;
+            let set = match policy::load_set(&cfg.policy_dir) {
+                Ok(s) => s,
+                Err(errs) => {
+                    for e in &errs {
+                        eprintln!("{e}");
+                    }
+                    eprintln!("规则包有 {} 处错误。", errs.len());
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let outcomes = dandang_domain::policy::run_pack_tests(&set);
+            let failed: Vec<_> = outcomes.iter().filter(|o| !o.passed).collect();
+            for o in &failed {
+                eprintln!("{}:{}: 未通过「{}」：{}", o.file, o.line, o.name, o.detail);
+            }
+            let entries: usize = set.packs.values().map(|p| p.entries.values().map(Vec::len).sum::<usize>()).sum();
+            println!(
+                "{} 个规则包、{} 条规则、{} 份来源文件；自带用例 {}/{} 通过。",
+                set.packs.len(),
+                entries,
+                set.packs.values().map(|p| p.documents.len()).sum::<usize>(),
+                outcomes.len() - failed.len(),
+                outcomes.len()
+            );
+            PolicyState::load(&cfg)?;
+            Ok(if failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Cmd::Workdays { cmd } => {
+            let cfg = config(&c)?;
+            let policy = PolicyState::load(&cfg)?;
+            let cal = policy.default_calendar();
+            let warn = |provisional: bool| {
+                if provisional {
+                    eprintln!("警告：{}", workdays::provisional_warning(cal.loaded_years()));
+                }
+            };
+            match cmd {
+                WorkdaysCmd::Add { date, n } => {
+                    let d = workdays::parse_date_arg("date", "日期 DATE", &date)?;
+                    let n = workdays::parse_n(&n)?;
+                    let a = cal.add_working_days(d, n).ok_or(AppError::BadRequest("日期超出可计算范围".into()))?;
+                    println!("{}", a.value);
+                    warn(a.provisional);
+                }
+                WorkdaysCmd::Between { from, to } => {
+                    let f = workdays::parse_date_arg("from", "开始日期 FROM", &from)?;
+                    let t = workdays::parse_date_arg("to", "结束日期 TO", &to)?;
+                    if (t - f).num_days().abs() > dandang_domain::calendar::MAX_SPAN_DAYS as i64 {
+                        return Err(AppError::BadRequest("日期跨度过大（超过 100 年）".into()));
+                    }
+                    let a = cal.working_days_between(f, t);
+                    println!("{}", a.value);
+                    warn(a.provisional);
+                }
+                WorkdaysCmd::Day { date } => {
+                    let d = workdays::parse_date_arg("date", "日期 DATE", &date)?;
+                    let a = cal.is_working_day(d);
+                    println!("{}", cal.kind(d).label_zh());
+                    warn(a.provisional);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Audit { cmd: AuditCmd::Verify } => {
+            let app = App::open(config(&c)?).await?;
+            let r = dandang_app::audit::verify(&app, None).await?;
+            match r.broken {
+                None => {
+                    println!("审计链完整：已校验 {} 条记录（链头序号 {}）。", r.checked, r.head_seq);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(b) => {
+                    println!("审计链断裂：{}", b.message_zh());
+                    println!("断裂之前的 {} 条记录完好。", r.checked);
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Cmd::Healthcheck { addr } => {
+            let ok = tokio::task::spawn_blocking(move || healthcheck(&addr)).await.unwrap_or(false);
+            println!("{}", if ok { "ok" } else { "unhealthy" });
+            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Cmd::Openapi => {
+            println!("{}", dandang_web::openapi_json());
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Token { cmd: TokenCmd::Create { user, name } } => {
+            let app = App::open(config(&c)?).await?;
+            let actor = dandang_app::users::actor_by_name(&app, &user).await?;
+            let (token, _) = dandang_app::auth::create_token(&app, &actor, &user, &name).await?;
+            println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// A bare HTTP/1.1 GET: no client library needed to ask one question.
+fn healthcheck(addr: &str) -> bool {
+    use std::net::{TcpStream, ToSocketAddrs};
+    let Some(sock) = addr.to_socket_addrs().ok().and_then(|mut a| a.next()) else { return false };
+    let Ok(mut s) = TcpStream::connect_timeout(&sock, std::time::Duration::from_secs(3)) else { return false };
+    let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+    if s.write_all(format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes()).is_err() {
+        return false;
+    }
+    let mut buf = String::new();
+    let _ = s.read_to_string(&mut buf);
+    buf.starts_with("HTTP/1.1 200") && buf.contains("\"ok\"")
+}

@@ -3,7 +3,8 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use dandang_domain::audit::{Break, Link, StoredLink, Verifier};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     prelude::Expr,
     sea_query::{Condition, ExprTrait},
 };

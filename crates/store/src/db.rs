@@ -10,7 +10,7 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use crate::{error::Result, migration::Migrator, StoreError};
+use crate::{StoreError, error::Result, migration::Migrator};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -31,7 +31,9 @@ impl Db {
             let path = rest.trim_start_matches("//");
             let file = path.split('?').next().unwrap_or(path);
             if file.is_empty() || file == ":memory:" {
-                return Err(StoreError::BadUrl("SQLite 需要文件路径（不支持 :memory:，连接池中的每个连接会是不同的库）".into()));
+                return Err(StoreError::BadUrl(
+                    "SQLite 需要文件路径（不支持 :memory:，连接池中的每个连接会是不同的库）".into(),
+                ));
             }
             if let Some(parent) = std::path::Path::new(file).parent()
                 && !parent.as_os_str().is_empty()

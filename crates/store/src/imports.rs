@@ -13,7 +13,11 @@ pub async fn get(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<import_bat
 }
 
 /// Recent batches without their file content.
-pub async fn recent(c: &impl ConnectionTrait, uploaded_by: Option<Uuid>, limit: u64) -> Result<Vec<import_batch::Model>> {
+pub async fn recent(
+    c: &impl ConnectionTrait,
+    uploaded_by: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<import_batch::Model>> {
     let mut q = import_batch::Entity::find().order_by_desc(import_batch::Column::UploadedAt).limit(limit);
     if let Some(u) = uploaded_by {
         q = q.filter(import_batch::Column::UploadedBy.eq(u));

@@ -14,3 +14,4 @@ pub use db::{Backend, Db};
 pub use error::StoreError;
 pub use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
 pub mod imports;
+pub use sea_orm;

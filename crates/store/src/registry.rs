@@ -4,8 +4,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use dandang_domain::access::Scope;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, RelationTrait,
     prelude::Expr,
     sea_query::{Condition, ExprTrait, LikeExpr, Query},
 };
@@ -19,18 +21,14 @@ use crate::{
 
 /// A user-typed fragment as a LIKE pattern matching it anywhere.
 pub fn like_contains(s: &str) -> LikeExpr {
-    let escaped: String = s
-        .chars()
-        .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
-        .collect();
+    let escaped: String =
+        s.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
     LikeExpr::new(format!("%{escaped}%")).escape('\\')
 }
 
 pub fn like_prefix(s: &str) -> LikeExpr {
-    let escaped: String = s
-        .chars()
-        .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
-        .collect();
+    let escaped: String =
+        s.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
     LikeExpr::new(format!("{escaped}%")).escape('\\')
 }
 
@@ -94,8 +92,8 @@ fn unit_scope(scope: &Scope) -> Condition {
         // Self-service users browse no units.
         return Condition::all().add(Expr::val(1).eq(0));
     }
-    let mut cond =
-        Condition::all().add(Expr::col((jurisdiction::Entity, jurisdiction::Column::Path)).like(like_prefix(&scope.jurisdiction_path)));
+    let mut cond = Condition::all()
+        .add(Expr::col((jurisdiction::Entity, jurisdiction::Column::Path)).like(like_prefix(&scope.jurisdiction_path)));
     if let Some(p) = &scope.unit_path {
         cond = cond.add(Expr::col((unit::Entity, unit::Column::Path)).like(like_prefix(p)));
     }
@@ -367,7 +365,9 @@ fn cadre_filter(scope: &Scope, f: &CadreFilter) -> Condition {
     }
     if f.tier.is_some() || f.level.is_some() {
         let mut sub = Query::select();
-        sub.column(appointment::Column::CadreId).from(appointment::Entity).and_where(appointment::Column::EndDate.is_null());
+        sub.column(appointment::Column::CadreId)
+            .from(appointment::Entity)
+            .and_where(appointment::Column::EndDate.is_null());
         if let Some(t) = &f.tier {
             sub.and_where(appointment::Column::Tier.eq(t.clone()));
         }
@@ -461,7 +461,8 @@ pub async fn insert_cadres(c: &impl ConnectionTrait, ms: Vec<cadre::Model>) -> R
 }
 
 pub async fn update_cadre(c: &impl ConnectionTrait, m: cadre::Model, expected_version: i32) -> Result<()> {
-    let mut am = cadre::ActiveModel::from(m.clone());
+    // Every column is written: `from(Model)` alone marks them unchanged.
+    let mut am = cadre::ActiveModel::from(m.clone()).reset_all();
     am.version = Set(expected_version + 1);
     am.created_at = sea_orm::ActiveValue::NotSet;
     am.id = sea_orm::ActiveValue::NotSet;

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    prelude::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, prelude::Expr,
 };
 use uuid::Uuid;
 
@@ -35,7 +35,8 @@ pub async fn insert_user(c: &impl ConnectionTrait, m: app_user::Model) -> Result
 }
 
 pub async fn update_user(c: &impl ConnectionTrait, m: app_user::Model, expected_version: i32) -> Result<()> {
-    let mut am = app_user::ActiveModel::from(m.clone());
+    // Every column is written: `from(Model)` alone marks them unchanged.
+    let mut am = app_user::ActiveModel::from(m.clone()).reset_all();
     am.id = sea_orm::ActiveValue::NotSet;
     am.created_at = sea_orm::ActiveValue::NotSet;
     am.version = Set(expected_version + 1);
@@ -99,7 +100,11 @@ pub async fn sessions_of(c: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<
         .await?)
 }
 
-pub async fn delete_expired_sessions(c: &impl ConnectionTrait, idle_before: DateTime<Utc>, now: DateTime<Utc>) -> Result<u64> {
+pub async fn delete_expired_sessions(
+    c: &impl ConnectionTrait,
+    idle_before: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<u64> {
     Ok(session::Entity::delete_many()
         .filter(
             sea_orm::sea_query::Condition::any()

@@ -16,7 +16,7 @@ use crate::{
     registry::posts::grade_label,
 };
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct AppointmentView {
     pub id: Uuid,
     pub cadre_id: Uuid,
@@ -57,7 +57,7 @@ pub async fn appointment_view(app: &App, a: &appointment::Model) -> Result<Appoi
     })
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct AppointmentInput {
     pub unit_id: Uuid,
     #[serde(default)]
@@ -90,13 +90,21 @@ pub async fn create(app: &App, actor: &Actor, cadre_id: Uuid, input: &Appointmen
     }
     let today = clock::today();
     let mut inv = Invalid::new();
-    let start = inv.take("start_date", "任职日期", text::parse_date(&input.start_date).and_then(|d| text::not_future(d, today)));
+    let start = inv.take(
+        "start_date",
+        "任职日期",
+        text::parse_date(&input.start_date).and_then(|d| text::not_future(d, today)),
+    );
     let reason = inv.take("reason", "任职原因", text::required(&input.reason, 64));
     let document_ref = inv.take("document_ref", "任免文号", text::optional(input.document_ref.as_deref(), 64));
-    let rank = inv.take("rank", "职级", match input.rank.as_deref().filter(|s| !s.trim().is_empty()) {
-        None => Ok(None),
-        Some(r) => Rank::parse(r).map(Some),
-    });
+    let rank = inv.take(
+        "rank",
+        "职级",
+        match input.rank.as_deref().filter(|s| !s.trim().is_empty()) {
+            None => Ok(None),
+            Some(r) => Rank::parse(r).map(Some),
+        },
+    );
     let unit = registry::unit(db, input.unit_id).await?;
     if unit.is_none() {
         inv.push("unit_id", "任职单位", Problem::NotFound);
@@ -115,14 +123,22 @@ pub async fn create(app: &App, actor: &Actor, cadre_id: Uuid, input: &Appointmen
         },
         None => {
             let t = inv.take("title", "职务（职级）名称", text::required(input.title.as_deref().unwrap_or(""), 64));
-            let tier = inv.take("tier", "职务层次", match input.tier.as_deref().filter(|s| !s.trim().is_empty()) {
-                None => Ok(None),
-                Some(v) => Tier::parse(v).map(|x| Some(x.code().to_string())),
-            });
-            let level = inv.take("level", "正副职", match input.level.as_deref().filter(|s| !s.trim().is_empty()) {
-                None => Ok(None),
-                Some(v) => PostLevel::parse(v).map(|x| Some(x.code().to_string())),
-            });
+            let tier = inv.take(
+                "tier",
+                "职务层次",
+                match input.tier.as_deref().filter(|s| !s.trim().is_empty()) {
+                    None => Ok(None),
+                    Some(v) => Tier::parse(v).map(|x| Some(x.code().to_string())),
+                },
+            );
+            let level = inv.take(
+                "level",
+                "正副职",
+                match input.level.as_deref().filter(|s| !s.trim().is_empty()) {
+                    None => Ok(None),
+                    Some(v) => PostLevel::parse(v).map(|x| Some(x.code().to_string())),
+                },
+            );
             (t, tier.flatten(), level.flatten())
         }
     };
@@ -142,7 +158,9 @@ pub async fn create(app: &App, actor: &Actor, cadre_id: Uuid, input: &Appointmen
         return Err(AppError::invalid(
             "start_date",
             "任职日期",
-            Problem::Conflict { detail: format!("须晚于现任职务“{}”的任职日期 {}", a.title, a.start_date) },
+            Problem::Conflict {
+                detail: format!("须晚于现任职务“{}”的任职日期 {}", a.title, a.start_date)
+            },
         ));
     }
     let m = appointment::Model {
@@ -166,17 +184,27 @@ pub async fn create(app: &App, actor: &Actor, cadre_id: Uuid, input: &Appointmen
         let end = start.pred_opt().unwrap_or(start);
         for a in &current {
             registry::end_appointment(&tx, a.id, end, Some(m.reason.clone())).await?;
-            audit::record(&tx, actor, "appointment.end", "appointment", Some(a.id.to_string()), Some(&serde_json::json!({"end_date": null})), Some(&serde_json::json!({"end_date": end, "end_reason": m.reason}))).await?;
+            audit::record(
+                &tx,
+                actor,
+                "appointment.end",
+                "appointment",
+                Some(a.id.to_string()),
+                Some(&serde_json::json!({"end_date": null})),
+                Some(&serde_json::json!({"end_date": end, "end_reason": m.reason})),
+            )
+            .await?;
         }
     }
     registry::insert_appointments(&tx, vec![m.clone()]).await?;
     let v = appointment_view(app, &m).await?;
-    audit::record(&tx, actor, "appointment.create", "appointment", Some(m.id.to_string()), None::<&()>, Some(&v)).await?;
+    audit::record(&tx, actor, "appointment.create", "appointment", Some(m.id.to_string()), None::<&()>, Some(&v))
+        .await?;
     tx.commit().await?;
     Ok(v)
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct EndInput {
     pub end_date: String,
     pub end_reason: String,
@@ -194,7 +222,11 @@ pub async fn end(app: &App, actor: &Actor, appointment_id: Uuid, input: &EndInpu
         return Err(AppError::Conflict("该任职已结束".into()));
     }
     let mut inv = Invalid::new();
-    let end = inv.take("end_date", "免职（离任）日期", text::parse_date(&input.end_date).and_then(|d| text::not_future(d, clock::today())));
+    let end = inv.take(
+        "end_date",
+        "免职（离任）日期",
+        text::parse_date(&input.end_date).and_then(|d| text::not_future(d, clock::today())),
+    );
     let reason = inv.take("end_reason", "免职（离任）原因", text::required(&input.end_reason, 64));
     if end.is_some_and(|e| e < a.start_date) {
         inv.push("end_date", "免职（离任）日期", Problem::DateOrder { earlier: format!("任职日期 {}", a.start_date) });

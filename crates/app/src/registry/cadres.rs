@@ -5,9 +5,7 @@ use dandang_domain::{
     access::{Actor, Permission},
     error::{Invalid, Problem},
     ids::CadreId,
-    registry::{
-        Degree, Education, IdNumber, ManagedBy, PostLevel, Rank, Sex, Tier, age_on, parse_ethnicity,
-    },
+    registry::{Degree, Education, IdNumber, ManagedBy, PostLevel, Rank, Sex, Tier, age_on, parse_ethnicity},
     text::{self, name_keys},
 };
 use dandang_store::{
@@ -24,7 +22,7 @@ use crate::{
     registry::appointments::{AppointmentView, appointment_view},
 };
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct CadreQuery {
     pub q: Option<String>,
     /// Division code: cadres in that jurisdiction's subtree.
@@ -46,7 +44,7 @@ pub struct CadreQuery {
     pub per_page: Option<u64>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CadreListItem {
     pub id: Uuid,
     pub name: String,
@@ -66,7 +64,7 @@ pub struct CadreListItem {
     pub active: bool,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CadreDetail {
     pub id: Uuid,
     pub name: String,
@@ -99,7 +97,7 @@ pub struct CadreDetail {
     pub timeline: Vec<TimelineEvent>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct TagView {
     pub code: String,
     pub title: String,
@@ -107,7 +105,7 @@ pub struct TagView {
 
 /// One dated line on a cadre's page. Later modules (measures, supervision,
 /// tolerance) add their own kinds.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct TimelineEvent {
     pub date: NaiveDate,
     pub kind: String,
@@ -115,7 +113,11 @@ pub struct TimelineEvent {
     pub text: String,
 }
 
-fn label<T: Copy>(s: Option<&str>, parse: impl Fn(&str) -> std::result::Result<T, Problem>, l: impl Fn(T) -> &'static str) -> Option<String> {
+fn label<T: Copy>(
+    s: Option<&str>,
+    parse: impl Fn(&str) -> std::result::Result<T, Problem>,
+    l: impl Fn(T) -> &'static str,
+) -> Option<String> {
     s.and_then(|v| parse(v).ok()).map(|v| l(v).to_string())
 }
 
@@ -237,9 +239,15 @@ pub async fn list(app: &App, actor: &Actor, q: &CadreQuery) -> Result<Page<Cadre
     require(actor, Permission::RegistryRead)?;
     let f = filter_from(app, actor, q).await?;
     let paging = Paging::new(q.page, q.per_page);
-    let (rows, total) =
-        registry::list_cadres(app.db().read(), &actor.scope, &f, sort_from(q.sort.as_deref()), paging.offset(), paging.per_page)
-            .await?;
+    let (rows, total) = registry::list_cadres(
+        app.db().read(),
+        &actor.scope,
+        &f,
+        sort_from(q.sort.as_deref()),
+        paging.offset(),
+        paging.per_page,
+    )
+    .await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let posts = posts_by_cadre(app, &ids).await?;
     let today = clock::today();
@@ -288,11 +296,7 @@ async fn detail(app: &App, actor: &Actor, r: &CadreRow) -> Result<CadreDetail> {
         .collect();
     let sensitive = actor.can(Permission::RegistryReadSensitive);
     let id_number = r.id_number.as_ref().map(|n| {
-        if sensitive {
-            n.clone()
-        } else {
-            IdNumber::parse(n).map(|i| i.masked()).unwrap_or_else(|_| "******".into())
-        }
+        if sensitive { n.clone() } else { IdNumber::parse(n).map(|i| i.masked()).unwrap_or_else(|_| "******".into()) }
     });
     let mut timeline: Vec<TimelineEvent> = Vec::new();
     for a in &views {
@@ -307,12 +311,22 @@ async fn detail(app: &App, actor: &Actor, r: &CadreRow) -> Result<CadreDetail> {
                 date: end,
                 kind: "appointment.end".into(),
                 kind_label: "离任".into(),
-                text: format!("{}{}{}", a.unit_name, a.title, a.end_reason.as_deref().map(|r| format!("（{r}）")).unwrap_or_default()),
+                text: format!(
+                    "{}{}{}",
+                    a.unit_name,
+                    a.title,
+                    a.end_reason.as_deref().map(|r| format!("（{r}）")).unwrap_or_default()
+                ),
             });
         }
     }
     if let Some(p) = r.party_join_date {
-        timeline.push(TimelineEvent { date: p, kind: "party".into(), kind_label: "入党".into(), text: "加入中国共产党".into() });
+        timeline.push(TimelineEvent {
+            date: p,
+            kind: "party".into(),
+            kind_label: "入党".into(),
+            text: "加入中国共产党".into(),
+        });
     }
     timeline.sort_by(|a, b| b.date.cmp(&a.date));
     Ok(CadreDetail {
@@ -347,7 +361,7 @@ async fn detail(app: &App, actor: &Actor, r: &CadreRow) -> Result<CadreDetail> {
     })
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct CadreInput {
     pub name: String,
     pub sex: String,
@@ -397,12 +411,8 @@ pub fn parse_fields(
 ) -> Option<CadreFields> {
     let name = label_take(inv, label, "name", text::required(raw.name, 32));
     let sex = label_take(inv, label, "sex", Sex::parse(raw.sex));
-    let birth = label_take(
-        inv,
-        label,
-        "birth_date",
-        text::parse_date(raw.birth_date).and_then(|d| text::not_future(d, today)),
-    );
+    let birth =
+        label_take(inv, label, "birth_date", text::parse_date(raw.birth_date).and_then(|d| text::not_future(d, today)));
     let id_number = label_take(
         inv,
         label,
@@ -464,7 +474,10 @@ fn label_take<T>(
     inv.take(field, &lab, r)
 }
 
-fn opt_enum<T>(s: Option<&str>, parse: impl Fn(&str) -> std::result::Result<T, Problem>) -> std::result::Result<Option<T>, Problem> {
+fn opt_enum<T>(
+    s: Option<&str>,
+    parse: impl Fn(&str) -> std::result::Result<T, Problem>,
+) -> std::result::Result<Option<T>, Problem> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(v) => parse(v).map(Some),
@@ -581,7 +594,16 @@ pub async fn create(app: &App, actor: &Actor, input: &CadreInput) -> Result<Cadr
     let tx = app.db().write().await?;
     registry::insert_cadre(&tx, m.clone()).await?;
     registry::set_tags(&tx, m.id, &tags).await?;
-    audit::record(&tx, actor, "cadre.create", "cadre", Some(m.id.to_string()), None::<&()>, Some(&audit_shape(&m, &tags))).await?;
+    audit::record(
+        &tx,
+        actor,
+        "cadre.create",
+        "cadre",
+        Some(m.id.to_string()),
+        None::<&()>,
+        Some(&audit_shape(&m, &tags)),
+    )
+    .await?;
     tx.commit().await?;
     let r = registry::cadre(app.db().read(), m.id).await?.ok_or(AppError::Internal("cadre".into()))?;
     detail(app, actor, &r).await
@@ -613,7 +635,7 @@ pub fn new_model(id: Uuid, f: &CadreFields, unit_id: Uuid) -> cadre::Model {
     }
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct CadreUpdate {
     #[serde(flatten)]
     pub fields: CadreInput,

@@ -15,7 +15,7 @@ use crate::{
     error::{AppError, Result},
 };
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct JurisdictionView {
     pub id: Uuid,
     pub code: String,
@@ -42,16 +42,13 @@ pub fn view(m: &jurisdiction::Model) -> JurisdictionView {
 
 /// The jurisdiction tree under the actor's scope root, in path order.
 pub async fn list(app: &App, actor: &Actor) -> Result<Vec<JurisdictionView>> {
-    require(actor, Permission::RegistryRead)?;
-    if actor.scope.cadre_id.is_some() {
-        return Ok(vec![]);
-    }
+    super::require_browse(actor)?;
     let rows = registry::jurisdictions_under(app.db().read(), &actor.scope.jurisdiction_path).await?;
     Ok(rows.iter().map(view).collect())
 }
 
 pub async fn by_code(app: &App, actor: &Actor, code: &str) -> Result<JurisdictionView> {
-    require(actor, Permission::RegistryRead)?;
+    super::require_browse(actor)?;
     let j = registry::jurisdiction_by_code(app.db().read(), code).await?.ok_or(AppError::NotFound("行政区划"))?;
     if !actor.scope.covers_jurisdiction(&j.path) || actor.scope.cadre_id.is_some() {
         return Err(AppError::OutOfScope);
@@ -59,7 +56,7 @@ pub async fn by_code(app: &App, actor: &Actor, code: &str) -> Result<Jurisdictio
     Ok(view(&j))
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct JurisdictionInput {
     pub code: String,
     pub name: String,
@@ -110,7 +107,9 @@ pub async fn create(app: &App, actor: &Actor, input: &JurisdictionInput) -> Resu
                 return Err(AppError::invalid(
                     "code",
                     "行政区划代码",
-                    Problem::Conflict { detail: format!("应以上级代码的前缀 {} 开头", pcode.significant_prefix()) },
+                    Problem::Conflict {
+                        detail: format!("应以上级代码的前缀 {} 开头", pcode.significant_prefix())
+                    },
                 ));
             }
         }
@@ -138,7 +137,8 @@ pub async fn create(app: &App, actor: &Actor, input: &JurisdictionInput) -> Resu
     let v = view(&m);
     let tx = app.db().write().await?;
     registry::insert_jurisdiction(&tx, m.clone()).await?;
-    audit::record(&tx, actor, "jurisdiction.create", "jurisdiction", Some(m.id.to_string()), None::<&()>, Some(&v)).await?;
+    audit::record(&tx, actor, "jurisdiction.create", "jurisdiction", Some(m.id.to_string()), None::<&()>, Some(&v))
+        .await?;
     tx.commit().await?;
     Ok(v)
 }

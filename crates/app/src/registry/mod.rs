@@ -17,6 +17,13 @@ pub fn require(actor: &Actor, p: Permission) -> Result<()> {
     if actor.can(p) { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
+/// Units and jurisdictions are browsed by the offices, not by a cadre who
+/// only reads their own record.
+pub fn require_browse(actor: &Actor) -> Result<()> {
+    require(actor, Permission::RegistryRead)?;
+    if actor.scope.cadre_id.is_some() { Err(AppError::Forbidden) } else { Ok(()) }
+}
+
 /// Whether a stored cadre row is inside the actor's scope.
 pub fn covers_cadre(actor: &Actor, c: &CadreRow) -> bool {
     let Ok(m) = ManagedBy::parse(&c.managed_by) else { return false };
@@ -33,7 +40,7 @@ pub fn covers_unit(actor: &Actor, u: &UnitRow) -> bool {
 }
 
 /// Page numbers from user input, clamped.
-#[derive(Clone, Copy, Debug, serde::Serialize)]
+#[derive(Clone, Copy, Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Paging {
     pub page: u64,
     pub per_page: u64,
@@ -49,7 +56,7 @@ impl Paging {
     }
 }
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: u64,

@@ -15,7 +15,7 @@ use crate::{
     error::{AppError, Result},
 };
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PostView {
     pub id: Uuid,
     pub unit_id: Uuid,
@@ -28,7 +28,7 @@ pub struct PostView {
     pub holders: Vec<Holder>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Holder {
     pub cadre_id: Uuid,
     pub since: chrono::NaiveDate,
@@ -42,7 +42,7 @@ pub fn grade_label(tier: &str, level: &str) -> String {
 }
 
 pub async fn of_unit(app: &App, actor: &Actor, unit_id: Uuid) -> Result<Vec<PostView>> {
-    require(actor, Permission::RegistryRead)?;
+    super::require_browse(actor)?;
     let db = app.db().read();
     let u = registry::unit(db, unit_id).await?.ok_or(AppError::NotFound("单位"))?;
     if !covers_unit(actor, &u) {
@@ -69,7 +69,7 @@ pub async fn of_unit(app: &App, actor: &Actor, unit_id: Uuid) -> Result<Vec<Post
     Ok(out)
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct PostInput {
     pub title: String,
     pub level: String,

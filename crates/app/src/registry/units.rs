@@ -19,7 +19,7 @@ use crate::{
     error::{AppError, Result},
 };
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct UnitView {
     pub id: Uuid,
     pub name: String,
@@ -52,7 +52,7 @@ pub fn view(r: &UnitRow) -> UnitView {
     }
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct UnitQuery {
     pub q: Option<String>,
     pub jurisdiction: Option<String>,
@@ -62,7 +62,7 @@ pub struct UnitQuery {
 }
 
 pub async fn list(app: &App, actor: &Actor, q: &UnitQuery) -> Result<Page<UnitView>> {
-    require(actor, Permission::RegistryRead)?;
+    super::require_browse(actor)?;
     let db = app.db().read();
     let mut f = UnitFilter { q: q.q.clone(), ..Default::default() };
     if let Some(code) = q.jurisdiction.as_deref().filter(|s| !s.is_empty()) {
@@ -70,7 +70,8 @@ pub async fn list(app: &App, actor: &Actor, q: &UnitQuery) -> Result<Page<UnitVi
         f.jurisdiction_path = Some(j.path);
     }
     if let Some(t) = q.unit_type.as_deref().filter(|s| !s.is_empty()) {
-        f.unit_type = Some(UnitType::parse(t).map_err(|p| AppError::invalid("unit_type", "单位类型", p))?.code().into());
+        f.unit_type =
+            Some(UnitType::parse(t).map_err(|p| AppError::invalid("unit_type", "单位类型", p))?.code().into());
     }
     let paging = Paging::new(q.page, q.per_page);
     let (rows, total) = registry::list_units(db, &actor.scope, &f, paging.offset(), paging.per_page).await?;
@@ -78,7 +79,7 @@ pub async fn list(app: &App, actor: &Actor, q: &UnitQuery) -> Result<Page<UnitVi
 }
 
 pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<UnitView> {
-    require(actor, Permission::RegistryRead)?;
+    super::require_browse(actor)?;
     let r = registry::unit(app.db().read(), id).await?.ok_or(AppError::NotFound("单位"))?;
     if !covers_unit(actor, &r) {
         return Err(AppError::OutOfScope);
@@ -88,6 +89,7 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<UnitView> {
 
 /// Sub-units directly below a unit, within scope.
 pub async fn children(app: &App, actor: &Actor, id: Uuid) -> Result<Vec<UnitView>> {
+    super::require_browse(actor)?;
     let r = registry::unit(app.db().read(), id).await?.ok_or(AppError::NotFound("单位"))?;
     if !covers_unit(actor, &r) {
         return Err(AppError::OutOfScope);
@@ -97,7 +99,7 @@ pub async fn children(app: &App, actor: &Actor, id: Uuid) -> Result<Vec<UnitView
     Ok(rows.iter().filter(|u| u.parent_id == Some(id)).map(view).collect())
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct UnitInput {
     pub name: String,
     #[serde(default)]
@@ -175,7 +177,7 @@ pub async fn create(app: &App, actor: &Actor, input: &UnitInput) -> Result<UnitV
     Ok(v)
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct UnitUpdate {
     pub name: String,
     #[serde(default)]

@@ -16,7 +16,7 @@ pub use load::{PolicyError, PolicySet, SourceFile};
 pub use model::{
     CalendarNotice, Catalogue, Confidence, Document, EntryVersion, HolidayRange, Pack, PackTest, SourceRef,
 };
-pub use resolve::{CatalogueView, EntryHit, Resolved};
+pub use resolve::{CatalogueView, EntryHit, Resolved, citation as resolve_citation};
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,371 @@
+//! Excel import: validate into a report with row and column, then commit
+//! all-or-nothing; export back with the same columns.
+
+use rust_xlsxwriter::{Format, Workbook};
+use serde_json::Value;
+
+use crate::support::{Env, each_backend};
+
+fn id_number(body17: &str) -> String {
+    dandang_domain::registry::IdNumber::from_body(body17).unwrap().as_str().to_string()
+}
+
+const HEADERS: [&str; 13] = [
+    "姓名",
+    "性别",
+    "出生日期",
+    "公民身份号码",
+    "民族",
+    "学历",
+    "工作单位",
+    "现任职务",
+    "职务层次",
+    "正副职",
+    "任现职时间",
+    "管理权限",
+    "经历标签",
+];
+
+enum Cell {
+    S(String),
+    N(f64),
+}
+
+fn xlsx(headers: &[&str], rows: &[Vec<Cell>]) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            match v {
+                Cell::S(s) if s.is_empty() => {}
+                Cell::S(s) => {
+                    ws.write_string(r as u32 + 1, c as u16, s).unwrap();
+                }
+                Cell::N(n) => {
+                    ws.write_number(r as u32 + 1, c as u16, *n).unwrap();
+                }
+            }
+        }
+    }
+    let _ = date;
+    wb.save_to_buffer().unwrap()
+}
+
+fn s(v: &str) -> Cell {
+    Cell::S(v.into())
+}
+
+fn good_row(name: &str, birth: &str, body17: &str, unit: &str) -> Vec<Cell> {
+    vec![
+        s(name),
+        s("男"),
+        s(birth),
+        s(&id_number(body17)),
+        s("汉族"),
+        s("大学本科"),
+        s(unit),
+        s("副局长"),
+        s("县处级"),
+        s("副职"),
+        s("2022-03-01"),
+        s("市管"),
+        s("基层工作经历、一线工作经历"),
+    ]
+}
+
+async fn count(env: &Env, t: &str, q: &str) -> u64 {
+    env.get(&format!("/api/v1/cadres?q={q}"), t).await.json()["total"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn valid_roster_commits_all_rows() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let t = env.token("yc_ganbu").await;
+        let file = xlsx(
+            &HEADERS,
+            &[
+                good_row("诸葛明德", "1981-02-03", "99050219810203011", "宜昌市商务局"),
+                good_row("诸葛明理", "1983-04-05", "99050219830405011", "宜昌市教育局"),
+                good_row("诸葛明智", "1984-06-07", "99050219840607011", "宜昌市财政局"),
+            ],
+        );
+        let r = env.upload("/api/v1/imports?kind=cadres", &t, "花名册.xlsx", &file).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let rep = r.json();
+        assert_eq!(rep["ok"], true);
+        assert_eq!(rep["rows"], 3);
+        // Validation alone writes nothing.
+        assert_eq!(count(&env, &t, "诸葛").await, 0);
+        let id = rep["batch_id"].as_str().unwrap();
+        let r = env.post(&format!("/api/v1/imports/{id}/commit"), &t, Value::Null).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert_eq!(r.json()["committed"], 3);
+        assert_eq!(count(&env, &t, "诸葛").await, 3);
+        let list = env.get("/api/v1/cadres?q=诸葛明德", &t).await.json();
+        assert_eq!(list["items"][0]["current_posts"], serde_json::json!(["副局长"]));
+        // A batch commits once.
+        let r = env.post(&format!("/api/v1/imports/{id}/commit"), &t, Value::Null).await;
+        assert_eq!((r.status, r.code().as_str()), (409, "conflict"));
+        // The export carries the same columns and round-trips.
+        let r = env.get("/api/v1/cadres/export?q=诸葛", &t).await;
+        assert_eq!(r.status, 200);
+        assert!(r.headers["content-type"].to_str().unwrap().contains("spreadsheetml"));
+        let mut wb = calamine_open(&r.body);
+        let header: Vec<String> = wb[0].clone();
+        assert_eq!(&header[..4], &["姓名", "性别", "出生日期", "公民身份号码"]);
+        assert_eq!(wb.len(), 4);
+        wb.sort();
+        assert!(
+            wb.iter().any(|row| row.contains(&"诸葛明智".to_string()) && row.contains(&"宜昌市财政局".to_string()))
+        );
+    })
+    .await;
+}
+
+fn calamine_open(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::{Reader, open_workbook_auto_from_rs};
+    let mut wb = open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+}
+
+#[tokio::test]
+async fn every_problem_is_reported_with_row_and_column() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let t = env.token("yc_ganbu").await;
+        // An existing cadre's ID number, to collide with.
+        let existing = {
+            let r = env.get("/api/v1/cadres?per_page=1", &t).await.json();
+            let id = r["items"][0]["id"].as_str().unwrap().to_string();
+            env.get(&format!("/api/v1/cadres/{id}"), &t).await.json()["id_number"].as_str().unwrap().to_string()
+        };
+        let mut rows = vec![
+            good_row("甲一", "1981-02-03", "99050219810203011", "宜昌市商务局"), // ok
+            good_row("甲二", "2099-02-03", "99050220990203011", "宜昌市商务局"), // row 3: future birth
+            good_row("甲三", "1981-02-03", "99050219810203011", "宜昌市商务局"), // row 4: duplicate of row 2
+            good_row("甲四", "1982-02-03", "99050219820203011", "不存在的单位"), // row 5: unknown unit
+            good_row("甲五", "1983-02-03", "99050219830203011", "荆州市财政局"), // row 6: out of scope
+        ];
+        let mut dup = good_row("甲六", "1984-02-03", "99050219840203011", "宜昌市商务局");
+        dup[3] = s(&existing); // row 7: already in the registry (and birth date differs)
+        rows.push(dup);
+        let mut num = good_row("甲七", "1985-02-03", "99050219850203011", "宜昌市商务局");
+        num[3] = Cell::N(990502198502030110.0); // row 8: ID number typed as a number
+        rows.push(num);
+        let mut bad = good_row("甲八", "1985-02-30", "99050219850203031", "宜昌市商务局");
+        bad[1] = s("未知"); // row 9: bad date and bad sex
+        rows.push(bad);
+        let file = xlsx(&HEADERS, &rows);
+        let r = env.upload("/api/v1/imports?kind=cadres", &t, "有问题.xlsx", &file).await;
+        assert_eq!(r.status, 422, "{}", r.text());
+        let rep = r.json();
+        assert_eq!(rep["ok"], false);
+        assert!(rep["batch_id"].is_string());
+        let probs: Vec<(u64, String, String)> = rep["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["row"].as_u64().unwrap(),
+                    p["column"].as_str().unwrap_or("").to_string(),
+                    p["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let has =
+            |row: u64, col: &str, frag: &str| probs.iter().any(|(r, c, m)| *r == row && c == col && m.contains(frag));
+        assert!(has(3, "C", "不能晚于今天"), "{probs:#?}");
+        assert!(has(4, "D", "与本文件第 2 行重复"), "{probs:#?}");
+        assert!(has(5, "G", "找不到单位“不存在的单位”"), "{probs:#?}");
+        assert!(has(6, "G", "不在您的管理范围内"), "{probs:#?}");
+        assert!(has(7, "D", "已存在于系统中"), "{probs:#?}");
+        assert!(has(8, "D", "存成了数字"), "{probs:#?}");
+        assert!(has(9, "C", "不是有效日期"), "{probs:#?}");
+        assert!(has(9, "B", "性别"), "{probs:#?}");
+        assert!(!probs.iter().any(|(r, _, _)| *r == 2), "row 2 is fine: {probs:#?}");
+        // Nothing was written, and a rejected batch cannot be committed.
+        assert_eq!(count(&env, &t, "甲一").await, 0);
+        let id = rep["batch_id"].as_str().unwrap();
+        let r = env.post(&format!("/api/v1/imports/{id}/commit"), &t, Value::Null).await;
+        assert_eq!(r.status, 409);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn malformed_files_and_headers() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let t = env.token("yc_ganbu").await;
+        // Not a spreadsheet at all.
+        let r = env.upload("/api/v1/imports?kind=cadres", &t, "名册.xlsx", b"this is not a zip file").await;
+        assert_eq!(r.status, 422);
+        assert!(r.json()["problems"][0]["message"].as_str().unwrap().contains("无法读取"));
+        let r = env.upload("/api/v1/imports?kind=cadres", &t, "名册.csv", b"a,b").await;
+        assert_eq!(r.status, 422);
+        assert!(r.text().contains("只支持 .xlsx 或 .xls"));
+        // Wrong and missing headers are named with their column.
+        let file = xlsx(&["姓名", "性别", "电话", "民族"], &[vec![s("张三"), s("男"), s("13800000000"), s("汉族")]]);
+        let r = env.upload("/api/v1/imports?kind=cadres", &t, "名册.xlsx", &file).await;
+        let rep = r.json();
+        let msgs: Vec<String> =
+            rep["problems"].as_array().unwrap().iter().map(|p| format!("{}|{}", p["column"], p["message"])).collect();
+        assert!(msgs.iter().any(|m| m.starts_with("\"C\"") && m.contains("列名“电话”无法识别")), "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.contains("缺少必需的列“出生日期”")), "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.contains("缺少必需的列“工作单位”")), "{msgs:?}");
+        // Headers only.
+        let file = xlsx(&HEADERS, &[]);
+        let r = env.upload("/api/v1/imports?kind=cadres", &t, "空.xlsx", &file).await;
+        assert!(r.text().contains("没有任何数据行"));
+        // Unknown kind, missing file, oversize upload.
+        let r = env.upload("/api/v1/imports?kind=salaries", &t, "x.xlsx", &file).await;
+        assert_eq!(r.status, 422);
+        assert!(r.text().contains("导入类型"));
+        let big = vec![b'x'; env.app.config().upload_max_bytes + 10];
+        let r = env.upload("/api/v1/imports?kind=cadres", &t, "big.xlsx", &big).await;
+        assert_eq!((r.status, r.code().as_str()), (413, "too_large"), "{}", r.text());
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains("MB"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn commit_rechecks_against_current_data() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let t = env.token("yc_ganbu").await;
+        let file = xlsx(
+            &HEADERS,
+            &[good_row("令狐甲", "1981-02-03", "99050219810203011", "宜昌市商务局"), good_row("令狐乙", "1982-02-03", "99050219820203011", "宜昌市商务局")],
+        );
+        let rep = env.upload("/api/v1/imports?kind=cadres", &t, "a.xlsx", &file).await.json();
+        assert_eq!(rep["ok"], true, "{rep}");
+        // Someone else registers the second person in between.
+        let unit = env.get("/api/v1/units?q=宜昌市商务局", &t).await.json()["items"][0]["id"].clone();
+        let r = env
+            .post(
+                "/api/v1/cadres",
+                &t,
+                serde_json::json!({"name": "令狐乙", "sex": "男", "birth_date": "1982-02-03", "id_number": id_number("99050219820203011"),
+                    "ethnicity": "汉族", "unit_id": unit, "managed_by": "市管"}),
+            )
+            .await;
+        assert_eq!(r.status, 201);
+        let id = rep["batch_id"].as_str().unwrap();
+        let r = env.post(&format!("/api/v1/imports/{id}/commit"), &t, Value::Null).await;
+        assert_eq!(r.status, 422, "{}", r.text());
+        assert!(r.text().contains("已存在于系统中"));
+        // All or nothing: the first row was not written either.
+        assert_eq!(count(&env, &t, "令狐甲").await, 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn xls_units_and_appointments() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let t = env.token("yc_ganbu").await;
+        // Units: a parent defined earlier in the same file.
+        let file = xlsx(
+            &["单位名称", "单位类型", "行政区划代码", "上级单位", "排序号"],
+            &[
+                vec![s("宜昌市数据局"), s("政府机关"), s("420500"), s(""), s("50")],
+                vec![s("宜昌市数据局数据中心"), s("事业单位"), s("420500"), s("宜昌市数据局"), s("")],
+                vec![s("荆州市数据局"), s("政府机关"), s("421000"), s(""), s("")],
+            ],
+        );
+        let rep = env.upload("/api/v1/imports?kind=units", &t, "单位.xlsx", &file).await.json();
+        assert_eq!(rep["ok"], false);
+        assert_eq!(rep["problems"][0]["row"], 4);
+        let file = xlsx(
+            &["单位名称", "单位类型", "行政区划代码", "上级单位", "排序号"],
+            &[
+                vec![s("宜昌市数据局"), s("政府机关"), s("420500"), s(""), s("50")],
+                vec![s("宜昌市数据局数据中心"), s("事业单位"), s("420500"), s("宜昌市数据局"), s("")],
+            ],
+        );
+        let rep = env.upload("/api/v1/imports?kind=units", &t, "单位.xlsx", &file).await.json();
+        assert_eq!(rep["ok"], true, "{rep}");
+        let r =
+            env.post(&format!("/api/v1/imports/{}/commit", rep["batch_id"].as_str().unwrap()), &t, Value::Null).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let units = env.get("/api/v1/units?q=数据局", &t).await.json();
+        assert_eq!(units["total"], 2);
+        let parent = units["items"].as_array().unwrap().iter().find(|u| u["name"] == "宜昌市数据局").unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let kids = env.get(&format!("/api/v1/units/{parent}/children"), &t).await.json();
+        assert_eq!(kids[0]["name"], "宜昌市数据局数据中心");
+
+        // The same roster in the old .xls format.
+        let xls = std::fs::read(crate::support::workspace().join("crates/cli/tests/fixtures/cadres.xls")).unwrap();
+        let rep = env.upload("/api/v1/imports?kind=cadres", &t, "cadres.xls", &xls).await.json();
+        assert_eq!(rep["ok"], true, "{rep}");
+        let r =
+            env.post(&format!("/api/v1/imports/{}/commit", rep["batch_id"].as_str().unwrap()), &t, Value::Null).await;
+        assert_eq!(r.json()["committed"], 2);
+        let c = env.get("/api/v1/cadres?q=上官文静", &t).await.json();
+        assert_eq!(c["items"][0]["ethnicity"], "土家族");
+
+        // Appointment history for an imported cadre, identified by ID number.
+        let idn = {
+            let id =
+                env.get("/api/v1/cadres?q=司马光明", &t).await.json()["items"][0]["id"].as_str().unwrap().to_string();
+            env.get(&format!("/api/v1/cadres/{id}"), &t).await.json()["id_number"].as_str().unwrap().to_string()
+        };
+        let file = xlsx(
+            &[
+                "公民身份号码",
+                "姓名",
+                "任职单位",
+                "职务（职级）名称",
+                "职务层次",
+                "正副职",
+                "任职日期",
+                "免职日期",
+                "任职原因",
+                "免职原因",
+            ],
+            &[
+                vec![
+                    s(&idn),
+                    s("司马光明"),
+                    s("宜昌市商务局"),
+                    s("科长"),
+                    s("乡科级"),
+                    s("正职"),
+                    s("2015-03-01"),
+                    s("2021-03-31"),
+                    s("提拔"),
+                    s("提拔"),
+                ],
+                vec![
+                    s(&idn),
+                    s("司马光明"),
+                    s("宜昌市商务局"),
+                    s("科员"),
+                    s(""),
+                    s(""),
+                    s("2008-07-01"),
+                    s("2007-01-01"),
+                    s("录用"),
+                    s(""),
+                ],
+            ],
+        );
+        let rep = env.upload("/api/v1/imports?kind=appointments", &t, "任职.xlsx", &file).await.json();
+        assert_eq!(rep["ok"], false);
+        assert!(rep["problems"][0]["message"].as_str().unwrap().contains("免职日期"), "{rep}");
+        assert_eq!(rep["problems"][0]["row"], 3);
+    })
+    .await;
+}

@@ -1,0 +1,12 @@
+//! The integration suite: one binary, every test on SQLite and (with
+//! DANDANG_TEST_POSTGRES) on PostgreSQL, each with a fresh database.
+
+mod support;
+
+mod access;
+mod audit;
+mod auth;
+mod cli;
+mod imports;
+mod policy;
+mod registry;

@@ -1,0 +1,76 @@
+//! The policy catalogue over the API, and pack resolution by date and place.
+
+use crate::support::{each_backend, policy};
+
+#[test]
+fn yichang_uses_its_own_pack() {
+    let p = policy();
+    assert_eq!(p.pack_for("420506"), "cn-hb-yc");
+    assert_eq!(p.pack_for("421002"), "cn-hb");
+    let d = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let yc: Vec<String> = p.experience_tags("cn-hb-yc", d).into_iter().map(|t| t.0).collect();
+    let jz: Vec<String> = p.experience_tags("cn-hb", d).into_iter().map(|t| t.0).collect();
+    assert!(yc.contains(&"experience_tag.investment_frontline".to_string()));
+    assert!(!jz.contains(&"experience_tag.investment_frontline".to_string()));
+}
+
+#[tokio::test]
+async fn catalogue_shows_sources_dates_and_incomplete_lists() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let t = env.token("yc_ducha").await;
+        let packs = env.get("/api/v1/policy/packs", &t).await.json();
+        let ids: Vec<&str> = packs.as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["cn", "cn-hb", "cn-hb-yc", "cn-zj"]);
+        let zj = env.get("/api/v1/policy/packs/cn-zj?on=2024-01-01", &t).await.json();
+        let cat =
+            zj["catalogues"].as_array().unwrap().iter().find(|c| c["id"] == "tolerance.situation_category").unwrap();
+        assert_eq!(cat["incomplete"], true);
+        assert_eq!(cat["items"].as_array().unwrap().len(), 5);
+        assert!(cat["items"][0]["source"]["citation"].as_str().unwrap().contains("浙江省深化落实"));
+        // The same pack on a date before the Yichang measures.
+        let before = env.get("/api/v1/policy/packs/cn-hb-yc?on=2023-01-01", &t).await.json();
+        let tags = before["catalogues"].as_array().unwrap().iter().find(|c| c["id"] == "experience_tag").unwrap();
+        let local = tags["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == "experience_tag.investment_frontline")
+            .unwrap();
+        assert_eq!(local["in_force"], false);
+        let cal = &before["calendar"];
+        assert!(
+            cal.as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n["source"]["citation"].as_str().unwrap().contains("国办发明电〔2024〕12号"))
+        );
+        let r = env.get("/api/v1/policy/packs/cn-xx", &t).await;
+        assert_eq!(r.status, 404);
+        let r = env.get("/api/v1/policy/packs/cn?on=yesterday", &t).await;
+        assert_eq!(r.status, 422);
+        let checks = env.get("/api/v1/policy/check", &t).await.json();
+        assert!(checks.as_array().unwrap().iter().all(|c| c["passed"] == true));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn workdays_api_flags_provisional_answers() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let t = env.token("auditor").await;
+        let r = env.get("/api/v1/workdays/add?date=2026-09-30&n=1", &t).await.json();
+        assert_eq!(r["result"], "2026-10-08");
+        assert_eq!(r["provisional"], false);
+        let r = env.get("/api/v1/workdays/between?from=2026-12-01&to=2027-01-31", &t).await.json();
+        assert_eq!(r["provisional"], true);
+        assert!(r["warning"].as_str().unwrap().contains("临时"));
+        let r = env.get("/api/v1/workdays/day?date=2026-02-28", &t).await.json();
+        assert_eq!(r["result"]["kind"], "make_up_workday");
+        let r = env.get("/api/v1/workdays/add?date=2026-09-30&n=abc", &t).await;
+        assert_eq!(r.status, 422);
+        assert!(r.text().contains("工作日数"));
+    })
+    .await;
+}

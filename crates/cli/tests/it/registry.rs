@@ -1,0 +1,225 @@
+//! Registry use cases through the JSON API: validation, search, concurrency.
+
+use serde_json::{Value, json};
+
+use crate::support::{Env, each_backend};
+
+fn id_number(body17: &str) -> String {
+    dandang_domain::registry::IdNumber::from_body(body17).unwrap().as_str().to_string()
+}
+
+async fn unit_id(env: &Env, token: &str, name: &str) -> String {
+    let r = env.get(&format!("/api/v1/units?q={name}"), token).await.json();
+    r["items"].as_array().unwrap().iter().find(|u| u["name"] == name).unwrap()["id"].as_str().unwrap().to_string()
+}
+
+fn cadre(unit: &str) -> Value {
+    json!({"name": "欧阳明远", "sex": "男", "birth_date": "1979-08-09", "id_number": id_number("42050219790809001"),
+           "ethnicity": "土家", "party_join_date": "2001-07-01", "education": "研究生", "degree": "硕士",
+           "unit_id": unit, "rank": "二级调研员", "managed_by": "市管", "tags": ["基层工作经历", "experience_tag.investment_frontline"]})
+}
+
+#[tokio::test]
+async fn bad_input_names_the_field_and_writes_nothing() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let t = env.token("yc_ganbu").await;
+        let unit = unit_id(&env, &t, "宜昌市财政局").await;
+        let cases: Vec<(&str, Value, &str, &str)> = vec![
+            ("birth_date", json!("2099-01-01"), "future_date", "出生日期不能晚于今天"),
+            ("birth_date", json!("1979/13/40"), "bad_date", "出生日期不是有效日期"),
+            ("id_number", json!("420502197908090010"), "bad_id_number", "公民身份号码"),
+            ("id_number", json!(id_number("42050219800809001")), "id_number_mismatch", "出生日期不同"),
+            ("sex", json!("未知"), "unknown_value", "性别取值无法识别"),
+            ("managed_by", json!("乡管"), "unknown_value", "管理权限"),
+            ("ethnicity", json!("火星族"), "unknown_value", "民族"),
+            ("tags", json!(["外星经历"]), "unknown_value", "经历标签"),
+            ("name", json!(""), "required", "姓名不能为空"),
+            ("party_join_date", json!("1970-01-01"), "date_order", "入党时间不能早于出生日期"),
+        ];
+        for (field, value, code, msg) in cases {
+            let mut body = cadre(&unit);
+            body[field] = value;
+            let r = env.post("/api/v1/cadres", &t, body).await;
+            assert_eq!(r.status, 422, "{field}: {}", r.text());
+            let e = r.json();
+            assert_eq!(e["error"]["code"], "invalid_input");
+            let f = e["error"]["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["field"] == field)
+                .unwrap_or_else(|| panic!("{field}: {e}"));
+            assert_eq!(f["code"], code, "{field}");
+            assert!(f["message"].as_str().unwrap().contains(msg), "{field}: {}", f["message"]);
+        }
+        // Unknown unit, malformed JSON, wrong types, missing fields: 4xx with Chinese messages.
+        let mut body = cadre(&unit);
+        body["unit_id"] = json!(uuid::Uuid::now_v7());
+        let r = env.post("/api/v1/cadres", &t, body).await;
+        assert_eq!(r.status, 422);
+        assert!(r.text().contains("所在单位找不到对应记录"), "{}", r.text());
+        let raw = axum::http::Request::builder()
+            .method("POST")
+            .uri("/api/v1/cadres")
+            .header("authorization", format!("Bearer {t}"))
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from("{\"name\": \"x\",,}"))
+            .unwrap();
+        let r = env.request(raw).await;
+        assert_eq!((r.status, r.code().as_str()), (400, "bad_request"));
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains("不是有效的 JSON"));
+        let r = env.post("/api/v1/cadres", &t, json!({"name": "x"})).await;
+        assert_eq!(r.status, 422);
+        assert!(r.text().contains("缺少必填字段"), "{}", r.text());
+        let mut body = cadre(&unit);
+        body["unit_id"] = json!(5);
+        let r = env.post("/api/v1/cadres", &t, body).await;
+        assert_eq!(r.status, 422);
+        assert_eq!(r.json()["error"]["fields"][0]["field"], "unit_id", "{}", r.text());
+        // None of the above left a row.
+        let r = env.get("/api/v1/cadres?q=欧阳明远", &t).await.json();
+        assert_eq!(r["total"], 0);
+        // A good one is accepted once; the same ID number again is a duplicate.
+        let r = env.post("/api/v1/cadres", &t, cadre(&unit)).await;
+        assert_eq!(r.status, 201, "{}", r.text());
+        let c = r.json();
+        assert_eq!(c["ethnicity"], "土家族");
+        assert_eq!(c["tags"].as_array().unwrap().len(), 2);
+        let r = env.post("/api/v1/cadres", &t, cadre(&unit)).await;
+        assert_eq!(r.status, 422);
+        assert_eq!(r.json()["error"]["fields"][0]["code"], "duplicate");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn search_by_name_pinyin_and_initials() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let t = env.token("yc_ganbu").await;
+        let unit = unit_id(&env, &t, "宜昌市商务局").await;
+        assert_eq!(env.post("/api/v1/cadres", &t, cadre(&unit)).await.status, 201);
+        for q in ["欧阳", "明远", "ouyang", "OuYangMingYuan", "oymy"] {
+            let r = env.get(&format!("/api/v1/cadres?q={q}"), &t).await.json();
+            let names: Vec<&str> = r["items"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+            assert!(names.contains(&"欧阳明远"), "{q}: {names:?}");
+        }
+        // LIKE wildcards in the query are literal.
+        let r = env.get("/api/v1/cadres?q=%25", &t).await.json();
+        assert_eq!(r["total"], 0);
+        // Sorting by name follows pinyin, not the database's collation.
+        let r = env.get("/api/v1/cadres?sort=name&per_page=200", &t).await.json();
+        let keys: Vec<String> = r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| dandang_domain::text::name_keys(c["name"].as_str().unwrap()).pinyin)
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+        // Filters combine and bad filter values are named.
+        let r = env.get("/api/v1/cadres?tier=县处级&level=正职&per_page=5", &t).await;
+        assert_eq!(r.status, 200);
+        assert!(r.json()["total"].as_u64().unwrap() > 10);
+        let r = env.get("/api/v1/cadres?tier=宇宙级", &t).await;
+        assert_eq!(r.status, 422);
+        assert!(r.text().contains("职务层次"));
+        let r = env.get("/api/v1/cadres?age_min=abc", &t).await;
+        assert_eq!(r.status, 400);
+        let r = env.get("/api/v1/cadres?tag=experience_tag.investment_frontline", &t).await.json();
+        assert!(r["total"].as_u64().unwrap() >= 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn stale_updates_are_refused_and_appointments_chain() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let t = env.token("yc_ganbu").await;
+        let unit = unit_id(&env, &t, "宜昌市交通运输局").await;
+        let created = env.post("/api/v1/cadres", &t, cadre(&unit)).await.json();
+        let id = created["id"].as_str().unwrap().to_string();
+        let mut upd = cadre(&unit);
+        upd["version"] = json!(created["version"]);
+        upd["note"] = json!("第一次修改");
+        let r = env.put(&format!("/api/v1/cadres/{id}"), &t, upd.clone()).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert_eq!(r.json()["version"], created["version"].as_i64().unwrap() + 1);
+        // The same stale version again: refused, not silently overwritten.
+        upd["note"] = json!("过期的修改");
+        let r = env.put(&format!("/api/v1/cadres/{id}"), &t, upd).await;
+        assert_eq!((r.status, r.code().as_str()), (409, "stale_write"));
+        let now = env.get(&format!("/api/v1/cadres/{id}"), &t).await.json();
+        assert_eq!(now["note"], "第一次修改");
+
+        // Appointments: a promotion ends the current post the day before.
+        let a1 = env
+            .post(&format!("/api/v1/cadres/{id}/appointments"), &t, json!({"unit_id": unit, "title": "副局长", "tier": "县处级", "level": "副职", "start_date": "2019-03-01", "reason": "提拔"}))
+            .await;
+        assert_eq!(a1.status, 201, "{}", a1.text());
+        let a2 = env
+            .post(&format!("/api/v1/cadres/{id}/appointments"), &t, json!({"unit_id": unit, "title": "局长", "tier": "县处级", "level": "正职", "start_date": "2023-06-15", "reason": "提拔", "end_current": true, "document_ref": "宜组干〔2023〕21号"}))
+            .await;
+        assert_eq!(a2.status, 201, "{}", a2.text());
+        let list = env.get(&format!("/api/v1/cadres/{id}/appointments"), &t).await.json();
+        let items = list.as_array().unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0]["end_date"], "2023-06-14");
+        assert_eq!(items[1]["current"], true);
+        let d = env.get(&format!("/api/v1/cadres/{id}"), &t).await.json();
+        assert_eq!(d["current_posts"], json!(["局长"]));
+        assert!(d["timeline"].as_array().unwrap().len() >= 3);
+        // Starting before the current post, or ending before the start: refused.
+        let r = env
+            .post(&format!("/api/v1/cadres/{id}/appointments"), &t, json!({"unit_id": unit, "title": "x", "start_date": "2020-01-01", "reason": "提拔", "end_current": true}))
+            .await;
+        assert_eq!(r.status, 422);
+        let cur = items[1]["id"].as_str().unwrap();
+        let r = env.post(&format!("/api/v1/appointments/{cur}/end"), &t, json!({"end_date": "2023-01-01", "end_reason": "免职"})).await;
+        assert_eq!(r.status, 422);
+        assert!(r.text().contains("不能早于任职日期"));
+        let r = env.post(&format!("/api/v1/appointments/{cur}/end"), &t, json!({"end_date": "2024-01-01", "end_reason": "免职"})).await;
+        assert_eq!(r.status, 200);
+        let r = env.post(&format!("/api/v1/appointments/{cur}/end"), &t, json!({"end_date": "2024-01-02", "end_reason": "免职"})).await;
+        assert_eq!((r.status, r.code().as_str()), (409, "conflict"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn jurisdictions_units_and_posts() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let admin = env.token("admin").await;
+        let r = env.post("/api/v1/jurisdictions", &admin, json!({"code": "420506120", "name": "黄花镇", "level": "乡镇", "parent_code": "420506"})).await;
+        assert_eq!(r.status, 201, "{}", r.text());
+        // Codes must nest under the parent and not repeat.
+        let r = env.post("/api/v1/jurisdictions", &admin, json!({"code": "421002120", "name": "错镇", "level": "township", "parent_code": "420506"})).await;
+        assert_eq!(r.status, 422);
+        let r = env.post("/api/v1/jurisdictions", &admin, json!({"code": "420506120", "name": "重复", "level": "township", "parent_code": "420506"})).await;
+        assert_eq!(r.status, 422);
+        // A county department may not create outside its county.
+        let yl = env.token("yl_ganbu").await;
+        let r = env.post("/api/v1/units", &yl, json!({"name": "秭归县测试局", "unit_type": "政府机关", "jurisdiction_code": "420527"})).await;
+        assert_eq!((r.status, r.code().as_str()), (403, "out_of_scope"));
+        let r = env.post("/api/v1/units", &yl, json!({"name": "中共夷陵区黄花镇委员会", "unit_type": "党的机关", "jurisdiction_code": "420506120"})).await;
+        assert_eq!(r.status, 201, "{}", r.text());
+        let unit = r.json()["id"].as_str().unwrap().to_string();
+        let r = env.post(&format!("/api/v1/units/{unit}/posts"), &yl, json!({"title": "党委书记", "level": "正职", "tier": "乡科级"})).await;
+        assert_eq!(r.status, 201, "{}", r.text());
+        assert_eq!(r.json()["grade_label"], "乡科级正职");
+        let r = env.post(&format!("/api/v1/units/{unit}/posts"), &yl, json!({"title": "党委书记", "level": "正职", "tier": "乡科级"})).await;
+        assert_eq!(r.status, 422);
+        let posts = env.get(&format!("/api/v1/units/{unit}/posts"), &yl).await.json();
+        assert_eq!(posts.as_array().unwrap().len(), 1);
+        let u = env.get(&format!("/api/v1/units/{unit}"), &yl).await.json();
+        let r = env.put(&format!("/api/v1/units/{unit}"), &yl, json!({"name": "中共夷陵区黄花镇委员会", "unit_type": "党的机关", "sort_order": 3, "version": u["version"]})).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let r = env.put(&format!("/api/v1/units/{unit}"), &yl, json!({"name": "改名", "unit_type": "党的机关", "version": u["version"]})).await;
+        assert_eq!(r.status, 409);
+    })
+    .await;
+}

@@ -1,0 +1,243 @@
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    routing::{delete, get, post},
+};
+use chrono::{NaiveDate, TimeZone};
+use dandang_app::{
+    audit::{self, EventView},
+    auth::{self, TokenView},
+    users::{self, UserInput, UserView},
+};
+use dandang_store::audit::{EventFilter, VerifyReport};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{ApiJson, ApiQuery, ApiResult};
+use crate::{AppState, auth::ApiAuth};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/users", get(list_users).post(create_user))
+        .route("/users/{id}", get(get_user).put(update_user))
+        .route("/users/{id}/reset-password", post(reset_password))
+        .route("/users/{id}/unlock", post(unlock))
+        .route("/users/{id}/sessions", delete(end_sessions))
+        .route("/tokens", get(list_tokens).post(create_token))
+        .route("/tokens/{id}", delete(revoke_token))
+        .route("/sessions", delete(logout_everywhere))
+        .route("/audit", get(list_audit))
+        .route("/audit/verify", get(verify_audit))
+}
+
+#[utoipa::path(get, path = "/api/v1/users", tag = "用户与权限", responses((status = 200, body = Vec<UserView>), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn list_users(State(s): State<AppState>, ApiAuth(a): ApiAuth) -> ApiResult<Json<Vec<UserView>>> {
+    Ok(Json(users::list(&s.app, &a).await?))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CreatedUser {
+    pub user: UserView,
+    /// One-time password; the user must change it at first login.
+    pub one_time_password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/users", tag = "用户与权限", request_body = UserInput,
+    responses((status = 201, body = CreatedUser), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create_user(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    ApiJson(input): ApiJson<UserInput>,
+) -> ApiResult<Response> {
+    let (user, pw) = users::create(&s.app, &a, &input).await?;
+    Ok((StatusCode::CREATED, Json(CreatedUser { user, one_time_password: pw })).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "用户与权限", responses((status = 200, body = UserView)))]
+pub async fn get_user(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<UserView>> {
+    Ok(Json(users::get(&s.app, &a, id).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct UserUpdate {
+    #[serde(flatten)]
+    pub fields: UserInput,
+    pub version: i32,
+}
+
+#[utoipa::path(put, path = "/api/v1/users/{id}", tag = "用户与权限", request_body = UserUpdate, responses((status = 200, body = UserView)))]
+pub async fn update_user(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<UserUpdate>,
+) -> ApiResult<Json<UserView>> {
+    Ok(Json(users::update(&s.app, &a, id, &input.fields, input.version).await?))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OneTimePassword {
+    pub one_time_password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/users/{id}/reset-password", tag = "用户与权限", responses((status = 200, body = OneTimePassword)))]
+pub async fn reset_password(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<OneTimePassword>> {
+    Ok(Json(OneTimePassword { one_time_password: users::reset_password(&s.app, &a, id).await? }))
+}
+
+#[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "用户与权限", responses((status = 204)))]
+pub async fn unlock(State(s): State<AppState>, ApiAuth(a): ApiAuth, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
+    users::unlock(&s.app, &a, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Ended {
+    pub sessions_ended: u64,
+}
+
+/// Ends every session of a user (administrators).
+#[utoipa::path(delete, path = "/api/v1/users/{id}/sessions", tag = "用户与权限", responses((status = 200, body = Ended)))]
+pub async fn end_sessions(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Ended>> {
+    Ok(Json(Ended { sessions_ended: users::end_sessions(&s.app, &a, id).await? }))
+}
+
+/// Ends every session of the caller ("退出所有设备").
+#[utoipa::path(delete, path = "/api/v1/sessions", tag = "会话", responses((status = 200, body = Ended)))]
+pub async fn logout_everywhere(State(s): State<AppState>, ApiAuth(a): ApiAuth) -> ApiResult<Json<Ended>> {
+    Ok(Json(Ended { sessions_ended: auth::logout_everywhere(&s.app, &a).await? }))
+}
+
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "会话", responses((status = 200, body = Vec<TokenView>)))]
+pub async fn list_tokens(State(s): State<AppState>, ApiAuth(a): ApiAuth) -> ApiResult<Json<Vec<TokenView>>> {
+    Ok(Json(auth::tokens(&s.app, &a, a.user_id.0).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct TokenInput {
+    pub name: String,
+    /// Administrators may create tokens for another user.
+    pub username: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CreatedToken {
+    /// Shown once; only its hash is stored.
+    pub token: String,
+    pub info: TokenView,
+}
+
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "会话", request_body = TokenInput, responses((status = 201, body = CreatedToken)))]
+pub async fn create_token(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    ApiJson(input): ApiJson<TokenInput>,
+) -> ApiResult<Response> {
+    let username = input.username.clone().unwrap_or_else(|| a.username.clone());
+    let (token, info) = auth::create_token(&s.app, &a, &username, &input.name).await?;
+    Ok((StatusCode::CREATED, Json(CreatedToken { token, info })).into_response())
+}
+
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "会话", responses((status = 204)))]
+pub async fn revoke_token(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<StatusCode> {
+    auth::revoke_token(&s.app, &a, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub entity_type: Option<String>,
+    pub entity_id: Option<String>,
+    /// Beijing date, inclusive.
+    pub from: Option<NaiveDate>,
+    /// Beijing date, inclusive.
+    pub to: Option<NaiveDate>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+impl AuditQuery {
+    pub fn filter(&self) -> EventFilter {
+        let tz = dandang_app::clock::beijing();
+        let at = |d: NaiveDate| {
+            tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight")).single().map(|x| x.to_utc())
+        };
+        let nonempty = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+        EventFilter {
+            actor: nonempty(&self.actor),
+            action_prefix: nonempty(&self.action),
+            entity_type: nonempty(&self.entity_type),
+            entity_id: nonempty(&self.entity_id),
+            from: self.from.and_then(at),
+            to: self.to.and_then(|d| d.succ_opt()).and_then(at),
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EventPage {
+    pub items: Vec<EventView>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+#[utoipa::path(get, path = "/api/v1/audit", tag = "审计", params(AuditQuery), responses((status = 200, body = EventPage), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn list_audit(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> ApiResult<Json<EventPage>> {
+    let page = q.page.unwrap_or(1).max(1);
+    let per_page = q.per_page.unwrap_or(50).clamp(1, 500);
+    let (items, total) = audit::list(&s.app, &a, &q.filter(), page, per_page).await?;
+    Ok(Json(EventPage { items, total, page, per_page }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct VerifyView {
+    pub ok: bool,
+    pub checked: u64,
+    pub head_seq: i64,
+    pub message: String,
+    #[schema(value_type = Object)]
+    pub broken: Option<serde_json::Value>,
+}
+
+pub fn verify_view(r: VerifyReport) -> VerifyView {
+    VerifyView {
+        ok: r.broken.is_none(),
+        checked: r.checked,
+        head_seq: r.head_seq,
+        message: match &r.broken {
+            None => format!("审计链完整：已校验 {} 条记录", r.checked),
+            Some(b) => b.message_zh(),
+        },
+        broken: r.broken.as_ref().and_then(|b| serde_json::to_value(b).ok()),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "审计", responses((status = 200, body = VerifyView)))]
+pub async fn verify_audit(State(s): State<AppState>, ApiAuth(a): ApiAuth) -> ApiResult<Json<VerifyView>> {
+    Ok(Json(verify_view(audit::verify(&s.app, Some(&a)).await?)))
+}

@@ -1,0 +1,72 @@
+//! JSON API under /api/v1. Every handler authenticates, then calls one use
+//! case; errors come back as `{"error": {"code", "message", "fields"}}`.
+
+pub(crate) mod admin;
+pub(crate) mod imports;
+pub(crate) mod policy;
+pub(crate) mod registry;
+
+use axum::{
+    Json, Router,
+    extract::{FromRequest, FromRequestParts, Query, Request},
+    http::{HeaderValue, header, request::Parts},
+    response::{IntoResponse, Response},
+};
+use serde::de::DeserializeOwned;
+
+use crate::{AppState, error::ApiError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(registry::routes())
+        .merge(admin::routes())
+        .merge(policy::routes())
+        .merge(imports::routes())
+        .fallback(|| async { crate::error::not_found_json() })
+}
+
+/// `Json<T>` whose rejections become Chinese 4xx errors.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, s: &AppState) -> Result<Self, Self::Rejection> {
+        Json::<T>::from_request(req, s).await.map(|Json(v)| ApiJson(v)).map_err(ApiError::from_json)
+    }
+}
+
+/// `Query<T>` whose rejections become Chinese 4xx errors.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, s).await.map(|Query(v)| ApiQuery(v)).map_err(ApiError::from_query)
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// An .xlsx download with a Chinese file name.
+pub fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}",
+        crate::auth::urlencode(name).replace('/', "%2F")
+    );
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}

@@ -1,0 +1,177 @@
+//! AppError → HTTP, in one place: JSON for the API, a page for the UI.
+
+use axum::{
+    Json,
+    extract::rejection::{JsonRejection, QueryRejection},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use dandang_app::AppError;
+use serde::Serialize;
+
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `invalid_input`, `forbidden`.
+    pub code: &'static str,
+    /// Chinese message for people.
+    pub message: String,
+    /// Per-field problems for `invalid_input`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldProblem>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    pub field: String,
+    pub label: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+pub fn status_of(e: &AppError) -> StatusCode {
+    StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+pub fn body_of(e: &AppError) -> ErrorBody {
+    let fields = match e {
+        AppError::Invalid(inv) => inv
+            .errors
+            .iter()
+            .map(|f| FieldProblem {
+                field: f.field.clone(),
+                label: f.label.clone(),
+                code: f.problem.code(),
+                message: f.message.clone(),
+            })
+            .collect(),
+        _ => vec![],
+    };
+    ErrorBody { error: ErrorDetail { code: e.code(), message: e.message_zh(), fields } }
+}
+
+pub fn log(e: &AppError) {
+    match e {
+        AppError::Internal(m) | AppError::Config(m) => tracing::error!(code = e.code(), detail = %m, "request failed"),
+        AppError::Busy => tracing::warn!(code = e.code(), "database busy"),
+        _ => tracing::debug!(code = e.code(), "request rejected"),
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        log(&self.0);
+        (status_of(&self.0), Json(body_of(&self.0))).into_response()
+    }
+}
+
+/// serde's English messages, put into Chinese with the field path kept.
+pub fn translate_serde(msg: &str) -> String {
+    let field_of = |s: &str| s.split('`').nth(1).unwrap_or("").to_string();
+    let (path, rest) = match msg.split_once(": ") {
+        Some((p, r)) if !p.contains(' ') => (p.to_string(), r),
+        _ => (String::new(), msg),
+    };
+    let at = if path.is_empty() || path == "." { String::new() } else { format!("字段 {path}：") };
+    if rest.starts_with("missing field") {
+        format!("缺少必填字段 {}", field_of(rest))
+    } else if rest.starts_with("unknown field") {
+        format!("{at}不认识的字段 {}", field_of(rest))
+    } else if rest.starts_with("unknown variant") {
+        format!("{at}取值 {} 无法识别", field_of(rest))
+    } else if rest.starts_with("invalid type") || rest.starts_with("invalid value") {
+        let expected = rest.split("expected ").nth(1).unwrap_or("").split(" at line").next().unwrap_or("");
+        format!("{at}类型不正确（应为 {expected}）")
+    } else if rest.contains("UUID") || rest.contains("uuid") {
+        format!("{at}不是有效的标识（UUID）")
+    } else {
+        format!("{at}{}", rest.split(" at line").next().unwrap_or(rest))
+    }
+}
+
+impl ApiError {
+    pub fn from_json(r: JsonRejection) -> Self {
+        match &r {
+            JsonRejection::JsonSyntaxError(e) => {
+                let t = e.body_text();
+                let at = t
+                    .rsplit(" at line ")
+                    .next()
+                    .filter(|_| t.contains(" at line "))
+                    .and_then(|x| x.split_once(" column "))
+                    .map(|(l, c)| format!("（第 {l} 行第 {} 列附近）", c.trim()))
+                    .unwrap_or_default();
+                ApiError(AppError::BadRequest(format!("请求体不是有效的 JSON{at}")))
+            }
+            JsonRejection::JsonDataError(e) => {
+                let t = e.body_text();
+                let detail = t.strip_prefix("Failed to deserialize the JSON body into the target type: ").unwrap_or(&t);
+                let field = serde_field(detail);
+                ApiError(AppError::Invalid(dandang_domain::error::Invalid::single(
+                    &field,
+                    "",
+                    dandang_domain::error::Problem::Conflict { detail: translate_serde(detail) },
+                )))
+            }
+            JsonRejection::MissingJsonContentType(_) => {
+                ApiError(AppError::BadRequest("请求头 Content-Type 应为 application/json".into()))
+            }
+            _ => ApiError(AppError::BadRequest("无法读取请求体".into())),
+        }
+    }
+}
+
+/// The field a serde error is about: its path, or the missing field's name.
+pub fn serde_field(msg: &str) -> String {
+    if let Some((p, rest)) = msg.split_once(": ")
+        && !p.contains(' ')
+        && !rest.is_empty()
+        && p != "."
+    {
+        return p.to_string();
+    }
+    if msg.starts_with("missing field") || msg.starts_with("unknown field") {
+        return msg.split('`').nth(1).unwrap_or("body").to_string();
+    }
+    "body".into()
+}
+
+impl ApiError {
+    pub fn from_query(r: QueryRejection) -> Self {
+        let t = r.body_text();
+        let detail = t.strip_prefix("Failed to deserialize query string: ").unwrap_or(&t);
+        ApiError(AppError::BadRequest(format!("查询参数有误：{}", translate_serde(detail))))
+    }
+}
+
+pub fn not_found_json() -> Response {
+    (StatusCode::NOT_FOUND, Json(body_of(&AppError::NotFound("该接口")))).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::translate_serde;
+
+    #[test]
+    fn serde_messages_in_chinese() {
+        assert_eq!(translate_serde("missing field `name` at line 1 column 2"), "缺少必填字段 name");
+        assert_eq!(
+            translate_serde("unit_id: invalid type: integer `5`, expected a UUID at line 1"),
+            "字段 unit_id：类型不正确（应为 a UUID）"
+        );
+        assert!(translate_serde("sex: unknown variant `x`, expected `male`").contains("x"));
+    }
+}
