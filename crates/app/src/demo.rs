@@ -645,18 +645,39 @@ fn build() -> Builder {
     b
 }
 
-/// Demo accounts: (username, display name, role, scope jurisdiction code,
-/// management authority, unit name for unit-bound roles).
-const ACCOUNTS: &[(&str, &str, Role, Option<&str>, &str, Option<&str>)] = &[
-    ("admin", "系统管理员", Role::Admin, None, "province,city,county", None),
-    ("sheng_ganbu", "省委组织部干部处", Role::OrgCadre, Some("420000"), "province", None),
-    ("yc_ganbu", "宜昌市委组织部干部科", Role::OrgCadre, Some("420500"), "city", None),
-    ("yc_jiandu", "宜昌市委组织部干部监督科", Role::OrgSupervision, Some("420500"), "city,county", None),
-    ("yc_jiwei", "宜昌市纪委监委", Role::DisciplineCommission, Some("420500"), "city,county", None),
-    ("yc_ducha", "宜昌市委督查室", Role::SupervisionOffice, Some("420500"), "city,county", None),
-    ("yl_ganbu", "夷陵区委组织部", Role::OrgCadre, Some("420506"), "county", None),
-    ("jz_ganbu", "荆州市委组织部干部科", Role::OrgCadre, Some("421000"), "city", None),
-    (
+/// A demo account and the scope it is given.
+struct Account {
+    username: &'static str,
+    display_name: &'static str,
+    role: Role,
+    /// Division code of the scope root; none for the whole deployment.
+    jurisdiction: Option<&'static str>,
+    managed_by: &'static str,
+    /// For unit-bound roles.
+    unit: Option<&'static str>,
+}
+
+const fn acct(
+    username: &'static str,
+    display_name: &'static str,
+    role: Role,
+    jurisdiction: Option<&'static str>,
+    managed_by: &'static str,
+    unit: Option<&'static str>,
+) -> Account {
+    Account { username, display_name, role, jurisdiction, managed_by, unit }
+}
+
+const ACCOUNTS: &[Account] = &[
+    acct("admin", "系统管理员", Role::Admin, None, "province,city,county", None),
+    acct("sheng_ganbu", "省委组织部干部处", Role::OrgCadre, Some("420000"), "province", None),
+    acct("yc_ganbu", "宜昌市委组织部干部科", Role::OrgCadre, Some("420500"), "city", None),
+    acct("yc_jiandu", "宜昌市委组织部干部监督科", Role::OrgSupervision, Some("420500"), "city,county", None),
+    acct("yc_jiwei", "宜昌市纪委监委", Role::DisciplineCommission, Some("420500"), "city,county", None),
+    acct("yc_ducha", "宜昌市委督查室", Role::SupervisionOffice, Some("420500"), "city,county", None),
+    acct("yl_ganbu", "夷陵区委组织部", Role::OrgCadre, Some("420506"), "county", None),
+    acct("jz_ganbu", "荆州市委组织部干部科", Role::OrgCadre, Some("421000"), "city", None),
+    acct(
         "yc_fgw",
         "宜昌市发改委党组",
         Role::UnitPartyCommittee,
@@ -664,7 +685,7 @@ const ACCOUNTS: &[(&str, &str, Role, Option<&str>, &str, Option<&str>)] = &[
         "province,city,county",
         Some("宜昌市发展和改革委员会"),
     ),
-    ("auditor", "安全审计员", Role::Auditor, None, "", None),
+    acct("auditor", "安全审计员", Role::Auditor, None, "", None),
 ];
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -714,47 +735,42 @@ pub async fn load(app: &App) -> Result<DemoSummary> {
         let drc = b.units.iter().find(|u| u.name == "宜昌市发展和改革委员会").expect("demo unit");
         let self_cadre = b.cadres.iter().find(|c| c.unit_id == drc.id && c.managed_by == "city").expect("demo cadre");
         let now = Utc::now();
-        let mut accounts: Vec<(String, String, Role, Option<Uuid>, String, Option<Uuid>, Option<Uuid>)> = Vec::new();
-        for (u, d, role, code, mb, unit_name) in ACCOUNTS {
-            let j = code.and_then(|c| b.jurisdictions.iter().find(|j| j.code == c)).map(|j| j.id);
-            let unit = unit_name.and_then(|n| b.units.iter().find(|x| x.name == n)).map(|x| x.id);
-            accounts.push((u.to_string(), d.to_string(), *role, j, mb.to_string(), unit, None));
+        let user = |username: &str,
+                    display: &str,
+                    role: Role,
+                    j: Option<Uuid>,
+                    mb: &str,
+                    unit: Option<Uuid>,
+                    cadre: Option<Uuid>| app_user::Model {
+            id: Uuid::now_v7(),
+            username: username.into(),
+            display_name: display.into(),
+            password_hash: hash.clone(),
+            role: role.code().into(),
+            jurisdiction_id: j,
+            managed_by: mb.into(),
+            unit_id: unit,
+            cadre_id: cadre,
+            active: true,
+            failed_logins: 0,
+            locked_until: None,
+            must_change_password: false,
+            password_changed_at: now,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        for a in ACCOUNTS {
+            let j = a.jurisdiction.and_then(|c| b.jurisdictions.iter().find(|j| j.code == c)).map(|j| j.id);
+            let unit = a.unit.and_then(|n| b.units.iter().find(|x| x.name == n)).map(|x| x.id);
+            users::insert_user(&tx, user(a.username, a.display_name, a.role, j, a.managed_by, unit, None)).await?;
         }
         let yc = b.jurisdictions.iter().find(|j| j.code == "420500").map(|j| j.id);
-        accounts.push((
-            "ganbu_self".into(),
-            self_cadre.name.clone(),
-            Role::Cadre,
-            yc,
-            "city".into(),
-            None,
-            Some(self_cadre.id),
-        ));
-        for (username, display, role, j, mb, unit, cadre) in accounts {
-            users::insert_user(
-                &tx,
-                app_user::Model {
-                    id: Uuid::now_v7(),
-                    username,
-                    display_name: display,
-                    password_hash: hash.clone(),
-                    role: role.code().into(),
-                    jurisdiction_id: j,
-                    managed_by: mb,
-                    unit_id: unit,
-                    cadre_id: cadre,
-                    active: true,
-                    failed_logins: 0,
-                    locked_until: None,
-                    must_change_password: false,
-                    password_changed_at: now,
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )
-            .await?;
-        }
+        users::insert_user(
+            &tx,
+            user("ganbu_self", &self_cadre.name, Role::Cadre, yc, "city", None, Some(self_cadre.id)),
+        )
+        .await?;
         audit::record_anonymous(
             &tx,
             "system",

@@ -209,9 +209,15 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                     println!("数据库中已有演示数据，未重复载入。");
                 }
                 println!("\n演示账号（密码均为 {}）：", dandang_app::demo::DEMO_PASSWORD);
-                println!("  {:<14} {:<22} {:<16} {}", "用户名", "名称", "角色", "范围");
+                println!("  {}{}{}范围", pad("用户名", 14), pad("名称", 26), pad("角色", 18));
                 for a in &s.accounts {
-                    println!("  {:<16} {:<22} {:<16} {}", a.username, a.display_name, a.role_label, a.scope);
+                    println!(
+                        "  {}{}{}{}",
+                        pad(&a.username, 14),
+                        pad(&a.display_name, 26),
+                        pad(&a.role_label, 18),
+                        a.scope
+                    );
                 }
             } else if let Some(pw) = dandang_app::users::bootstrap_admin(&app).await? {
                 println!("已创建管理员账号 admin，一次性密码：{pw}");
@@ -390,4 +396,10 @@ fn healthcheck(addr: &str) -> bool {
     let mut buf = String::new();
     let _ = s.read_to_string(&mut buf);
     buf.starts_with("HTTP/1.1 200") && buf.contains("\"ok\"")
+}
+
+/// Pads to a terminal width, counting CJK characters as two columns.
+fn pad(s: &str, width: usize) -> String {
+    let w: usize = s.chars().map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 }).sum();
+    format!("{s}{}", " ".repeat(width.saturating_sub(w).max(1)))
 }

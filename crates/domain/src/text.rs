@@ -38,7 +38,7 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, Problem> {
     if t.is_empty() {
         return Err(Problem::Required);
     }
-    let cleaned: String = t.replace('年', "-").replace('月', "-").replace('日', "").replace(['/', '.'], "-");
+    let cleaned: String = t.replace(['年', '月', '/', '.'], "-").replace('日', "");
     let parts: Vec<&str> = cleaned.split('-').collect();
     if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_digit())) {
         return Err(Problem::BadDate);

@@ -328,7 +328,7 @@ async fn detail(app: &App, actor: &Actor, r: &CadreRow) -> Result<CadreDetail> {
             text: "加入中国共产党".into(),
         });
     }
-    timeline.sort_by(|a, b| b.date.cmp(&a.date));
+    timeline.sort_by_key(|e| std::cmp::Reverse(e.date));
     Ok(CadreDetail {
         id: r.id,
         name: r.name.clone(),

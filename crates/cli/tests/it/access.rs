@@ -11,8 +11,17 @@ use uuid::Uuid;
 use crate::support::{Env, each_backend};
 
 /// Where each cadre sits, computed from parent links alone.
+struct Placed {
+    id: Uuid,
+    managed_by: String,
+    /// Division codes from the cadre's own up to the province.
+    codes: Vec<String>,
+    /// Unit ids from the cadre's own up to the top unit.
+    units: Vec<Uuid>,
+}
+
 struct Oracle {
-    cadres: Vec<(Uuid, String, String, Vec<String>, Vec<Uuid>)>, // id, name, managed_by, jurisdiction codes up the tree, units up the tree
+    cadres: Vec<Placed>,
     units: HashMap<String, Uuid>,
 }
 
@@ -37,18 +46,18 @@ async fn oracle(env: &Env) -> Oracle {
             units.push(x.id);
             cur = x.parent_id.map(|p| &us[&p]);
         }
-        cadres.push((c.id, c.name, c.managed_by, codes, units));
+        cadres.push(Placed { id: c.id, managed_by: c.managed_by, codes, units });
     }
     Oracle { cadres, units: us.values().map(|u| (u.name.clone(), u.id)).collect() }
 }
 
 impl Oracle {
     fn expect(&self, f: impl Fn(&str, &[String], &[Uuid]) -> bool) -> HashSet<Uuid> {
-        self.cadres.iter().filter(|(_, _, m, codes, units)| f(m, codes, units)).map(|c| c.0).collect()
+        self.cadres.iter().filter(|c| f(&c.managed_by, &c.codes, &c.units)).map(|c| c.id).collect()
     }
 
     fn any_outside(&self, inside: &HashSet<Uuid>) -> Uuid {
-        self.cadres.iter().map(|c| c.0).find(|id| !inside.contains(id)).expect("someone outside")
+        self.cadres.iter().map(|c| c.id).find(|id| !inside.contains(id)).expect("someone outside")
     }
 }
 
@@ -206,7 +215,8 @@ async fn sensitive_fields_are_reduced_and_reads_audited() {
     each_backend(|env| async move {
         env.demo().await;
         let o = oracle(&env).await;
-        let target = o.cadres.iter().find(|c| c.2 == "city" && c.3.iter().any(|x| x == "420500")).unwrap().0;
+        let target =
+            o.cadres.iter().find(|c| c.managed_by == "city" && c.codes.iter().any(|x| x == "420500")).unwrap().id;
         let ducha = env.token("yc_ducha").await;
         let jiandu = env.token("yc_jiandu").await;
         let masked = env.get(&format!("/api/v1/cadres/{target}"), &ducha).await.json();

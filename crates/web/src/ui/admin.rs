@@ -220,7 +220,7 @@ async fn user_form(
 
 async fn user_new(State(s): State<AppState>, UiAuth(info): UiAuth) -> PageResult {
     if !info.actor.can(Permission::UserAdmin) {
-        return Err(PageError(AppError::Forbidden, Some(info)));
+        return Err(PageError(AppError::Forbidden, Some(Box::new(info))));
     }
     let f = UserFormData { role: "org_cadre".into(), active: Some("on".into()), ..Default::default() };
     user_form(&s, &info, f, vec!["county".into()], None, None, None, StatusCode::OK).await
@@ -282,7 +282,7 @@ async fn user_create(
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             user_form(&s, &info, f, managed, None, Some(e), None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => Err(PageError(e, Some(info))),
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
     }
 }
 
@@ -321,7 +321,7 @@ async fn user_update(
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::Stale)) => {
             user_form(&s, &info, f, managed, Some(id), Some(e), None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => Err(PageError(e, Some(info))),
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
     }
 }
 
@@ -465,7 +465,7 @@ async fn me_password(
         Err(e @ AppError::Invalid(_)) => {
             me_render(&s, &info, Some(e.message_zh()), None, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => Err(PageError(e, Some(info))),
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
     }
 }
 
@@ -484,7 +484,7 @@ async fn me_token(State(s): State<AppState>, UiAuth(info): UiAuth, CsrfForm(f, _
         Err(e @ AppError::Invalid(_)) => {
             me_render(&s, &info, Some(e.message_zh()), None, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => Err(PageError(e, Some(info))),
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
     }
 }
 

@@ -77,7 +77,7 @@ async fn render(
 
 async fn page(State(s): State<AppState>, UiAuth(info): UiAuth) -> PageResult {
     if !info.actor.can(dandang_domain::access::Permission::RegistryImport) {
-        return Err(PageError(AppError::Forbidden, Some(info)));
+        return Err(PageError(AppError::Forbidden, Some(Box::new(info))));
     }
     render(&s, &info, None, StatusCode::OK).await
 }
@@ -91,7 +91,7 @@ async fn upload(
         crate::api::imports::read_upload(mp, s.app.config().upload_max_bytes).await.or_page(&info)?;
     let csrf_ok = fields.iter().any(|(k, v)| k == "_csrf" && same(v, &info.csrf));
     if !csrf_ok {
-        return Err(PageError(AppError::Csrf, Some(info)));
+        return Err(PageError(AppError::Csrf, Some(Box::new(info))));
     }
     let kind = fields.iter().find(|(k, _)| k == "kind").map(|(_, v)| v.as_str()).unwrap_or("");
     let kind = ImportKind::parse(kind).or_page(&info)?;

@@ -139,11 +139,11 @@ pub fn page_error(e: AppError, info: Option<&SessionInfo>) -> Response {
     }
 }
 
-pub struct PageError(pub AppError, pub Option<SessionInfo>);
+pub struct PageError(pub AppError, pub Option<Box<SessionInfo>>);
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        page_error(self.0, self.1.as_ref())
+        page_error(self.0, self.1.as_deref())
     }
 }
 
@@ -155,7 +155,7 @@ pub trait OrPage<T> {
 
 impl<T, E: Into<AppError>> OrPage<T> for Result<T, E> {
     fn or_page(self, info: &SessionInfo) -> Result<T, PageError> {
-        self.map_err(|e| PageError(e.into(), Some(info.clone())))
+        self.map_err(|e| PageError(e.into(), Some(Box::new(info.clone()))))
     }
 }
 

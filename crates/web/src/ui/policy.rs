@@ -49,7 +49,7 @@ async fn policy(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query
         Some(d) => workdays::parse_date_arg("on", "查询日期", d).or_page(&info)?,
         None => dandang_app::clock::today(),
     };
-    let d = p.detail(&pack, on).ok_or_else(|| PageError(AppError::NotFound("规则包"), Some(info.clone())))?;
+    let d = p.detail(&pack, on).ok_or_else(|| PageError(AppError::NotFound("规则包"), Some(Box::new(info.clone()))))?;
     let tests = q.check.is_some().then(|| p.run_tests());
     let tests_passed = tests.as_ref().map(|t| t.iter().filter(|x| x.passed).count()).unwrap_or(0);
     Ok(PolicyPage {
@@ -101,7 +101,14 @@ async fn calc(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<C
         q: CalcQuery::default(),
     };
     let nonempty = |o: &Option<String>| o.as_deref().filter(|x| !x.is_empty()).map(String::from);
-    let run = || -> Result<(Option<String>, Option<String>, Option<String>, Option<String>), AppError> {
+    #[derive(Default)]
+    struct Answers {
+        add: Option<String>,
+        between: Option<String>,
+        day: Option<String>,
+        warning: Option<String>,
+    }
+    let run = || -> Result<Answers, AppError> {
         let mut warn = None;
         let (mut a, mut b, mut c) = (None, None, None);
         if let (Some(d), Some(n)) = (nonempty(&q.date), nonempty(&q.n)) {
@@ -123,14 +130,14 @@ async fn calc(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<C
             c = Some(format!("{d}（{}）：{}", weekday(r.result.date), r.result.kind_label));
             warn = warn.or(r.warning);
         }
-        Ok((a, b, c, warn))
+        Ok(Answers { add: a, between: b, day: c, warning: warn })
     };
     match run() {
-        Ok((a, b, c, w)) => {
-            page.add_result = a;
-            page.between_result = b;
-            page.day_result = c;
-            page.warning = w;
+        Ok(x) => {
+            page.add_result = x.add;
+            page.between_result = x.between;
+            page.day_result = x.day;
+            page.warning = x.warning;
         }
         Err(e) => page.error = Some(e.message_zh()),
     }

@@ -150,7 +150,7 @@ async fn cadre_list(
     RawQuery(raw): RawQuery,
     q: Result<Query<CadreQuery>, axum::extract::rejection::QueryRejection>,
 ) -> PageResult {
-    let Query(q) = q.map_err(|e| PageError(crate::error::ApiError::from_query(e).0, Some(info.clone())))?;
+    let Query(q) = q.map_err(|e| PageError(crate::error::ApiError::from_query(e).0, Some(Box::new(info.clone()))))?;
     let page = cadres::list(&s.app, &info.actor, &q).await.or_page(&info)?;
     let qs = keep(&raw, &["page"]);
     if is_htmx(&headers) && headers.get("hx-target").is_some_and(|t| t == "results") {
@@ -298,7 +298,7 @@ fn errors_of(e: &AppError) -> (Vec<(String, String)>, Option<String>) {
 
 async fn cadre_new(State(s): State<AppState>, UiAuth(info): UiAuth) -> PageResult {
     if !info.actor.can(Permission::RegistryWrite) {
-        return Err(PageError(AppError::Forbidden, Some(info)));
+        return Err(PageError(AppError::Forbidden, Some(Box::new(info))));
     }
     let f = CadreFormData { sex: "male".into(), ethnicity: "汉族".into(), ..Default::default() };
     form_page(&s, &info, f, vec![], None, vec![], None, axum::http::StatusCode::OK).await
@@ -372,13 +372,13 @@ async fn cadre_create(
             let (errors, summary) = errors_of(&e);
             form_page(&s, &info, f, tags, None, errors, summary, axum::http::StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => Err(PageError(e, Some(info))),
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
     }
 }
 
 async fn cadre_edit(State(s): State<AppState>, UiAuth(info): UiAuth, Path(id): Path<Uuid>) -> PageResult {
     if !info.actor.can(Permission::RegistryWrite) {
-        return Err(PageError(AppError::Forbidden, Some(info)));
+        return Err(PageError(AppError::Forbidden, Some(Box::new(info))));
     }
     let c = cadres::get(&s.app, &info.actor, id).await.or_page(&info)?;
     let f = CadreFormData {
@@ -425,7 +425,7 @@ async fn cadre_update(
             let (errors, summary) = errors_of(&e);
             form_page(&s, &info, f, tags, Some(id), errors, summary, axum::http::StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => Err(PageError(e, Some(info))),
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
     }
 }
 
@@ -472,7 +472,7 @@ async fn appointment_create(
             let c = cadres::get(&s.app, &info.actor, id).await.or_page(&info)?;
             render_cadre(&s, &info, c, None, Some(e.message_zh())).await
         }
-        Err(e) => Err(PageError(e, Some(info))),
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
     }
 }
 
@@ -495,7 +495,7 @@ async fn appointment_end(
             let c = cadres::get(&s.app, &info.actor, f.cadre_id).await.or_page(&info)?;
             render_cadre(&s, &info, c, None, Some(e.message_zh())).await
         }
-        Err(e) => Err(PageError(e, Some(info))),
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
     }
 }
 
@@ -676,7 +676,7 @@ async fn unit_form(
 
 async fn unit_new(State(s): State<AppState>, UiAuth(info): UiAuth) -> PageResult {
     if !info.actor.can(Permission::RegistryWrite) {
-        return Err(PageError(AppError::Forbidden, Some(info)));
+        return Err(PageError(AppError::Forbidden, Some(Box::new(info))));
     }
     unit_form(&s, &info, UnitFormData { unit_type: "government_organ".into(), ..Default::default() }, None, None).await
 }
@@ -721,13 +721,13 @@ async fn unit_create(
     match r {
         Ok(u) => Ok(see_other(&format!("/units/{}", u.id), "已新建单位")),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => unit_form(&s, &info, f, None, Some(e)).await,
-        Err(e) => Err(PageError(e, Some(info))),
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
     }
 }
 
 async fn unit_edit(State(s): State<AppState>, UiAuth(info): UiAuth, Path(id): Path<Uuid>) -> PageResult {
     if !info.actor.can(Permission::RegistryWrite) {
-        return Err(PageError(AppError::Forbidden, Some(info)));
+        return Err(PageError(AppError::Forbidden, Some(Box::new(info))));
     }
     let u = units::get(&s.app, &info.actor, id).await.or_page(&info)?;
     let f = UnitFormData {
@@ -766,7 +766,7 @@ async fn unit_update(
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::Stale)) => {
             unit_form(&s, &info, f, Some(id), Some(e)).await
         }
-        Err(e) => Err(PageError(e, Some(info))),
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
     }
 }
 
@@ -793,7 +793,7 @@ async fn post_create(
     {
         Ok(_) => Ok(see_other(&format!("/units/{id}"), "已新增职务")),
         Err(e @ AppError::Invalid(_)) => render_unit(&s, &info, id, None, Some(e.message_zh())).await,
-        Err(e) => Err(PageError(e, Some(info))),
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
     }
 }
 
@@ -859,6 +859,6 @@ async fn jurisdiction_create(
             )
                 .into_response())
         }
-        Err(e) => Err(PageError(e, Some(info))),
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
     }
 }
