@@ -19,7 +19,6 @@ pub struct Config {
     pub upload_max_bytes: usize,
     /// Send cookies with `Secure`; on behind TLS, off for plain local HTTP.
     pub cookie_secure: bool,
-    pub static_dir: PathBuf,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -66,7 +65,6 @@ impl Default for Config {
             password_hash: HashCost::default(),
             upload_max_bytes: 10 * 1024 * 1024,
             cookie_secure: false,
-            static_dir: PathBuf::from("static"),
         }
     }
 }

@@ -148,6 +148,17 @@ struct Builder {
     tags: Vec<cadre_tag::Model>,
     id_seq: u32,
     used_names: std::collections::HashSet<String>,
+    careers: Vec<Career>,
+}
+
+/// What is needed to draw a cadre's earlier posts.
+struct Career {
+    cadre_id: Uuid,
+    /// The city (first four code digits) the career stays in.
+    area: String,
+    start_work: NaiveDate,
+    tier: Option<Tier>,
+    level: Option<PostLevel>,
 }
 
 struct Place {
@@ -313,54 +324,12 @@ impl Builder {
             created_at: self.now,
             updated_at: self.now,
         });
-        // History: work start at ~23, then one to three posts before this one.
+        // The current post now; the career leading to it is drawn once every
+        // unit and post exists (see `careers`).
         let r = &mut self.rng;
-        let start_work = birth + Duration::days(23 * 365 + r.range(0, 300));
-        let current_start = base_day() - Duration::days(r.range(60, 8 * 365));
-        let current_start = current_start.max(start_work + Duration::days(3 * 365));
-        let earlier = r.range(1, 3) as usize;
-        let span = (current_start - start_work).num_days().max(400);
-        let mut cuts: Vec<i64> = (0..earlier).map(|_| r.range(200, span - 200)).collect();
-        cuts.sort();
-        let lower = match tier {
-            Some(Tier::Bureau) => Some(Tier::County),
-            Some(Tier::County) => Some(Tier::Township),
-            _ => None,
-        };
-        let mut prev_start = start_work;
-        let steps: Vec<NaiveDate> = cuts.iter().map(|c| start_work + Duration::days(*c)).collect();
-        let reasons = ["提拔", "平职交流", "轮岗交流", "试用期满转正"];
-        for (i, s) in std::iter::once(start_work).chain(steps.iter().copied()).enumerate() {
-            let end = if i < steps.len() { steps[i] } else { current_start } - Duration::days(1);
-            let (t, l, title) = if i == 0 {
-                (None, None, "科员".to_string())
-            } else if i + 1 == earlier + 1 && lower.is_some() {
-                (lower, Some(PostLevel::Principal), format!("{}（{}）", title_hint(lower), "正职"))
-            } else {
-                (
-                    lower.or(Some(Tier::Township)),
-                    Some(PostLevel::Deputy),
-                    format!("{}（副职）", title_hint(lower.or(Some(Tier::Township)))),
-                )
-            };
-            self.appointments.push(appointment::Model {
-                id: Uuid::now_v7(),
-                cadre_id: id,
-                unit_id: unit.id,
-                post_id: None,
-                title,
-                tier: t.map(|x| x.code().into()),
-                level: l.map(|x| x.code().into()),
-                rank: None,
-                start_date: s.max(prev_start),
-                end_date: Some(end.max(s)),
-                reason: if i == 0 { "录用".into() } else { (*r.pick(&reasons)).into() },
-                end_reason: Some("职务调整".into()),
-                document_ref: None,
-                created_at: self.now,
-            });
-            prev_start = s;
-        }
+        let start_work = birth + Duration::days(22 * 365 + r.range(0, 700));
+        let current_start =
+            (base_day() - Duration::days(r.range(60, 8 * 365))).max(start_work + Duration::days(3 * 365));
         self.appointments.push(appointment::Model {
             id: Uuid::now_v7(),
             cadre_id: id,
@@ -372,11 +341,12 @@ impl Builder {
             rank: rank.map(|x| x.code().into()),
             start_date: current_start,
             end_date: None,
-            reason: (*r.pick(&["提拔", "平职交流", "提拔", "轮岗交流"])).into(),
+            reason: String::new(),
             end_reason: None,
             document_ref: Some(format!("{}组干〔{}〕{}号", doc_prefix(place), current_start.year(), r.range(1, 120))),
             created_at: self.now,
         });
+        self.careers.push(Career { cadre_id: id, area: place.code[..4].to_string(), start_work, tier, level });
         // Experience tags.
         let mut tags = Vec::new();
         let county_level = matches!(tier, Some(Tier::Township) | None) || place.code.len() == 9;
@@ -438,11 +408,135 @@ impl Builder {
     }
 }
 
-fn title_hint(t: Option<Tier>) -> &'static str {
-    match t {
-        Some(Tier::County) => "县处级职务",
-        Some(Tier::Bureau) => "厅局级职务",
-        _ => "乡科级职务",
+/// Rungs of the ladder below a current post, lowest first.
+fn ladder(tier: Option<Tier>, level: Option<PostLevel>) -> Vec<(Tier, PostLevel)> {
+    use PostLevel::{Deputy, Principal};
+    use Tier::{Bureau, County, Township};
+    let full = [
+        (Township, Deputy),
+        (Township, Principal),
+        (County, Deputy),
+        (County, Principal),
+        (Bureau, Deputy),
+        (Bureau, Principal),
+    ];
+    let Some(t) = tier else { return vec![(Township, Deputy)] };
+    let here = full.iter().position(|x| *x == (t, level.unwrap_or(Deputy))).unwrap_or(0);
+    full[here.saturating_sub(3)..here].to_vec()
+}
+
+impl Builder {
+    /// Earlier posts for every cadre: real posts of the same area one or two
+    /// rungs lower, each held at least two years, starting from a clerk's post.
+    fn careers(&mut self) {
+        let unit_area: std::collections::HashMap<Uuid, String> = self
+            .units
+            .iter()
+            .map(|u| {
+                let code = self
+                    .jurisdictions
+                    .iter()
+                    .find(|j| j.id == u.jurisdiction_id)
+                    .map(|j| j.code.clone())
+                    .unwrap_or_default();
+                (u.id, code[..4].to_string())
+            })
+            .collect();
+        let mut pool: std::collections::HashMap<(String, String, String), Vec<usize>> = Default::default();
+        for (i, p) in self.posts.iter().enumerate() {
+            let area = unit_area[&p.unit_id].clone();
+            pool.entry((area, p.tier.clone(), p.level.clone())).or_default().push(i);
+        }
+        let careers = std::mem::take(&mut self.careers);
+        for c in &careers {
+            let current = self
+                .appointments
+                .iter()
+                .position(|a| a.cadre_id == c.cadre_id && a.end_date.is_none())
+                .expect("current post recorded");
+            let current_start = self.appointments[current].start_date;
+            let years = (current_start - c.start_work).num_days() / 365;
+            let mut rungs = ladder(c.tier, c.level);
+            // At least two years on each rung, the clerk's post included.
+            while !rungs.is_empty() && (rungs.len() as i64 + 1) * 2 > years {
+                rungs.remove(0);
+            }
+            let steps = rungs.len() + 1;
+            let span = (current_start - c.start_work).num_days();
+            let mut starts = vec![c.start_work];
+            for k in 1..steps {
+                let base = span * k as i64 / steps as i64;
+                starts.push(c.start_work + Duration::days(base + self.rng.range(-90, 90)));
+            }
+            let mut history: Vec<appointment::Model> = Vec::new();
+            for (k, start) in starts.iter().enumerate() {
+                let end = starts.get(k + 1).copied().unwrap_or(current_start) - Duration::days(1);
+                let (unit_id, post_id, title, tier, level) = if k == 0 {
+                    let area_units: Vec<&unit::Model> =
+                        self.units.iter().filter(|u| unit_area[&u.id] == c.area || c.area.ends_with("00")).collect();
+                    let u = area_units[self.rng.below(area_units.len() as u64) as usize];
+                    (u.id, None, "科员".to_string(), None, None)
+                } else {
+                    let (t, l) = rungs[k - 1];
+                    let key = (c.area.clone(), t.code().to_string(), l.code().to_string());
+                    let candidates = pool
+                        .get(&key)
+                        .or_else(|| pool.iter().find(|(k, _)| k.1 == key.1 && k.2 == key.2).map(|(_, v)| v));
+                    match candidates {
+                        Some(v) if !v.is_empty() => {
+                            let p = &self.posts[v[self.rng.below(v.len() as u64) as usize]];
+                            (
+                                p.unit_id,
+                                Some(p.id),
+                                p.title.clone(),
+                                Some(t.code().to_string()),
+                                Some(l.code().to_string()),
+                            )
+                        }
+                        _ => continue,
+                    }
+                };
+                let reason = if k == 0 {
+                    "录用".to_string()
+                } else if history.last().is_some_and(|h| h.level == level && h.tier == tier) {
+                    "平职交流".to_string()
+                } else {
+                    "提拔".to_string()
+                };
+                if let Some(prev) = history.last_mut() {
+                    prev.end_reason = Some(if reason == "提拔" { "提拔" } else { "交流" }.to_string());
+                }
+                history.push(appointment::Model {
+                    id: Uuid::now_v7(),
+                    cadre_id: c.cadre_id,
+                    unit_id,
+                    post_id,
+                    title,
+                    tier,
+                    level,
+                    rank: None,
+                    start_date: *start,
+                    end_date: Some(end.max(*start)),
+                    reason,
+                    end_reason: None,
+                    document_ref: None,
+                    created_at: self.now,
+                });
+            }
+            let cur = &mut self.appointments[current];
+            let promoted = history.last().is_none_or(|h| h.tier != cur.tier || h.level != cur.level);
+            cur.reason = if cur.tier.is_none() {
+                "职级晋升".into()
+            } else if promoted {
+                "提拔".into()
+            } else {
+                "平职交流".into()
+            };
+            if let Some(prev) = history.last_mut() {
+                prev.end_reason = Some(if promoted { "提拔" } else { "交流" }.to_string());
+            }
+            self.appointments.extend(history);
+        }
     }
 }
 
@@ -479,6 +573,7 @@ fn build() -> Builder {
         tags: vec![],
         id_seq: 0,
         used_names: Default::default(),
+        careers: vec![],
     };
     let hubei = b.jurisdiction("420000", "湖北省", JurisdictionLevel::Province, None, 0);
 
@@ -569,7 +664,7 @@ fn build() -> Builder {
             b.rank_only(&city, &u, Rank::Researcher2, ManagedBy::City);
             if i == 0 {
                 // The supervision office sits in the party committee's general office.
-                let ds = b.unit(&city, &format!("中共{short}市委督查室"), UnitType::PartyOrgan, Some(&u), 1);
+                let ds = b.unit(&city, &format!("中共{short}市委督查室"), UnitType::PartyOrgan, Some(&u), 10);
                 b.staff(&city, &ds, &[("主任", P, C, 1), ("副主任", D, T, 2)], by_tier);
             }
         }
@@ -642,6 +737,7 @@ fn build() -> Builder {
             }
         }
     }
+    b.careers();
     b
 }
 

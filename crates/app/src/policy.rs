@@ -155,6 +155,7 @@ pub struct EntryView {
     #[schema(value_type = Object)]
     pub value: Option<serde_json::Value>,
     pub note: Option<String>,
+    pub order: i64,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -260,6 +261,7 @@ impl PolicyState {
             },
             value: e.value_json(),
             note: e.note.clone(),
+            order: e.order,
         }
     }
 
@@ -278,7 +280,9 @@ impl PolicyState {
                     }
                 }
             }
-            items.sort_by(|a, b| (!a.in_force, &a.id, a.effective_from).cmp(&(!b.in_force, &b.id, b.effective_from)));
+            items.sort_by(|a, b| {
+                (!a.in_force, a.order, &a.id, a.effective_from).cmp(&(!b.in_force, b.order, &b.id, b.effective_from))
+            });
             catalogues.push(CatalogueSection {
                 id: cid.to_string(),
                 title: view.catalogue.title.clone(),

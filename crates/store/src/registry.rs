@@ -390,6 +390,13 @@ fn cadre_filter(scope: &Scope, f: &CadreFilter) -> Condition {
     cond
 }
 
+/// Within a unit, holders of higher and principal posts come first, as in
+/// an organization department's roster. COALESCE keeps the order the same on
+/// SQLite and PostgreSQL, which place NULLs differently.
+const POST_RANK: &str = "COALESCE((SELECT MIN(CASE a.tier WHEN 'provincial' THEN 0 WHEN 'bureau' THEN 10 \
+     WHEN 'county' THEN 20 WHEN 'township' THEN 30 ELSE 40 END + CASE a.level WHEN 'principal' THEN 1 \
+     WHEN 'deputy' THEN 2 ELSE 3 END) FROM appointment a WHERE a.cadre_id = cadre.id AND a.end_date IS NULL), 99)";
+
 pub async fn list_cadres(
     c: &impl ConnectionTrait,
     scope: &Scope,
@@ -405,6 +412,7 @@ pub async fn list_cadres(
             .order_by(jurisdiction::Column::Path, Order::Asc)
             .order_by_asc(unit::Column::SortOrder)
             .order_by_asc(unit::Column::Id)
+            .order_by(Expr::cust(POST_RANK), Order::Asc)
             .order_by_asc(cadre::Column::NamePinyin),
         CadreSort::Name => q.order_by_asc(cadre::Column::NamePinyin),
         CadreSort::BirthAsc => q.order_by_asc(cadre::Column::BirthDate),

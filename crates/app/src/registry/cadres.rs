@@ -36,8 +36,9 @@ pub struct CadreQuery {
     pub level: Option<String>,
     pub tag: Option<String>,
     pub education: Option<String>,
-    pub age_min: Option<i32>,
-    pub age_max: Option<i32>,
+    /// Whole years; empty means no bound.
+    pub age_min: Option<String>,
+    pub age_max: Option<String>,
     pub sort: Option<String>,
     pub include_inactive: Option<bool>,
     pub page: Option<u64>,
@@ -188,19 +189,24 @@ async fn filter_from(app: &App, actor: &Actor, q: &CadreQuery) -> Result<CadreFi
         f.education = inv.take("education", "学历", Education::parse(&v)).map(|m| m.code().into());
     }
     f.tag = non_empty(&q.tag);
-    for (field, label, v) in [("age_min", "最小年龄", q.age_min), ("age_max", "最大年龄", q.age_max)] {
-        if let Some(a) = v
-            && !(16..=100).contains(&a)
-        {
-            inv.push(field, label, Problem::OutOfRange { min: 16, max: 100 });
+    let mut age = |field: &str, label: &str, v: &Option<String>| -> Option<i32> {
+        let t = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+        match t.parse::<i32>() {
+            Ok(a) if (16..=100).contains(&a) => Some(a),
+            _ => {
+                inv.push(field, label, Problem::OutOfRange { min: 16, max: 100 });
+                None
+            }
         }
-    }
+    };
+    let age_min = age("age_min", "最小年龄", &q.age_min);
+    let age_max = age("age_max", "最大年龄", &q.age_max);
     inv.into_result()?;
     // Age a ⇔ born in (today − (a+1) years, today − a years].
-    if let Some(a) = q.age_max {
+    if let Some(a) = age_max {
         f.born_after = today.with_year_sub(a + 1).and_then(|d| d.succ_opt());
     }
-    if let Some(a) = q.age_min {
+    if let Some(a) = age_min {
         f.born_before = today.with_year_sub(a);
     }
     Ok(f)
@@ -304,9 +310,11 @@ async fn detail(app: &App, actor: &Actor, r: &CadreRow) -> Result<CadreDetail> {
             date: a.start_date,
             kind: "appointment.start".into(),
             kind_label: "任职".into(),
-            text: format!("{}{}（{}）", a.unit_name, a.title, a.reason),
+            text: format!("任{}{}（{}）", a.unit_name, a.title, a.reason),
         });
-        if let Some(end) = a.end_date {
+        // A hand-over to the next post is one event, not two.
+        let followed = |end: NaiveDate| views.iter().any(|b| Some(b.start_date) == end.succ_opt());
+        if let Some(end) = a.end_date.filter(|e| !followed(*e)) {
             timeline.push(TimelineEvent {
                 date: end,
                 kind: "appointment.end".into(),

@@ -127,7 +127,15 @@ async fn search_by_name_pinyin_and_initials() {
         assert_eq!(r.status, 422);
         assert!(r.text().contains("职务层次"));
         let r = env.get("/api/v1/cadres?age_min=abc", &t).await;
-        assert_eq!(r.status, 400);
+        assert_eq!(r.status, 422);
+        assert!(r.text().contains("最小年龄"));
+        // Empty filters, as an HTML form sends them, mean no filter.
+        let all = env.get("/api/v1/cadres", &t).await.json()["total"].clone();
+        let r = env.get("/api/v1/cadres?age_min=&age_max=&tier=&sex=&q=", &t).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert_eq!(r.json()["total"], all);
+        let r = env.get("/api/v1/cadres?age_min=50&age_max=55", &t).await.json();
+        assert!(r["items"].as_array().unwrap().iter().all(|c| (50..=55).contains(&c["age"].as_i64().unwrap())), "{r}");
         let r = env.get("/api/v1/cadres?tag=experience_tag.investment_frontline", &t).await.json();
         assert!(r["total"].as_u64().unwrap() >= 1);
     })

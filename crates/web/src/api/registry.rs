@@ -169,7 +169,7 @@ pub async fn create_post(
     ("managed_by" = Option<String>, Query, description = "province / city / county 或 省管 / 市管 / 县管"),
     ("sex" = Option<String>, Query), ("rank" = Option<String>, Query), ("tier" = Option<String>, Query),
     ("level" = Option<String>, Query), ("tag" = Option<String>, Query), ("education" = Option<String>, Query),
-    ("age_min" = Option<i32>, Query), ("age_max" = Option<i32>, Query),
+    ("age_min" = Option<i32>, Query, description = "最小年龄"), ("age_max" = Option<i32>, Query, description = "最大年龄"),
     ("sort" = Option<String>, Query, description = "unit（默认）/ name / birth / -birth"),
     ("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query)),
     responses((status = 200, body = Page<cadres::CadreListItem>), (status = 422, body = crate::error::ErrorBody)))]

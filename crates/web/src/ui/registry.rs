@@ -136,6 +136,15 @@ struct CadresPage {
     can_export: bool,
 }
 
+impl CadresPage {
+    /// Whether any of the folded filters is in use, so the fold opens.
+    fn more_filters(&self) -> bool {
+        [&self.q.sex, &self.q.rank, &self.q.education, &self.q.tag, &self.q.age_min, &self.q.age_max]
+            .iter()
+            .any(|v| v.as_deref().is_some_and(|s| !s.trim().is_empty()))
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "cadres_rows.html")]
 struct CadresRows {
