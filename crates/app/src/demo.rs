@@ -662,6 +662,9 @@ fn build() -> Builder {
             };
             b.staff(&city, &u, &[(head, P, C, 1), (&deputy, D, C, 3)], by_tier);
             b.rank_only(&city, &u, Rank::Researcher2, ManagedBy::City);
+            if b.rng.chance(60) {
+                b.rank_only(&city, &u, Rank::Researcher4, ManagedBy::City);
+            }
             if i == 0 {
                 // The supervision office sits in the party committee's general office.
                 let ds = b.unit(&city, &format!("中共{short}市委督查室"), UnitType::PartyOrgan, Some(&u), 10);
@@ -710,7 +713,7 @@ fn build() -> Builder {
                 // The organization department head and the discipline deputy sit on the county standing committee level.
                 let tier = if di < 2 { C } else { T };
                 b.staff(&county, &u, &[(head, P, tier, 1), (&deputy, D, T, deputies)], by_tier);
-                if b.rng.chance(40) {
+                if b.rng.chance(75) {
                     b.rank_only(&county, &u, Rank::PrincipalStaff1, ManagedBy::County);
                 }
             }

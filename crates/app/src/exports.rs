@@ -180,3 +180,116 @@ pub async fn units(app: &App, actor: &Actor, q: &crate::registry::units::UnitQue
     )
     .await
 }
+
+/// The audit trail under a filter, for auditors.
+pub async fn audit_events(app: &App, actor: &Actor, f: &dandang_store::audit::EventFilter) -> Result<Vec<u8>> {
+    let mut rows = Vec::new();
+    for page in 1.. {
+        let (items, total) = crate::audit::list(app, actor, f, page, 500).await?;
+        for e in &items {
+            rows.push(vec![
+                e.seq.to_string(),
+                e.at.clone(),
+                e.actor_name.clone(),
+                e.action_label.clone(),
+                e.action.clone(),
+                e.entity_type.clone(),
+                e.entity_id.clone().unwrap_or_default(),
+                e.before.as_ref().map(|v| v.to_string()).unwrap_or_default(),
+                e.after.as_ref().map(|v| v.to_string()).unwrap_or_default(),
+                e.request_id.clone().unwrap_or_default(),
+                e.hash.clone(),
+            ]);
+        }
+        if items.is_empty() || page * 500 >= total || rows.len() as u64 >= MAX_EXPORT_ROWS {
+            break;
+        }
+    }
+    table(
+        app,
+        actor,
+        "audit",
+        SheetData {
+            name: "审计记录".into(),
+            headers: [
+                "序号",
+                "时间",
+                "操作人",
+                "操作",
+                "操作代码",
+                "对象类型",
+                "对象编号",
+                "修改前",
+                "修改后",
+                "请求编号",
+                "哈希",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows,
+            text_columns: vec![6, 9, 10],
+        },
+    )
+    .await
+}
+
+/// Users the administrator's scope covers.
+pub async fn users(app: &App, actor: &Actor) -> Result<Vec<u8>> {
+    let list = crate::users::list(app, actor).await?;
+    let rows = list
+        .iter()
+        .map(|u| {
+            vec![
+                u.username.clone(),
+                u.display_name.clone(),
+                u.role_label.clone(),
+                u.jurisdiction_name.clone(),
+                u.unit_name.clone().unwrap_or_default(),
+                u.managed_by_label.clone(),
+                if !u.active {
+                    "已停用"
+                } else if u.locked {
+                    "已锁定"
+                } else {
+                    "正常"
+                }
+                .into(),
+            ]
+        })
+        .collect();
+    table(
+        app,
+        actor,
+        "users",
+        SheetData {
+            name: "用户".into(),
+            headers: ["用户名", "姓名或部门", "角色", "管辖范围", "所在单位", "管理权限", "状态"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+            text_columns: vec![],
+        },
+    )
+    .await
+}
+
+/// The jurisdiction tree under the actor's scope.
+pub async fn jurisdictions(app: &App, actor: &Actor) -> Result<Vec<u8>> {
+    if !actor.can(Permission::RegistryExport) {
+        return Err(AppError::Forbidden);
+    }
+    let list = crate::registry::jurisdictions::list(app, actor).await?;
+    let rows = list.iter().map(|j| vec![j.code.clone(), j.name.clone(), j.level_label.clone()]).collect();
+    table(
+        app,
+        actor,
+        "jurisdictions",
+        SheetData {
+            name: "行政区划".into(),
+            headers: ["行政区划代码", "名称", "层级"].map(String::from).to_vec(),
+            rows,
+            text_columns: vec![0],
+        },
+    )
+    .await
+}

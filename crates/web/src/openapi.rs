@@ -14,7 +14,7 @@ use crate::api;
     info(title = "dandang 担当 API", description = "干部担当作为激励与约束管理系统接口。错误统一为 {\"error\": {\"code\", \"message\", \"fields\"}}，message 为中文。认证：Authorization: Bearer <令牌>（令牌由 `dandang token create --user 用户名` 或“我的账号”页面生成）。"),
     paths(
         api::registry::me,
-        api::registry::list_jurisdictions, api::registry::create_jurisdiction,
+        api::registry::list_jurisdictions, api::registry::create_jurisdiction, api::registry::export_jurisdictions,
         api::registry::list_units, api::registry::create_unit, api::registry::export_units, api::registry::get_unit,
         api::registry::update_unit, api::registry::unit_children, api::registry::unit_posts, api::registry::create_post,
         api::registry::list_cadres, api::registry::create_cadre, api::registry::export_cadres, api::registry::get_cadre,
@@ -24,7 +24,7 @@ use crate::api;
         api::admin::list_users, api::admin::create_user, api::admin::get_user, api::admin::update_user,
         api::admin::reset_password, api::admin::unlock, api::admin::end_sessions, api::admin::logout_everywhere,
         api::admin::list_tokens, api::admin::create_token, api::admin::revoke_token,
-        api::admin::list_audit, api::admin::verify_audit,
+        api::admin::list_audit, api::admin::verify_audit, api::admin::export_audit, api::admin::export_users,
         api::policy::packs, api::policy::pack, api::policy::check,
         api::policy::add, api::policy::between, api::policy::day,
     ),

@@ -30,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/sessions", delete(logout_everywhere))
         .route("/audit", get(list_audit))
         .route("/audit/verify", get(verify_audit))
+        .route("/audit/export", get(export_audit))
+        .route("/users/export", get(export_users))
 }
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "用户与权限", responses((status = 200, body = Vec<UserView>), (status = 403, body = crate::error::ErrorBody)))]
@@ -240,4 +242,18 @@ pub fn verify_view(r: VerifyReport) -> VerifyView {
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "审计", responses((status = 200, body = VerifyView)))]
 pub async fn verify_audit(State(s): State<AppState>, ApiAuth(a): ApiAuth) -> ApiResult<Json<VerifyView>> {
     Ok(Json(verify_view(audit::verify(&s.app, Some(&a)).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/audit/export", tag = "审计", params(AuditQuery), responses((status = 200, description = ".xlsx 文件")))]
+pub async fn export_audit(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> ApiResult<axum::response::Response> {
+    Ok(super::xlsx("审计记录.xlsx", dandang_app::exports::audit_events(&s.app, &a, &q.filter()).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/users/export", tag = "用户与权限", responses((status = 200, description = ".xlsx 文件")))]
+pub async fn export_users(State(s): State<AppState>, ApiAuth(a): ApiAuth) -> ApiResult<axum::response::Response> {
+    Ok(super::xlsx("用户.xlsx", dandang_app::exports::users(&s.app, &a).await?))
 }

@@ -19,6 +19,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/me", get(me))
         .route("/jurisdictions", get(list_jurisdictions).post(create_jurisdiction))
+        .route("/jurisdictions/export", get(export_jurisdictions))
         .route("/units", get(list_units).post(create_unit))
         .route("/units/export", get(export_units))
         .route("/units/{id}", get(get_unit).put(update_unit))
@@ -67,6 +68,11 @@ pub async fn list_jurisdictions(
     ApiAuth(a): ApiAuth,
 ) -> ApiResult<Json<Vec<js::JurisdictionView>>> {
     Ok(Json(js::list(&s.app, &a).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/jurisdictions/export", tag = "干部信息库", responses((status = 200, description = ".xlsx 文件")))]
+pub async fn export_jurisdictions(State(s): State<AppState>, ApiAuth(a): ApiAuth) -> ApiResult<Response> {
+    Ok(xlsx("行政区划.xlsx", dandang_app::exports::jurisdictions(&s.app, &a).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/jurisdictions", tag = "干部信息库", request_body = js::JurisdictionInput,

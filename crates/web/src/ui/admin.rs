@@ -34,6 +34,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/audit", get(audit_page))
         .route("/audit/verify", post(audit_verify))
+        .route("/audit/export.xlsx", get(audit_export))
+        .route("/admin/users/export.xlsx", get(users_export))
         .route("/admin/users", get(users_page).post(user_create))
         .route("/admin/users/new", get(user_new))
         .route("/admin/users/{id}", get(user_edit).post(user_update))
@@ -124,6 +126,16 @@ async fn audit_verify(State(s): State<AppState>, UiAuth(info): UiAuth, CsrfForm(
         verify: Some(v),
     }
     .into_response())
+}
+
+async fn audit_export(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<AuditQuery>) -> PageResult {
+    let bytes = dandang_app::exports::audit_events(&s.app, &info.actor, &q.filter()).await.or_page(&info)?;
+    Ok(crate::api::xlsx("审计记录.xlsx", bytes))
+}
+
+async fn users_export(State(s): State<AppState>, UiAuth(info): UiAuth) -> PageResult {
+    let bytes = dandang_app::exports::users(&s.app, &info.actor).await.or_page(&info)?;
+    Ok(crate::api::xlsx("用户.xlsx", bytes))
 }
 
 // ---- users -----------------------------------------------------------------

@@ -51,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/units/{id}/edit", get(unit_edit))
         .route("/units/{id}/posts", post(post_create))
         .route("/jurisdictions", get(jurisdiction_list).post(jurisdiction_create))
+        .route("/jurisdictions/export.xlsx", get(jurisdiction_export))
 }
 
 /// (code, label) pairs for selects.
@@ -814,6 +815,7 @@ struct JurisdictionsPage {
     l: Layout,
     items: Vec<JurisdictionView>,
     can_write: bool,
+    can_export: bool,
     f: JurisdictionFormData,
     error: Option<String>,
 }
@@ -834,10 +836,16 @@ async fn jurisdiction_list(State(s): State<AppState>, UiAuth(info): UiAuth, Quer
         l,
         items,
         can_write: info.actor.can(Permission::RegistryWrite),
+        can_export: info.actor.can(Permission::RegistryExport),
         f: Default::default(),
         error: None,
     }
     .into_response())
+}
+
+async fn jurisdiction_export(State(s): State<AppState>, UiAuth(info): UiAuth) -> PageResult {
+    let bytes = dandang_app::exports::jurisdictions(&s.app, &info.actor).await.or_page(&info)?;
+    Ok(crate::api::xlsx("行政区划.xlsx", bytes))
 }
 
 async fn jurisdiction_create(
@@ -862,6 +870,7 @@ async fn jurisdiction_create(
                     l: layout(&info, "行政区划", "/jurisdictions"),
                     items,
                     can_write: true,
+                    can_export: info.actor.can(Permission::RegistryExport),
                     f,
                     error: Some(e.message_zh()),
                 },
