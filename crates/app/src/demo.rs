@@ -320,6 +320,7 @@ impl Builder {
             managed_by: managed_by.code().into(),
             active: true,
             note: None,
+            post_rank: 99,
             version: 1,
             created_at: self.now,
             updated_at: self.now,
@@ -830,6 +831,7 @@ pub async fn load(app: &App) -> Result<DemoSummary> {
         registry::insert_cadres(&tx, b.cadres.clone()).await?;
         registry::insert_appointments(&tx, b.appointments.clone()).await?;
         registry::insert_tags(&tx, b.tags.clone()).await?;
+        registry::refresh_post_ranks(&tx, None).await?;
         // A self-service account for one cadre of the Yichang DRC.
         let drc = b.units.iter().find(|u| u.name == "宜昌市发展和改革委员会").expect("demo unit");
         let self_cadre = b.cadres.iter().find(|c| c.unit_id == drc.id && c.managed_by == "city").expect("demo cadre");

@@ -1032,16 +1032,24 @@ pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportRe
                 appts.extend(r.appointment);
                 cadres.push(r.cadre);
             }
+            let ids: Vec<Uuid> = cadres.iter().map(|c| c.id).collect();
             registry::insert_cadres(&tx, cadres).await?;
             registry::insert_tags(&tx, tags).await?;
             registry::insert_appointments(&tx, appts).await?;
+            registry::refresh_post_ranks(&tx, Some(&ids)).await?;
         }
         Plan::Units(units) => {
             for u in units {
                 registry::insert_unit(&tx, u).await?;
             }
         }
-        Plan::Appointments(appts) => registry::insert_appointments(&tx, appts).await?,
+        Plan::Appointments(appts) => {
+            let mut ids: Vec<Uuid> = appts.iter().map(|a| a.cadre_id).collect();
+            ids.sort();
+            ids.dedup();
+            registry::insert_appointments(&tx, appts).await?;
+            registry::refresh_post_ranks(&tx, Some(&ids)).await?;
+        }
     }
     if !store_imports::set_status(&tx, batch_id, "validated", "committed", Some(Utc::now())).await? {
         return Err(AppError::Stale);
@@ -1059,6 +1067,13 @@ pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportRe
     )
     .await?;
     tx.commit().await?;
+    if n >= 1000 {
+        // Statistics are an optimization: a failure here must not report the
+        // committed import as failed.
+        if let Err(e) = app.db().analyze(&["cadre", "cadre_tag", "appointment", "unit"]).await {
+            tracing::warn!(error = %e, "analyze after import failed");
+        }
+    }
     Ok(ImportReport {
         batch_id: Some(batch_id),
         kind,

@@ -69,7 +69,7 @@ fn roster(units: &[String]) -> Vec<u8> {
         let name = format!("{}{}", SURNAMES[(next() % 20) as usize], GIVEN[(next() % 20) as usize]);
         let (y, m, d) = (1966 + (next() % 32) as i32, 1 + (next() % 12) as u32, 1 + (next() % 28) as u32);
         let body =
-            format!("{:06}{y:04}{m:02}{d:02}{:03}", 990000 + (i / 1000) as u32, (i % 500) * 2 + usize::from(male));
+            format!("{:06}{y:04}{m:02}{d:02}{:03}", 990000 + (i / 500) as u32, (i % 500) * 2 + usize::from(male));
         let id = dandang_domain::registry::IdNumber::from_body(&body).unwrap();
         let row = [
             name,
@@ -195,13 +195,25 @@ async fn main() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    bench("SQLite", format!("sqlite://{}", dir.path().join("bench.db").display())).await;
+    let file = match std::env::var("DANDANG_BENCH_KEEP") {
+        Ok(_) => std::path::PathBuf::from("/tmp/dandang-bench.db"),
+        Err(_) => dir.path().join("bench.db"),
+    };
+    let _ = std::fs::remove_file(&file);
+    bench("SQLite", format!("sqlite://{}", file.display())).await;
     if let Ok(admin) = std::env::var("DANDANG_TEST_POSTGRES") {
         let name = format!("dandang_bench_{}", uuid::Uuid::now_v7().simple());
         let mut c = sqlx::PgConnection::connect(&admin).await.unwrap();
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut c).await.unwrap();
         let base = admin.rsplit_once('/').unwrap().0.to_string();
         bench("PostgreSQL", format!("{base}/{name}")).await;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)"))).execute(&mut c).await.unwrap();
+        if std::env::var("DANDANG_BENCH_KEEP").is_ok() {
+            eprintln!("kept {base}/{name}");
+        } else {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)")))
+                .execute(&mut c)
+                .await
+                .unwrap();
+        }
     }
 }

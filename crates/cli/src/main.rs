@@ -21,77 +21,77 @@ struct Cli {
 
 #[derive(Args, Clone)]
 struct Common {
-    /// Configuration file (optional).
+    /// 配置文件（可选）
     #[arg(long, global = true, default_value = "dandang.toml", env = "DANDANG_CONFIG")]
     config: PathBuf,
-    /// Database URL: sqlite://path or postgres://…
+    /// 数据库地址：sqlite://路径 或 postgres://…
     #[arg(long, global = true, env = "DANDANG_DB")]
     db: Option<String>,
-    /// Directory of policy packs.
+    /// 规则包目录
     #[arg(long, global = true, env = "DANDANG_POLICY_DIR")]
     policy_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Start the web UI and API.
+    /// 启动网页和接口服务
     Serve {
-        /// Load the demo deployment (Hubei, Yichang, Jingzhou) if the database is empty.
+        /// 数据库为空时载入演示数据（湖北省宜昌市、荆州市）
         #[arg(long)]
         demo: bool,
-        /// Address to listen on.
+        /// 监听地址，默认 127.0.0.1:8080
         #[arg(long)]
         listen: Option<String>,
     },
-    /// Apply database migrations.
+    /// 执行数据库迁移
     Migrate,
-    /// Import an Excel file: validate, and with --commit write all rows or none.
+    /// 导入 Excel：先校验；加 --commit 则全部写入或一行不写
     Import {
-        /// cadres (干部名册), units (单位名册) or appointments (任职经历).
+        /// cadres（干部名册）、units（单位名册）或 appointments（任职经历）
         #[arg(long)]
         kind: String,
-        /// Act as this user (scope and audit).
+        /// 以该用户身份操作（决定管理范围，并记入审计）
         #[arg(long, default_value = "admin")]
         user: String,
         #[arg(long)]
         commit: bool,
         file: PathBuf,
     },
-    /// Export a list to .xlsx.
+    /// 导出为 .xlsx
     Export {
-        /// cadres or units.
+        /// cadres（干部名册）或 units（单位名册）
         what: String,
         #[arg(long, default_value = "admin")]
         user: String,
-        /// Restrict to a jurisdiction (division code) and its subtree.
+        /// 只导出该行政区划（代码）及其下级
         #[arg(long)]
         jurisdiction: Option<String>,
         #[arg(long)]
         out: PathBuf,
     },
-    /// Policy packs.
+    /// 规则包
     Policy {
         #[command(subcommand)]
         cmd: PolicyCmd,
     },
-    /// Working-day arithmetic with the Chinese holiday calendar.
+    /// 按法定节假日和调休计算工作日
     Workdays {
         #[command(subcommand)]
         cmd: WorkdaysCmd,
     },
-    /// The audit trail.
+    /// 审计记录
     Audit {
         #[command(subcommand)]
         cmd: AuditCmd,
     },
-    /// Check that a running server answers /healthz.
+    /// 检查运行中的服务是否健康（/healthz）
     Healthcheck {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
     },
-    /// Print the OpenAPI document.
+    /// 输出 OpenAPI 接口文档
     Openapi,
-    /// API tokens.
+    /// 接口令牌
     Token {
         #[command(subcommand)]
         cmd: TokenCmd,
@@ -100,38 +100,38 @@ enum Cmd {
 
 #[derive(Subcommand)]
 enum PolicyCmd {
-    /// Load every pack, report problems with file and line, run the packs' test cases.
+    /// 载入全部规则包，报告问题所在文件和行号，并运行规则包自带的用例
     Check,
 }
 
 #[derive(Subcommand)]
 enum WorkdaysCmd {
-    /// Print the N-th working day strictly after DATE.
+    /// 输出 DATE 之后（不含当天）的第 N 个工作日
     Add {
         date: String,
         #[arg(allow_hyphen_values = true)]
         n: String,
     },
-    /// Print how many working days d satisfy FROM < d <= TO.
+    /// 输出满足 FROM < d <= TO 的工作日 d 的个数
     Between {
         #[arg(allow_hyphen_values = true)]
         from: String,
         #[arg(allow_hyphen_values = true)]
         to: String,
     },
-    /// Print whether DATE is a working day.
+    /// 输出 DATE 是工作日、周末、法定节假日还是调休上班日
     Day { date: String },
 }
 
 #[derive(Subcommand)]
 enum AuditCmd {
-    /// Recompute the hash chain; report the first broken link.
+    /// 重新计算哈希链，报告第一处断裂
     Verify,
 }
 
 #[derive(Subcommand)]
 enum TokenCmd {
-    /// Create a token for a user and print it alone on stdout.
+    /// 为用户创建令牌，标准输出只打印令牌本身
     Create {
         #[arg(long)]
         user: String,

@@ -391,11 +391,35 @@ fn cadre_filter(scope: &Scope, f: &CadreFilter) -> Condition {
 }
 
 /// Within a unit, holders of higher and principal posts come first, as in
-/// an organization department's roster. COALESCE keeps the order the same on
-/// SQLite and PostgreSQL, which place NULLs differently.
-const POST_RANK: &str = "COALESCE((SELECT MIN(CASE a.tier WHEN 'provincial' THEN 0 WHEN 'bureau' THEN 10 \
+/// an organization department's roster: the rank of a cadre's highest open
+/// appointment (bureau principal 11, bureau deputy 12, county principal 21 …),
+/// 99 without a post. Evaluated per cadre row in an UPDATE.
+pub const POST_RANK_OF_CADRE: &str = "COALESCE((SELECT MIN(CASE a.tier WHEN 'provincial' THEN 0 WHEN 'bureau' THEN 10 \
      WHEN 'county' THEN 20 WHEN 'township' THEN 30 ELSE 40 END + CASE a.level WHEN 'principal' THEN 1 \
      WHEN 'deputy' THEN 2 ELSE 3 END) FROM appointment a WHERE a.cadre_id = cadre.id AND a.end_date IS NULL), 99)";
+
+/// Recomputes the roster sort key of the given cadres (all when `None`),
+/// inside the transaction that changed their appointments.
+pub async fn refresh_post_ranks(c: &impl ConnectionTrait, ids: Option<&[Uuid]>) -> Result<()> {
+    match ids {
+        None => {
+            cadre::Entity::update_many()
+                .col_expr(cadre::Column::PostRank, Expr::cust(POST_RANK_OF_CADRE))
+                .exec(c)
+                .await?;
+        }
+        Some(ids) => {
+            for chunk in ids.chunks(500) {
+                cadre::Entity::update_many()
+                    .col_expr(cadre::Column::PostRank, Expr::cust(POST_RANK_OF_CADRE))
+                    .filter(cadre::Column::Id.is_in(chunk.iter().copied()))
+                    .exec(c)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
 
 pub async fn list_cadres(
     c: &impl ConnectionTrait,
@@ -406,20 +430,23 @@ pub async fn list_cadres(
     limit: u64,
 ) -> Result<(Vec<CadreRow>, u64)> {
     let q = cadre_select().filter(cadre_filter(scope, f));
-    let total = q.clone().count(c).await?;
+    let counted = q.clone();
     let q = match sort {
         CadreSort::Unit => q
             .order_by(jurisdiction::Column::Path, Order::Asc)
             .order_by_asc(unit::Column::SortOrder)
             .order_by_asc(unit::Column::Id)
-            .order_by(Expr::cust(POST_RANK), Order::Asc)
+            .order_by_asc(cadre::Column::PostRank)
             .order_by_asc(cadre::Column::NamePinyin),
         CadreSort::Name => q.order_by_asc(cadre::Column::NamePinyin),
         CadreSort::BirthAsc => q.order_by_asc(cadre::Column::BirthDate),
         CadreSort::BirthDesc => q.order_by_desc(cadre::Column::BirthDate),
     };
-    let rows = q.order_by_asc(cadre::Column::Id).offset(offset).limit(limit).into_model::<CadreRow>().all(c).await?;
-    Ok((rows, total))
+    let page = q.order_by_asc(cadre::Column::Id).offset(offset).limit(limit).into_model::<CadreRow>().all(c);
+    // The count and the page are independent reads; on a pool they run on
+    // two connections at once.
+    let (total, rows) = tokio::join!(counted.count(c), page);
+    Ok((rows?, total?))
 }
 
 pub async fn count_cadres(c: &impl ConnectionTrait, scope: &Scope, f: &CadreFilter) -> Result<u64> {

@@ -574,12 +574,17 @@ fn audit_shape(m: &cadre::Model, tags: &[String]) -> serde_json::Value {
     })
 }
 
-pub async fn create(app: &App, actor: &Actor, input: &CadreInput) -> Result<CadreDetail> {
-    require(actor, Permission::RegistryWrite)?;
+/// Every check a cadre write needs: fields, unit, tags, scope and the
+/// uniqueness of the ID number (`except` is the cadre being edited).
+async fn checked(
+    app: &App,
+    actor: &Actor,
+    input: &CadreInput,
+    except: Option<Uuid>,
+) -> Result<(CadreFields, dandang_store::registry::UnitRow, Vec<String>)> {
     let db = app.db().read();
-    let today = clock::today();
     let mut inv = Invalid::new();
-    let fields = parse_fields(&raw(input), today, &mut inv, &form_label);
+    let fields = parse_fields(&raw(input), clock::today(), &mut inv, &form_label);
     let unit = registry::unit(db, input.unit_id).await?;
     let tags = match &unit {
         Some(u) => check_tags(app, &u.jurisdiction_code, &input.tags, &mut inv),
@@ -594,10 +599,16 @@ pub async fn create(app: &App, actor: &Actor, input: &CadreInput) -> Result<Cadr
         return Err(AppError::OutOfScope);
     }
     if let Some(idn) = &f.id_number
-        && registry::cadre_by_id_number(db, idn.as_str()).await?.is_some()
+        && registry::cadre_by_id_number(db, idn.as_str()).await?.is_some_and(|c| Some(c.id) != except)
     {
         return Err(AppError::invalid("id_number", "公民身份号码", Problem::Duplicate));
     }
+    Ok((f, unit, tags))
+}
+
+pub async fn create(app: &App, actor: &Actor, input: &CadreInput) -> Result<CadreDetail> {
+    require(actor, Permission::RegistryWrite)?;
+    let (f, unit, tags) = checked(app, actor, input, None).await?;
     let m = new_model(CadreId::new().0, &f, unit.id);
     let tx = app.db().write().await?;
     registry::insert_cadre(&tx, m.clone()).await?;
@@ -637,6 +648,7 @@ pub fn new_model(id: Uuid, f: &CadreFields, unit_id: Uuid) -> cadre::Model {
         managed_by: f.managed_by.code().into(),
         active: true,
         note: f.note.clone(),
+        post_rank: 99,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -658,34 +670,15 @@ fn yes() -> bool {
 
 pub async fn update(app: &App, actor: &Actor, id: Uuid, input: &CadreUpdate) -> Result<CadreDetail> {
     require(actor, Permission::RegistryWrite)?;
-    let before = load_in_scope(app, actor, id).await?;
+    load_in_scope(app, actor, id).await?;
+    let (f, unit, tags) = checked(app, actor, &input.fields, Some(id)).await?;
     let db = app.db().read();
-    let today = clock::today();
-    let mut inv = Invalid::new();
-    let fields = parse_fields(&raw(&input.fields), today, &mut inv, &form_label);
-    let unit = registry::unit(db, input.fields.unit_id).await?;
-    let tags = match &unit {
-        Some(u) => check_tags(app, &u.jurisdiction_code, &input.fields.tags, &mut inv),
-        None => {
-            inv.push("unit_id", "所在单位", Problem::NotFound);
-            vec![]
-        }
-    };
-    inv.into_result()?;
-    let (f, unit) = (fields.expect("checked"), unit.expect("checked"));
-    if !covers_unit(actor, &unit) || !actor.scope.managed_by.contains(&f.managed_by) {
-        return Err(AppError::OutOfScope);
-    }
-    if let Some(idn) = &f.id_number
-        && registry::cadre_by_id_number(db, idn.as_str()).await?.is_some_and(|c| c.id != id)
-    {
-        return Err(AppError::invalid("id_number", "公民身份号码", Problem::Duplicate));
-    }
     let old = registry::cadre_model(db, id).await?.ok_or(AppError::NotFound("干部"))?;
     let old_tags: Vec<String> = registry::tags_of(db, &[id]).await?.into_iter().map(|t| t.tag).collect();
     let mut m = new_model(id, &f, unit.id);
     m.active = input.active;
     m.created_at = old.created_at;
+    m.post_rank = old.post_rank;
     let tx = app.db().write().await?;
     registry::update_cadre(&tx, m.clone(), input.version).await?;
     registry::set_tags(&tx, id, &tags).await?;
@@ -700,7 +693,6 @@ pub async fn update(app: &App, actor: &Actor, id: Uuid, input: &CadreUpdate) -> 
     )
     .await?;
     tx.commit().await?;
-    let _ = before;
     let r = registry::cadre(app.db().read(), id).await?.ok_or(AppError::Internal("cadre".into()))?;
     detail(app, actor, &r).await
 }

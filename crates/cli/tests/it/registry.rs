@@ -231,3 +231,34 @@ async fn jurisdictions_units_and_posts() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn roster_lists_principals_first_and_follows_appointments() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let t = env.token("yc_ganbu").await;
+        let unit = unit_id(&env, &t, "宜昌市财政局").await;
+        let items = roster(&env, &t, &unit).await;
+        assert_eq!(items[0]["current_posts"], json!(["局长"]), "{items:#?}");
+        let deputy = items.iter().find(|c| c["current_posts"] == json!(["副局长"])).unwrap()["id"].as_str().unwrap().to_string();
+        let today = dandang_app::clock::today().to_string();
+        // The deputy is promoted; the former head leaves.
+        let r = env
+            .post(&format!("/api/v1/cadres/{deputy}/appointments"), &t, json!({"unit_id": unit, "title": "局长", "tier": "县处级", "level": "正职", "start_date": today, "reason": "提拔", "end_current": true}))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text());
+        let head = items[0]["id"].as_str().unwrap().to_string();
+        let appts = env.get(&format!("/api/v1/cadres/{head}/appointments"), &t).await.json();
+        let open = appts.as_array().unwrap().iter().find(|a| a["current"] == true).unwrap()["id"].as_str().unwrap().to_string();
+        let r = env.post(&format!("/api/v1/appointments/{open}/end"), &t, json!({"end_date": today, "end_reason": "免职"})).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let items = roster(&env, &t, &unit).await;
+        assert_eq!(items[0]["id"], deputy);
+        assert_eq!(items.last().unwrap()["id"], head, "without a post, last");
+    })
+    .await;
+}
+
+async fn roster(env: &Env, t: &str, unit: &str) -> Vec<Value> {
+    env.get(&format!("/api/v1/cadres?unit={unit}&sort=unit"), t).await.json()["items"].as_array().unwrap().clone()
+}

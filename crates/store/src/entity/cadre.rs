@@ -20,6 +20,8 @@ pub struct Model {
     pub managed_by: String,
     pub active: bool,
     pub note: Option<String>,
+    /// Sort key of the highest current post, see `registry::refresh_post_ranks`.
+    pub post_rank: i32,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
