@@ -409,6 +409,24 @@ impl Builder {
     }
 }
 
+impl Builder {
+    /// Each cadre's roster key from their current posts.
+    fn rank_cadres(&mut self) {
+        let mut best: std::collections::HashMap<Uuid, i32> = Default::default();
+        for a in self.appointments.iter().filter(|a| a.end_date.is_none()) {
+            let r = dandang_domain::registry::post_rank(
+                a.tier.as_deref().and_then(|t| Tier::parse(t).ok()),
+                a.level.as_deref().and_then(|l| PostLevel::parse(l).ok()),
+            );
+            let e = best.entry(a.cadre_id).or_insert(99);
+            *e = (*e).min(r);
+        }
+        for c in &mut self.cadres {
+            c.post_rank = best.get(&c.id).copied().unwrap_or(99);
+        }
+    }
+}
+
 /// Rungs of the ladder below a current post, lowest first.
 fn ladder(tier: Option<Tier>, level: Option<PostLevel>) -> Vec<(Tier, PostLevel)> {
     use PostLevel::{Deputy, Principal};
@@ -742,6 +760,7 @@ fn build() -> Builder {
         }
     }
     b.careers();
+    b.rank_cadres();
     b
 }
 
@@ -831,7 +850,6 @@ pub async fn load(app: &App) -> Result<DemoSummary> {
         registry::insert_cadres(&tx, b.cadres.clone()).await?;
         registry::insert_appointments(&tx, b.appointments.clone()).await?;
         registry::insert_tags(&tx, b.tags.clone()).await?;
-        registry::refresh_post_ranks(&tx, None).await?;
         // A self-service account for one cadre of the Yichang DRC.
         let drc = b.units.iter().find(|u| u.name == "宜昌市发展和改革委员会").expect("demo unit");
         let self_cadre = b.cadres.iter().find(|c| c.unit_id == drc.id && c.managed_by == "city").expect("demo cadre");
@@ -886,6 +904,9 @@ pub async fn load(app: &App) -> Result<DemoSummary> {
         )
         .await?;
         tx.commit().await?;
+        if let Err(e) = app.db().analyze(dandang_store::db::REGISTRY_TABLES).await {
+            tracing::warn!(error = %e, "analyze after demo load failed");
+        }
         summary.loaded_now = true;
         summary.jurisdictions = b.jurisdictions.len();
         summary.units = b.units.len();

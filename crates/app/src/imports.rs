@@ -607,7 +607,10 @@ async fn prepare_cadres(
         }
         let (f, u) = (fields.expect("no problems"), unit.expect("no problems"));
         let id = CadreId::new().0;
-        let m = new_model(id, &f, u.id);
+        let mut m = new_model(id, &f, u.id);
+        if let Some((_, _, tier, level)) = &appt_parts {
+            m.post_rank = dandang_domain::registry::post_rank(*tier, *level);
+        }
         let appointment = appt_parts.map(|(title, since, tier, level)| appointment::Model {
             id: Uuid::now_v7(),
             cadre_id: id,
@@ -1032,11 +1035,9 @@ pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportRe
                 appts.extend(r.appointment);
                 cadres.push(r.cadre);
             }
-            let ids: Vec<Uuid> = cadres.iter().map(|c| c.id).collect();
             registry::insert_cadres(&tx, cadres).await?;
             registry::insert_tags(&tx, tags).await?;
             registry::insert_appointments(&tx, appts).await?;
-            registry::refresh_post_ranks(&tx, Some(&ids)).await?;
         }
         Plan::Units(units) => {
             for u in units {
@@ -1048,7 +1049,7 @@ pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportRe
             ids.sort();
             ids.dedup();
             registry::insert_appointments(&tx, appts).await?;
-            registry::refresh_post_ranks(&tx, Some(&ids)).await?;
+            registry::refresh_post_ranks(&tx, &ids).await?;
         }
     }
     if !store_imports::set_status(&tx, batch_id, "validated", "committed", Some(Utc::now())).await? {
@@ -1070,7 +1071,7 @@ pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportRe
     if n >= 1000 {
         // Statistics are an optimization: a failure here must not report the
         // committed import as failed.
-        if let Err(e) = app.db().analyze(&["cadre", "cadre_tag", "appointment", "unit"]).await {
+        if let Err(e) = app.db().analyze(dandang_store::db::REGISTRY_TABLES).await {
             tracing::warn!(error = %e, "analyze after import failed");
         }
     }

@@ -130,6 +130,29 @@ impl PostLevel {
     }
 }
 
+/// Roster sort key of one post: higher tiers first, principals before
+/// deputies (bureau principal 11, bureau deputy 12, county principal 21 …).
+pub fn post_rank(tier: Option<Tier>, level: Option<PostLevel>) -> i32 {
+    let t = match tier {
+        Some(Tier::Provincial) => 0,
+        Some(Tier::Bureau) => 10,
+        Some(Tier::County) => 20,
+        Some(Tier::Township) => 30,
+        None => 40,
+    };
+    let l = match level {
+        Some(PostLevel::Principal) => 1,
+        Some(PostLevel::Deputy) => 2,
+        None => 3,
+    };
+    t + l
+}
+
+/// A cadre's key: the best of their current posts, 99 without any.
+pub fn roster_rank(current: impl IntoIterator<Item = (Option<Tier>, Option<PostLevel>)>) -> i32 {
+    current.into_iter().map(|(t, l)| post_rank(t, l)).min().unwrap_or(99)
+}
+
 /// The 56 ethnic groups (GB/T 3304).
 pub const ETHNICITIES: [&str; 56] = [
     "汉族",
@@ -412,6 +435,20 @@ mod tests {
         assert!(JurisdictionCode::parse("420500", Province).is_err());
         assert!(JurisdictionCode::parse("4205", City).is_err());
         assert_eq!(jurisdiction_path(Some("/420000/"), &yc), "/420000/420500/");
+    }
+
+    #[test]
+    fn roster_ranks() {
+        assert!(
+            post_rank(Some(Tier::Bureau), Some(PostLevel::Deputy))
+                < post_rank(Some(Tier::County), Some(PostLevel::Principal))
+        );
+        assert!(
+            post_rank(Some(Tier::County), Some(PostLevel::Principal))
+                < post_rank(Some(Tier::County), Some(PostLevel::Deputy))
+        );
+        assert_eq!(roster_rank([(Some(Tier::Township), Some(PostLevel::Deputy)), (Some(Tier::County), None)]), 23);
+        assert_eq!(roster_rank([]), 99);
     }
 
     #[test]

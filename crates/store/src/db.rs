@@ -12,6 +12,9 @@ use sqlx::{
 
 use crate::{StoreError, error::Result, migration::Migrator};
 
+/// Tables a bulk load of the registry touches.
+pub const REGISTRY_TABLES: &[&str] = &["jurisdiction", "unit", "post", "cadre", "cadre_tag", "appointment"];
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

@@ -390,32 +390,31 @@ fn cadre_filter(scope: &Scope, f: &CadreFilter) -> Condition {
     cond
 }
 
-/// Within a unit, holders of higher and principal posts come first, as in
-/// an organization department's roster: the rank of a cadre's highest open
-/// appointment (bureau principal 11, bureau deputy 12, county principal 21 …),
-/// 99 without a post. Evaluated per cadre row in an UPDATE.
-pub const POST_RANK_OF_CADRE: &str = "COALESCE((SELECT MIN(CASE a.tier WHEN 'provincial' THEN 0 WHEN 'bureau' THEN 10 \
-     WHEN 'county' THEN 20 WHEN 'township' THEN 30 ELSE 40 END + CASE a.level WHEN 'principal' THEN 1 \
-     WHEN 'deputy' THEN 2 ELSE 3 END) FROM appointment a WHERE a.cadre_id = cadre.id AND a.end_date IS NULL), 99)";
-
-/// Recomputes the roster sort key of the given cadres (all when `None`),
-/// inside the transaction that changed their appointments.
-pub async fn refresh_post_ranks(c: &impl ConnectionTrait, ids: Option<&[Uuid]>) -> Result<()> {
-    match ids {
-        None => {
+/// Recomputes the roster sort key (see `dandang_domain::registry::post_rank`)
+/// of these cadres from their open appointments, inside the transaction that
+/// changed them. Rows whose key is unchanged are not written.
+pub async fn refresh_post_ranks(c: &impl ConnectionTrait, ids: &[Uuid]) -> Result<()> {
+    use dandang_domain::registry::{PostLevel, Tier, post_rank};
+    let mut best: std::collections::HashMap<Uuid, i32> = ids.iter().map(|i| (*i, 99)).collect();
+    for a in current_appointments(c, ids).await? {
+        let r = post_rank(
+            a.tier.as_deref().and_then(|t| Tier::parse(t).ok()),
+            a.level.as_deref().and_then(|l| PostLevel::parse(l).ok()),
+        );
+        best.entry(a.cadre_id).and_modify(|b| *b = std::cmp::min(*b, r));
+    }
+    let mut by_rank: std::collections::BTreeMap<i32, Vec<Uuid>> = Default::default();
+    for (id, r) in best {
+        by_rank.entry(r).or_default().push(id);
+    }
+    for (rank, ids) in by_rank {
+        for chunk in ids.chunks(500) {
             cadre::Entity::update_many()
-                .col_expr(cadre::Column::PostRank, Expr::cust(POST_RANK_OF_CADRE))
+                .col_expr(cadre::Column::PostRank, Expr::value(rank))
+                .filter(cadre::Column::Id.is_in(chunk.iter().copied()))
+                .filter(cadre::Column::PostRank.ne(rank))
                 .exec(c)
                 .await?;
-        }
-        Some(ids) => {
-            for chunk in ids.chunks(500) {
-                cadre::Entity::update_many()
-                    .col_expr(cadre::Column::PostRank, Expr::cust(POST_RANK_OF_CADRE))
-                    .filter(cadre::Column::Id.is_in(chunk.iter().copied()))
-                    .exec(c)
-                    .await?;
-            }
         }
     }
     Ok(())

@@ -197,7 +197,7 @@ pub async fn create(app: &App, actor: &Actor, cadre_id: Uuid, input: &Appointmen
         }
     }
     registry::insert_appointments(&tx, vec![m.clone()]).await?;
-    registry::refresh_post_ranks(&tx, Some(&[cadre_id])).await?;
+    registry::refresh_post_ranks(&tx, &[cadre_id]).await?;
     let v = appointment_view(app, &m).await?;
     audit::record(&tx, actor, "appointment.create", "appointment", Some(m.id.to_string()), None::<&()>, Some(&v))
         .await?;
@@ -236,7 +236,7 @@ pub async fn end(app: &App, actor: &Actor, appointment_id: Uuid, input: &EndInpu
     let (end, reason) = (end.expect("checked"), reason.expect("checked"));
     let tx = app.db().write().await?;
     registry::end_appointment(&tx, a.id, end, Some(reason.clone())).await?;
-    registry::refresh_post_ranks(&tx, Some(&[a.cadre_id])).await?;
+    registry::refresh_post_ranks(&tx, &[a.cadre_id]).await?;
     let mut after = a.clone();
     after.end_date = Some(end);
     after.end_reason = Some(reason);

@@ -2,6 +2,12 @@
 
 use sea_orm_migration::prelude::*;
 
+/// The key as it was defined when this migration was written, for rows that
+/// existed before it; later writes compute it in the app.
+const POST_RANK_OF_CADRE: &str = "COALESCE((SELECT MIN(CASE a.tier WHEN 'provincial' THEN 0 WHEN 'bureau' THEN 10 \
+     WHEN 'county' THEN 20 WHEN 'township' THEN 30 ELSE 40 END + CASE a.level WHEN 'principal' THEN 1 \
+     WHEN 'deputy' THEN 2 ELSE 3 END) FROM appointment a WHERE a.cadre_id = cadre.id AND a.end_date IS NULL), 99)";
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -17,13 +23,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.exec_stmt(
-            Query::update()
-                .table("cadre")
-                .value("post_rank", Expr::cust(crate::registry::POST_RANK_OF_CADRE))
-                .to_owned(),
-        )
-        .await?;
+        m.exec_stmt(Query::update().table("cadre").value("post_rank", Expr::cust(POST_RANK_OF_CADRE)).to_owned())
+            .await?;
         // Lets counts and name searches read the index alone.
         m.create_index(
             Index::create()
