@@ -335,6 +335,26 @@ fn read_table(kind: ImportKind, file_name: &str, bytes: &[u8]) -> std::result::R
         }
     }
     if !problems.is_empty() {
+        // Headers of another kind of sheet: say so once, first.
+        let headers: Vec<String> = header.iter().map(|c| c.to_string()).collect();
+        if let Some(other) = ImportKind::ALL.into_iter().filter(|k| *k != kind).find(|k| {
+            let hits = headers.iter().filter(|h| header_key(*k, h).is_some()).count();
+            hits * 2 > headers.iter().filter(|h| !h.trim().is_empty()).count()
+        }) {
+            problems.insert(
+                0,
+                RowProblem {
+                    row: start_row + 1,
+                    column: None,
+                    header: None,
+                    message: format!(
+                        "这些列名属于“{}”，而选择的导入内容是“{}”：请确认是否选错了导入内容",
+                        other.label_zh(),
+                        kind.label_zh()
+                    ),
+                },
+            );
+        }
         return Err(problems);
     }
     let mut out = Vec::new();

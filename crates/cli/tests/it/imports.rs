@@ -220,6 +220,10 @@ async fn malformed_files_and_headers() {
         assert!(msgs.iter().any(|m| m.starts_with("\"C\"") && m.contains("列名“电话”无法识别")), "{msgs:?}");
         assert!(msgs.iter().any(|m| m.contains("缺少必需的列“出生日期”")), "{msgs:?}");
         assert!(msgs.iter().any(|m| m.contains("缺少必需的列“工作单位”")), "{msgs:?}");
+        // A roster uploaded as the unit list: the kind is named first.
+        let file = xlsx(&HEADERS, &[good_row("错选", "1981-02-03", "99050219810203011", "宜昌市商务局")]);
+        let r = env.upload("/api/v1/imports?kind=units", &t, "名册.xlsx", &file).await;
+        assert!(r.json()["problems"][0]["message"].as_str().unwrap().contains("属于“干部名册”"), "{}", r.text());
         // Headers only.
         let file = xlsx(&HEADERS, &[]);
         let r = env.upload("/api/v1/imports?kind=cadres", &t, "空.xlsx", &file).await;

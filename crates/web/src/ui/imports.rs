@@ -55,6 +55,13 @@ struct ImportsPage {
     max_mb: usize,
 }
 
+impl ImportsPage {
+    /// The kind of the report just shown stays selected for the next upload.
+    fn selected(&self, code: &str) -> bool {
+        self.report.as_ref().is_some_and(|r| r.kind.code() == code)
+    }
+}
+
 async fn render(
     s: &AppState,
     info: &dandang_app::auth::SessionInfo,
