@@ -95,6 +95,7 @@ pub struct EventView {
     pub action: String,
     pub action_label: String,
     pub entity_type: String,
+    pub entity_label: String,
     pub entity_id: Option<String>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
@@ -135,6 +136,25 @@ pub fn action_label(action: &str) -> String {
     known.iter().find(|(k, _)| *k == action).map(|(_, v)| v.to_string()).unwrap_or_else(|| action.to_string())
 }
 
+pub fn entity_label(entity_type: &str) -> String {
+    let known = [
+        ("cadre", "干部"),
+        ("appointment", "任职"),
+        ("unit", "单位"),
+        ("units", "单位"),
+        ("post", "职务"),
+        ("jurisdiction", "行政区划"),
+        ("jurisdictions", "行政区划"),
+        ("user", "用户"),
+        ("users", "用户"),
+        ("api_token", "接口令牌"),
+        ("import_batch", "导入批次"),
+        ("audit", "审计记录"),
+        ("deployment", "系统"),
+    ];
+    known.iter().find(|(k, _)| *k == entity_type).map(|(_, v)| v.to_string()).unwrap_or_else(|| entity_type.to_string())
+}
+
 fn view(m: audit_event::Model) -> EventView {
     let parse = |s: Option<String>| s.and_then(|t| serde_json::from_str(&t).ok());
     EventView {
@@ -143,6 +163,7 @@ fn view(m: audit_event::Model) -> EventView {
         actor_name: m.actor_name,
         action_label: action_label(&m.action),
         action: m.action,
+        entity_label: entity_label(&m.entity_type),
         entity_type: m.entity_type,
         entity_id: m.entity_id,
         before: parse(m.before),

@@ -193,7 +193,7 @@ pub async fn audit_events(app: &App, actor: &Actor, f: &dandang_store::audit::Ev
                 e.actor_name.clone(),
                 e.action_label.clone(),
                 e.action.clone(),
-                e.entity_type.clone(),
+                e.entity_label.clone(),
                 e.entity_id.clone().unwrap_or_default(),
                 e.before.as_ref().map(|v| v.to_string()).unwrap_or_default(),
                 e.after.as_ref().map(|v| v.to_string()).unwrap_or_default(),
