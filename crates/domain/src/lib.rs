@@ -8,6 +8,7 @@ pub mod audit;
 pub mod calendar;
 pub mod error;
 pub mod ids;
+pub mod impact;
 pub mod policy;
 pub mod registry;
 pub mod text;

@@ -50,6 +50,7 @@ macro_rules! code_enum {
         }
     };
 }
+pub(crate) use code_enum;
 
 code_enum!(Sex { Male = ("male", "男"), Female = ("female", "女") });
 

@@ -19,4 +19,4 @@ pub use model::{
 pub use resolve::{CatalogueView, EntryHit, Resolved, citation as resolve_citation};
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
