@@ -10,6 +10,8 @@ pub mod demo;
 pub mod error;
 pub mod exports;
 pub mod imports;
+pub mod measures;
+pub mod follow_up;
 pub mod policy;
 pub mod registry;
 pub mod users;

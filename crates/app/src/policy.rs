@@ -5,6 +5,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use dandang_domain::{
     calendar::WorkCalendar,
+    impact::ImpactBook,
     policy::{PolicyError, PolicySet, Resolved, SourceFile},
 };
 
@@ -15,6 +16,8 @@ use crate::{
 
 pub struct PolicyState {
     pub set: PolicySet,
+    /// Impact rules of every pack, parsed once at start.
+    pub books: std::collections::HashMap<String, ImpactBook>,
     pub default_pack: String,
     /// (code prefix, pack) — longest prefix wins.
     pub by_jurisdiction: Vec<(String, String)>,
@@ -52,6 +55,24 @@ pub fn load_set(dir: &Path) -> std::result::Result<PolicySet, Vec<PolicyError>> 
     PolicySet::load(&files)
 }
 
+/// The impact rules of every pack; errors name the file and line.
+pub fn build_books(set: &PolicySet) -> std::result::Result<std::collections::HashMap<String, ImpactBook>, Vec<String>> {
+    let mut books = std::collections::HashMap::new();
+    let mut errors = Vec::new();
+    for id in set.packs.keys() {
+        match set.resolve(id).map(|r| ImpactBook::build(&r)) {
+            Some(Ok(b)) => {
+                books.insert(id.clone(), b);
+            }
+            Some(Err(e)) => errors.extend(e),
+            None => {}
+        }
+    }
+    errors.sort();
+    errors.dedup();
+    if errors.is_empty() { Ok(books) } else { Err(errors) }
+}
+
 impl PolicyState {
     pub fn load(config: &Config) -> Result<PolicyState> {
         let set = load_set(&config.policy_dir)
@@ -66,7 +87,8 @@ impl PolicyState {
         let mut by: Vec<(String, String)> =
             config.policy.by_jurisdiction.iter().map(|r| (r.code_prefix.clone(), r.pack.clone())).collect();
         by.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
-        Ok(PolicyState { set, default_pack: config.policy.pack.clone(), by_jurisdiction: by })
+        let books = build_books(&set).map_err(|errs| AppError::Config(errs.join("\n")))?;
+        Ok(PolicyState { set, books, default_pack: config.policy.pack.clone(), by_jurisdiction: by })
     }
 
     /// The pack whose rules apply in a jurisdiction (by division code).
@@ -82,6 +104,14 @@ impl PolicyState {
         self.set
             .resolve(pack)
             .unwrap_or_else(|| self.set.resolve(&self.default_pack).expect("default pack checked at load"))
+    }
+
+    pub fn book(&self, pack: &str) -> &ImpactBook {
+        self.books.get(pack).unwrap_or_else(|| &self.books[&self.default_pack])
+    }
+
+    pub fn default_book(&self) -> &ImpactBook {
+        self.book(&self.default_pack)
     }
 
     pub fn default_resolved(&self) -> Resolved<'_> {

@@ -79,6 +79,11 @@ enum Cmd {
         #[command(subcommand)]
         cmd: WorkdaysCmd,
     },
+    /// 任用资格研判：按处分、处理和问责措施计算影响期
+    Eligibility {
+        #[command(subcommand)]
+        cmd: EligibilityCmd,
+    },
     /// 审计记录
     Audit {
         #[command(subcommand)]
@@ -121,6 +126,16 @@ enum WorkdaysCmd {
     },
     /// 输出 DATE 是工作日、周末、法定节假日还是调休上班日
     Day { date: String },
+}
+
+#[derive(Subcommand)]
+enum EligibilityCmd {
+    /// 读取 JSON 文件（{"as_of": …, "measures": […]}），输出能否提拔及各轨道影响期
+    Check {
+        /// JSON 文件路径；用 - 表示标准输入
+        #[arg(long)]
+        input: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -348,6 +363,26 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                     warn(a.provisional);
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Eligibility { cmd: EligibilityCmd::Check { input } } => {
+            let cfg = config(&c)?;
+            let text = if input.as_os_str() == "-" {
+                let mut s = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut s)
+                    .map_err(|e| AppError::BadRequest(format!("无法读取标准输入：{e}")))?;
+                s
+            } else {
+                std::fs::read_to_string(&input)
+                    .map_err(|e| AppError::BadRequest(format!("无法读取 {}：{e}", input.display())))?
+            };
+            let body: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                AppError::BadRequest(format!("{} 不是有效的 JSON（第 {} 行第 {} 列）：{e}", input.display(), e.line(), e.column()))
+            })?;
+            let policy = PolicyState::load(&cfg)?;
+            let out = dandang_app::measures::check(&policy, &body)?;
+            println!("{}", serde_json::to_string_pretty(&out).map_err(|e| AppError::Internal(e.to_string()))?);
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Audit { cmd: AuditCmd::Verify } => {

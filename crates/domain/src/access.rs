@@ -57,6 +57,14 @@ pub enum Permission {
     RegistryExport,
     AuditRead,
     UserAdmin,
+    /// See measures, sanctions and eligibility on cadres within scope (audited).
+    MeasureRead,
+    /// Record measures and later tolerance outcomes on them.
+    MeasureWrite,
+    /// Name mentors, record visits and propose "no longer affects use" (回访教育).
+    FollowUpRecord,
+    /// Decide on those proposals (organization department).
+    FollowUpDecide,
 }
 
 impl Role {
@@ -65,14 +73,26 @@ impl Role {
         use Role::*;
         match self {
             Admin => true,
-            OrgCadre => {
-                matches!(p, RegistryRead | RegistryReadSensitive | RegistryWrite | RegistryImport | RegistryExport)
+            OrgCadre => matches!(
+                p,
+                RegistryRead | RegistryReadSensitive | RegistryWrite | RegistryImport | RegistryExport | MeasureRead
+                    | FollowUpDecide
+            ),
+            // The cadre supervision section keeps the measures file and
+            // decides on follow-up proposals with the cadre section.
+            OrgSupervision => matches!(
+                p,
+                RegistryRead | RegistryReadSensitive | RegistryExport | MeasureRead | MeasureWrite | FollowUpRecord
+                    | FollowUpDecide
+            ),
+            DisciplineCommission => {
+                matches!(p, RegistryRead | RegistryReadSensitive | MeasureRead | MeasureWrite | FollowUpRecord)
             }
-            OrgSupervision => matches!(p, RegistryRead | RegistryReadSensitive | RegistryExport),
-            DisciplineCommission => matches!(p, RegistryRead | RegistryReadSensitive),
-            SupervisionOffice | UnitPartyCommittee => matches!(p, RegistryRead),
+            SupervisionOffice => matches!(p, RegistryRead),
+            // The unit's party committee names mentors, visits and proposes.
+            UnitPartyCommittee => matches!(p, RegistryRead | MeasureRead | FollowUpRecord),
             // A cadre reads their own record, which the scope pins to one row.
-            Cadre => matches!(p, RegistryRead | RegistryReadSensitive),
+            Cadre => matches!(p, RegistryRead | RegistryReadSensitive | MeasureRead),
             Auditor => matches!(p, AuditRead),
         }
     }

@@ -7,6 +7,7 @@ pub mod access;
 pub mod audit;
 pub mod calendar;
 pub mod error;
+pub mod follow_up;
 pub mod ids;
 pub mod impact;
 pub mod policy;

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod db;
 pub mod entity;
 pub mod error;
+pub mod measures;
 pub mod migration;
 pub mod registry;
 pub mod users;

@@ -270,7 +270,7 @@ pub async fn rows_all(app: &App, actor: &Actor, q: &CadreQuery, max: u64) -> Res
     Ok(rows)
 }
 
-async fn load_in_scope(app: &App, actor: &Actor, id: Uuid) -> Result<CadreRow> {
+pub(crate) async fn load_in_scope(app: &App, actor: &Actor, id: Uuid) -> Result<CadreRow> {
     require(actor, Permission::RegistryRead)?;
     let r = registry::cadre(app.db().read(), id).await?.ok_or(AppError::NotFound("干部"))?;
     if !covers_cadre(actor, &r) {
@@ -335,6 +335,9 @@ async fn detail(app: &App, actor: &Actor, r: &CadreRow) -> Result<CadreDetail> {
             kind_label: "入党".into(),
             text: "加入中国共产党".into(),
         });
+    }
+    if actor.can(Permission::MeasureRead) {
+        timeline.extend(crate::measures::timeline(app, r.id).await?);
     }
     timeline.sort_by_key(|e| std::cmp::Reverse(e.date));
     Ok(CadreDetail {

@@ -9,12 +9,13 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
 mod m0002_roster_order;
+mod m0003_measures;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration), Box::new(m0002_roster_order::Migration)]
+        vec![Box::new(m0001_foundation::Migration), Box::new(m0002_roster_order::Migration), Box::new(m0003_measures::Migration)]
     }
 }
