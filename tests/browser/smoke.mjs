@@ -108,6 +108,56 @@ async function run(viewport, label) {
   await ctx.close();
 }
 
+async function login(user) {
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: "zh-CN" });
+  const page = await ctx.newPage();
+  watch(page, user);
+  await page.goto(`${base}/login`);
+  await page.fill("#username", user);
+  await page.fill("#password", "Dandang2026");
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.click("button[type=submit]")]);
+  return { ctx, page };
+}
+
+// Follow-up of a sanctioned cadre: the unit proposes "no longer affects use"
+// for a cadre whose impact period ends within 30 days, the organization
+// department's supervision section decides; the eligibility panel agrees.
+async function followUp() {
+  const unit = await login("yc_fgw");
+  let page = unit.page;
+  await page.goto(`${base}/impact?days=30`);
+  await page.waitForSelector("#ending tbody tr");
+  await page.screenshot({ path: join(out, "followup-1-impact.png"), fullPage: true });
+  await Promise.all([page.waitForURL(/\/cadres\//), page.click("#ending tbody tr a")]);
+  const verdict = await page.textContent("#verdict");
+  if (!/前不能提拔晋升/.test(verdict)) fail(`verdict should be red with a date: ${verdict}`);
+  if (!(await page.$("#verdict.red"))) fail("verdict should be red inside the impact period");
+  await page.screenshot({ path: join(out, "followup-2-cadre.png"), fullPage: true });
+  const cadreUrl = page.url().split("#")[0];
+  await Promise.all([page.waitForURL(/\/follow-ups\//), page.click("#follow-up a >> text=查看")]);
+  const fuUrl = page.url().split("?")[0];
+  if (!(await page.$(".flash.warn"))) fail("the expiry alert should show");
+  await page.fill("#proposal-form textarea[name=proposal]", "该同志认识深刻、工作实绩突出，建议影响期满后不影响使用。");
+  await Promise.all([page.waitForURL(/ok=/), page.click("#proposal-form button[type=submit]")]);
+  if (!(await page.textContent(".flash.ok")).includes("已提出使用建议")) fail("proposal not confirmed");
+  if (await page.$("#decision-form")) fail("a unit party committee must not see the decision form");
+  await unit.ctx.close();
+
+  const org = await login("yc_jiandu");
+  page = org.page;
+  await page.goto(fuUrl);
+  await page.selectOption("#decision-form select[name=decision]", "no_longer_affects");
+  await page.fill("#decision-form textarea[name=note]", "经研究，同意单位意见。");
+  await Promise.all([page.waitForURL(/ok=/), page.click("#decision-form button[type=submit]")]);
+  if (!(await page.textContent("#steps")).includes("组织部门决定")) fail("steps missing");
+  if (!(await page.textContent("#use")).includes("影响期满后不影响使用")) fail("decision not shown");
+  await page.screenshot({ path: join(out, "followup-3-decided.png"), fullPage: true });
+  // After the last day the panel turns green.
+  await page.goto(`${cadreUrl}?as_of=2030-01-01`);
+  if (!(await page.$("#verdict.green"))) fail("verdict should be green after the period");
+  await org.ctx.close();
+}
+
 try {
   await waitForServer();
   browser = await chromium.launch({
@@ -116,8 +166,9 @@ try {
   });
   await run({ width: 1366, height: 800 }, "laptop");
   await run({ width: 390, height: 844 }, "phone");
+  await followUp();
   if (problems.length) fail(`browser reported problems:\n${problems.join("\n")}`);
-  console.log("browser test passed (laptop and phone): login, cadre list, search, cadre page, policy, workdays");
+  console.log("browser test passed (laptop and phone): login, cadre list, search, cadre page, policy, workdays; follow-up proposal and decision");
 } catch (e) {
   console.error(String(e.stack || e));
   if (problems.length) console.error(problems.join("\n"));

@@ -822,6 +822,7 @@ pub struct DemoSummary {
     pub units: usize,
     pub cadres: usize,
     pub appointments: usize,
+    pub measures: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -832,7 +833,15 @@ pub async fn load(app: &App) -> Result<DemoSummary> {
     let already = users::user_by_name(db, "admin").await?.is_some()
         || registry::jurisdiction_by_code(db, "420000").await?.is_some();
     let mut summary =
-        DemoSummary { loaded_now: false, jurisdictions: 0, units: 0, cadres: 0, appointments: 0, accounts: vec![] };
+        DemoSummary {
+        loaded_now: false,
+        jurisdictions: 0,
+        units: 0,
+        cadres: 0,
+        appointments: 0,
+        measures: 0,
+        accounts: vec![],
+    };
     if !already {
         let b = build();
         let cost = app.config().password_hash.clone();
@@ -907,6 +916,8 @@ pub async fn load(app: &App) -> Result<DemoSummary> {
         if let Err(e) = app.db().analyze(dandang_store::db::REGISTRY_TABLES).await {
             tracing::warn!(error = %e, "analyze after demo load failed");
         }
+        let units: Vec<(String, Uuid)> = b.units.iter().map(|u| (u.name.clone(), u.id)).collect();
+        summary.measures = crate::demo_measures::load(app, &b.cadres, &units).await?;
         summary.loaded_now = true;
         summary.jurisdictions = b.jurisdictions.len();
         summary.units = b.units.len();

@@ -168,8 +168,10 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<FollowUpView> {
 }
 
 pub async fn of_cadre(app: &App, actor: &Actor, cadre_id: Uuid) -> Result<Vec<FollowUpView>> {
-    if !actor.can(Permission::MeasureRead) {
-        return Ok(Vec::new());
+    require(actor, Permission::MeasureRead)?;
+    let r = registry::cadre(app.db().read(), cadre_id).await?.ok_or(AppError::NotFound("干部"))?;
+    if !covers_cadre(actor, &r) {
+        return Err(AppError::OutOfScope);
     }
     let mut out = Vec::new();
     for f in store::follow_ups_of(app.db().read(), cadre_id).await? {

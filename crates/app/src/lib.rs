@@ -7,6 +7,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod demo;
+mod demo_measures;
 pub mod error;
 pub mod exports;
 pub mod imports;

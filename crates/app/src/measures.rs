@@ -366,6 +366,8 @@ pub async fn refresh_impact(
     Ok((last, permanent))
 }
 
+/// Opens the cadre's follow-up, or, when one is already running, extends its
+/// visit plan to the new end of the impact period: one follow-up per cadre.
 async fn open_follow_up(
     tx: &impl ConnectionTrait,
     actor: &Actor,
@@ -376,9 +378,38 @@ async fn open_follow_up(
 ) -> Result<()> {
     let Some(mentor) = book.mentor_due.on(m.effective_on) else { return Ok(()) };
     let Some((months, _)) = book.visit_months(code, m.effective_on) else { return Ok(()) };
+    let cadre_id = m.cadre_id.expect("cadre measure");
+    let running = store::follow_ups_of(tx, cadre_id).await?.into_iter().find(|f| f.decided_on.is_none() && f.state != "closed");
+    let visit = |follow_up_id: Uuid, due: NaiveDate| follow_up_visit::Model {
+        id: Uuid::now_v7(),
+        follow_up_id,
+        due_on: due,
+        visited_on: None,
+        visitor: None,
+        notes: None,
+        evaluation: None,
+        recorded_by: None,
+    };
+    if let Some(f) = running {
+        let planned = store::visits_of(tx, &[f.id]).await?;
+        let after = planned.iter().map(|v| v.due_on).max().unwrap_or(m.effective_on);
+        let interval = (f.visit_months as u32).min(months);
+        let extra: Vec<NaiveDate> = plan_visits(after, interval, last).into_iter().filter(|d| *d > after).collect();
+        store::insert_visits(tx, extra.iter().map(|d| visit(f.id, *d)).collect()).await?;
+        return audit::record(
+            tx,
+            actor,
+            "follow_up.extend",
+            "follow_up",
+            Some(f.id.to_string()),
+            None::<&()>,
+            Some(&serde_json::json!({"measure_id": m.id, "impact_last_day": last, "visits_added": extra})),
+        )
+        .await;
+    }
     let f = follow_up::Model {
         id: Uuid::now_v7(),
-        cadre_id: m.cadre_id.expect("cadre measure"),
+        cadre_id,
         measure_id: m.id,
         state: dandang_domain::follow_up::FollowUpState::MentorPending.code().to_string(),
         mentor_due: dandang_domain::impact::dates::add_months(m.effective_on, mentor.rule.months),
@@ -398,22 +429,9 @@ async fn open_follow_up(
         created_at: Utc::now(),
         version: 1,
     };
-    dandang_store::measures::insert_follow_up(tx, f.clone()).await?;
-    let visits: Vec<follow_up_visit::Model> = plan_visits(m.effective_on, months, last)
-        .into_iter()
-        .map(|due| follow_up_visit::Model {
-            id: Uuid::now_v7(),
-            follow_up_id: f.id,
-            due_on: due,
-            visited_on: None,
-            visitor: None,
-            notes: None,
-            evaluation: None,
-            recorded_by: None,
-        })
-        .collect();
-    let plan: Vec<NaiveDate> = visits.iter().map(|v| v.due_on).collect();
-    dandang_store::measures::insert_visits(tx, visits).await?;
+    store::insert_follow_up(tx, f.clone()).await?;
+    let plan = plan_visits(m.effective_on, months, last);
+    store::insert_visits(tx, plan.iter().map(|d| visit(f.id, *d)).collect()).await?;
     audit::record(
         tx,
         actor,
@@ -424,6 +442,38 @@ async fn open_follow_up(
         Some(&serde_json::json!({"measure_id": m.id, "mentor_due": f.mentor_due, "visit_months": months, "visits": plan})),
     )
     .await
+}
+
+/// An exemption ends the follow-up opened for that measure when no other
+/// measure still bars the cadre.
+async fn close_follow_ups_if_clear(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    cadre_id: Uuid,
+    last: Option<NaiveDate>,
+    permanent: bool,
+) -> Result<()> {
+    if last.is_some() || permanent {
+        return Ok(());
+    }
+    for f in store::follow_ups_of(tx, cadre_id).await? {
+        let Ok(state) = dandang_domain::follow_up::FollowUpState::parse(&f.state) else { continue };
+        let Ok(next) = state.next(dandang_domain::follow_up::FollowUpAction::Close) else { continue };
+        let mut after = f.clone();
+        after.state = next.code().to_string();
+        store::update_follow_up(tx, after, f.version).await?;
+        audit::record(
+            tx,
+            actor,
+            "follow_up.close",
+            "follow_up",
+            Some(f.id.to_string()),
+            Some(&serde_json::json!({"state": f.state})),
+            Some(&serde_json::json!({"state": next.code(), "reason": "措施经容错免责，不再有影响期"})),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// A cadre's measures, oldest first; the read is audited.
@@ -523,7 +573,8 @@ pub struct Panel {
     pub reasons: Vec<ReasonView>,
     pub notes: Vec<String>,
     pub measures: Vec<MeasureView>,
-    pub statuses: Vec<String>,
+    /// Each measure with what the engine made of it on the date asked.
+    pub rows: Vec<(MeasureView, String)>,
 }
 
 fn answer_view(e: &Eligibility<'_>, q: Question) -> AnswerView {
@@ -602,16 +653,17 @@ pub fn panel(book: &ImpactBook, pack: &str, ms: &[measure::Model], as_of: NaiveD
             .collect(),
         reasons,
         notes: e.notes.clone(),
-        statuses: e.measures.iter().map(|m| m.status_zh.to_string()).collect(),
+        rows: ms.iter().zip(e.measures.iter()).map(|(m, o)| (view(m, today), o.status_zh.to_string())).collect(),
         measures: ms.iter().map(|m| view(m, today)).collect(),
     }
 }
 
 /// The panel on the cadre page; `None` when the actor may not see measures.
-pub async fn cadre_panel(app: &App, actor: &Actor, r: &CadreRow, as_of: NaiveDate) -> Result<Option<Panel>> {
+pub async fn cadre_panel(app: &App, actor: &Actor, cadre_id: Uuid, as_of: NaiveDate) -> Result<Option<Panel>> {
     if !actor.can(Permission::MeasureRead) {
         return Ok(None);
     }
+    let r = cadre_in_scope(app, actor, cadre_id).await?;
     let ms = store::measures_of(app.db().read(), r.id).await?;
     let pack = app.policy().pack_for(jurisdiction_code(&r.jurisdiction_path));
     Ok(Some(panel(app.policy().book(pack), pack, &ms, as_of)))
@@ -657,7 +709,8 @@ pub async fn set_tolerance(app: &App, actor: &Actor, measure_id: Uuid, input: &T
     after.version = input.version + 1;
     let v = view(&after, today);
     audit::record(&tx, actor, "measure.tolerance", "measure", Some(m.id.to_string()), Some(&before), Some(&v)).await?;
-    refresh_impact(&tx, book, cadre_id).await?;
+    let (last, permanent) = refresh_impact(&tx, book, cadre_id).await?;
+    close_follow_ups_if_clear(&tx, actor, cadre_id, last, permanent).await?;
     tx.commit().await?;
     Ok(v)
 }

@@ -217,8 +217,8 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 let s = dandang_app::demo::load(&app).await?;
                 if s.loaded_now {
                     println!(
-                        "已载入演示数据：{} 个行政区划、{} 个单位、{} 名干部、{} 条任职记录。人物均为虚构。",
-                        s.jurisdictions, s.units, s.cadres, s.appointments
+                        "已载入演示数据：{} 个行政区划、{} 个单位、{} 名干部、{} 条任职记录、{} 条处分处理记录。人物均为虚构。",
+                        s.jurisdictions, s.units, s.cadres, s.appointments, s.measures
                     );
                 } else {
                     println!("数据库中已有演示数据，未重复载入。");

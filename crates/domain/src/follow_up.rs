@@ -12,6 +12,7 @@ code_enum!(FollowUpState {
     Visiting = ("visiting", "回访教育中"),
     Proposed = ("proposed", "单位已提出使用建议"),
     Decided = ("decided", "组织部门已决定"),
+    Closed = ("closed", "已终止（措施经容错免责）"),
 });
 
 code_enum!(FollowUpAction {
@@ -19,6 +20,7 @@ code_enum!(FollowUpAction {
     RecordVisit = ("record_visit", "记录回访"),
     Propose = ("propose", "提出使用建议"),
     Decide = ("decide", "作出决定"),
+    Close = ("close", "终止回访教育"),
 });
 
 code_enum!(VisitEvaluation {
@@ -48,6 +50,7 @@ impl FollowUpState {
             (S::Visiting | S::Proposed, A::RecordVisit) => Ok(self),
             (S::Visiting, A::Propose) => Ok(S::Proposed),
             (S::Proposed, A::Decide) => Ok(S::Decided),
+            (S::MentorPending | S::Visiting | S::Proposed, A::Close) => Ok(S::Closed),
             (s, a) => Err(Problem::Conflict { detail: format!("当前状态为“{}”，不能{}", s.label_zh(), a.label_zh()) }),
         }
     }
@@ -101,6 +104,8 @@ mod tests {
         let s = s.next(FollowUpAction::Propose).unwrap();
         let s = s.next(FollowUpAction::Decide).unwrap();
         assert_eq!(s, FollowUpState::Decided);
+        assert!(s.next(FollowUpAction::Close).is_err());
+        assert_eq!(FollowUpState::Visiting.next(FollowUpAction::Close), Ok(FollowUpState::Closed));
         for a in FollowUpAction::ALL {
             assert!(s.next(*a).is_err(), "{a:?} after the decision");
         }

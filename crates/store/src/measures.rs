@@ -47,8 +47,11 @@ pub async fn measures_of(c: &impl ConnectionTrait, cadre_id: Uuid) -> Result<Vec
 /// Replaces a measure if nobody changed it since `expected_version` was read.
 pub async fn update_measure(c: &impl ConnectionTrait, m: measure::Model, expected_version: i32) -> Result<()> {
     let id = m.id;
-    let mut am = measure::ActiveModel::from(m);
+    // Every column is written: `from(Model)` alone marks them unchanged.
+    let mut am = measure::ActiveModel::from(m).reset_all();
     am.version = Set(expected_version + 1);
+    am.id = sea_orm::ActiveValue::NotSet;
+    am.created_at = sea_orm::ActiveValue::NotSet;
     let res = measure::Entity::update_many()
         .set(am)
         .filter(measure::Column::Id.eq(id))
@@ -248,8 +251,11 @@ pub async fn follow_ups_of(c: &impl ConnectionTrait, cadre_id: Uuid) -> Result<V
 
 pub async fn update_follow_up(c: &impl ConnectionTrait, m: follow_up::Model, expected_version: i32) -> Result<()> {
     let id = m.id;
-    let mut am = follow_up::ActiveModel::from(m);
+    // Every column is written: `from(Model)` alone marks them unchanged.
+    let mut am = follow_up::ActiveModel::from(m).reset_all();
     am.version = Set(expected_version + 1);
+    am.id = sea_orm::ActiveValue::NotSet;
+    am.created_at = sea_orm::ActiveValue::NotSet;
     let res = follow_up::Entity::update_many()
         .set(am)
         .filter(follow_up::Column::Id.eq(id))

@@ -3,6 +3,7 @@
 
 pub(crate) mod admin;
 pub(crate) mod imports;
+pub(crate) mod measures;
 pub(crate) mod policy;
 pub(crate) mod registry;
 
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(policy::routes())
         .merge(imports::routes())
+        .merge(measures::routes())
         .fallback(|| async { crate::error::not_found_json() })
 }
 

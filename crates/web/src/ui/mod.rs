@@ -3,6 +3,7 @@
 
 mod admin;
 mod imports;
+mod measures;
 mod policy;
 mod registry;
 
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(imports::routes())
         .merge(policy::routes())
         .merge(admin::routes())
+        .merge(measures::routes())
 }
 
 #[derive(Clone, Debug)]
@@ -69,6 +71,9 @@ pub fn nav_for(actor: &Actor, current: &str) -> Vec<NavItem> {
     push("干部", "/cadres", read && !self_service);
     push("单位", "/units", read && !self_service);
     push("行政区划", "/jurisdictions", read && !self_service);
+    let measures = actor.can(Permission::MeasureRead) && !self_service;
+    push("处分与影响期", "/impact", measures);
+    push("回访教育", "/follow-ups", measures);
     push("数据导入", "/imports", actor.can(Permission::RegistryImport));
     push("规则库", "/policy", true);
     push("工作日计算", "/workdays", true);
@@ -327,6 +332,8 @@ pub fn see_other(to: &str, ok: &str) -> Response {
 #[derive(Deserialize, Default)]
 pub struct Flash {
     pub ok: Option<String>,
+    /// The cadre page's eligibility date.
+    pub as_of: Option<String>,
 }
 
 /// Values of a repeated form field (checkbox groups).

@@ -194,6 +194,7 @@ struct CadrePage {
     ch: Choices,
     today: String,
     appt_error: Option<String>,
+    imp: Option<super::measures::CadreImpact>,
 }
 
 async fn unit_options(s: &AppState, info: &dandang_app::auth::SessionInfo) -> Result<Vec<UnitView>, PageError> {
@@ -217,22 +218,24 @@ async fn cadre_page(
     Query(f): Query<Flash>,
 ) -> PageResult {
     let c = cadres::get(&s.app, &info.actor, id).await.or_page(&info)?;
-    render_cadre(&s, &info, c, f.ok, None).await
+    let imp = super::measures::cadre_impact(&s, &info, id, f.as_of.as_deref(), None).await?;
+    render_cadre(&s, &info, c, f.ok, None, imp).await
 }
 
-async fn render_cadre(
+pub(super) async fn render_cadre(
     s: &AppState,
     info: &dandang_app::auth::SessionInfo,
     c: CadreDetail,
     flash: Option<String>,
     appt_error: Option<String>,
+    imp: Option<super::measures::CadreImpact>,
 ) -> PageResult {
     let can_write = info.actor.can(Permission::RegistryWrite);
     let units = if can_write { unit_options(s, info).await? } else { vec![] };
     let mut l = layout(info, &c.name, if info.actor.scope.cadre_id.is_some() { "/me/record" } else { "/cadres" });
     l.flash = flash;
-    let status =
-        if appt_error.is_some() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
+    let failed = appt_error.is_some() || imp.as_ref().is_some_and(|i| i.error.is_some());
+    let status = if failed { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
     Ok((
         status,
         CadrePage {
@@ -243,6 +246,7 @@ async fn render_cadre(
             today: dandang_app::clock::today().to_string(),
             appt_error,
             c,
+            imp,
         },
     )
         .into_response())
@@ -480,7 +484,8 @@ async fn appointment_create(
         Ok(_) => Ok(see_other(&format!("/cadres/{id}"), "已新增任职")),
         Err(e @ AppError::Invalid(_)) => {
             let c = cadres::get(&s.app, &info.actor, id).await.or_page(&info)?;
-            render_cadre(&s, &info, c, None, Some(e.message_zh())).await
+            let imp = super::measures::cadre_impact(&s, &info, c.id, None, None).await?;
+            render_cadre(&s, &info, c, None, Some(e.message_zh()), imp).await
         }
         Err(e) => Err(PageError(e, Some(Box::new(info)))),
     }
@@ -503,7 +508,8 @@ async fn appointment_end(
         Ok(_) => Ok(see_other(&format!("/cadres/{}", f.cadre_id), "已记录免职（离任）")),
         Err(e @ AppError::Invalid(_)) => {
             let c = cadres::get(&s.app, &info.actor, f.cadre_id).await.or_page(&info)?;
-            render_cadre(&s, &info, c, None, Some(e.message_zh())).await
+            let imp = super::measures::cadre_impact(&s, &info, c.id, None, None).await?;
+            render_cadre(&s, &info, c, None, Some(e.message_zh()), imp).await
         }
         Err(e) => Err(PageError(e, Some(Box::new(info)))),
     }

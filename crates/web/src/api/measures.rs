@@ -1,0 +1,209 @@
+//! Measures, eligibility and follow-up (M4, M6, M8).
+
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use dandang_app::{
+    follow_up::{self as fu, FollowUpListItem, FollowUpView, ImpactEnding, Statistics},
+    measures::{self, MeasureView},
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{ApiJson, ApiQuery, ApiResult};
+use crate::{AppState, auth::ApiAuth};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/eligibility/check", post(check))
+        .route("/cadres/{id}/eligibility", get(cadre_eligibility))
+        .route("/cadres/{id}/measures", get(cadre_measures).post(create_measure))
+        .route("/cadres/{id}/follow-ups", get(cadre_follow_ups))
+        .route("/measures/statistics", get(statistics))
+        .route("/measures/{id}/tolerance", post(set_tolerance))
+        .route("/measures/{id}/reply", post(record_reply))
+        .route("/impact/ending", get(ending))
+        .route("/follow-ups", get(list_follow_ups))
+        .route("/follow-ups/{id}", get(get_follow_up))
+        .route("/follow-ups/{id}/mentor", post(name_mentor))
+        .route("/follow-ups/{id}/proposal", post(propose))
+        .route("/follow-ups/{id}/decision", post(decide))
+        .route("/follow-up-visits/{id}", post(record_visit))
+}
+
+/// Eligibility for measures given in the request (no stored cadre): the
+/// same computation as `dandang eligibility check`.
+#[utoipa::path(post, path = "/api/v1/eligibility/check", tag = "处分处理与影响期",
+    request_body(content = serde_json::Value, description = "{\"as_of\": \"YYYY-MM-DD\", \"measures\": [{\"kind\", \"type\", \"effective\", \"probation_years\"?, \"period_months\"?, \"tolerance\"?}]}"),
+    responses((status = 200, description = "promotion / further_use / candidate / award / pay_step，tracks，reasons"),
+        (status = 422, body = crate::error::ErrorBody)))]
+pub async fn check(
+    State(s): State<AppState>,
+    ApiAuth(_a): ApiAuth,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(measures::check(s.app.policy(), &body)?))
+}
+
+#[derive(Deserialize)]
+pub struct AsOf {
+    as_of: Option<String>,
+}
+
+/// A stored cadre's eligibility on a date (default today); the read is audited.
+#[utoipa::path(get, path = "/api/v1/cadres/{id}/eligibility", tag = "处分处理与影响期",
+    params(("as_of" = Option<String>, Query, description = "查询日期 YYYY-MM-DD，默认今天")),
+    responses((status = 200, description = "与 /eligibility/check 相同，另含 cadre_id、措施 id"), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn cadre_eligibility(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+    ApiQuery(q): ApiQuery<AsOf>,
+) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(measures::eligibility_json(&s.app, &a, id, q.as_of.as_deref()).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/cadres/{id}/measures", tag = "处分处理与影响期", responses((status = 200, body = Vec<MeasureView>)))]
+pub async fn cadre_measures(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<MeasureView>>> {
+    Ok(Json(measures::list_for_cadre(&s.app, &a, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/cadres/{id}/measures", tag = "处分处理与影响期", request_body = measures::MeasureInput,
+    responses((status = 201, body = MeasureView), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create_measure(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<measures::MeasureInput>,
+) -> ApiResult<Response> {
+    Ok((StatusCode::CREATED, Json(measures::create(&s.app, &a, id, &input).await?)).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/measures/{id}/tolerance", tag = "处分处理与影响期", request_body = measures::ToleranceInput,
+    responses((status = 200, body = MeasureView), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn set_tolerance(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<measures::ToleranceInput>,
+) -> ApiResult<Json<MeasureView>> {
+    Ok(Json(measures::set_tolerance(&s.app, &a, id, &input).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/measures/{id}/reply", tag = "处分处理与影响期", request_body = measures::ReplyInput,
+    responses((status = 200, body = MeasureView), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn record_reply(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<measures::ReplyInput>,
+) -> ApiResult<Json<MeasureView>> {
+    Ok(Json(measures::record_reply(&s.app, &a, id, &input).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/measures/statistics", tag = "处分处理与影响期", responses((status = 200, body = Statistics)))]
+pub async fn statistics(State(s): State<AppState>, ApiAuth(a): ApiAuth) -> ApiResult<Json<Statistics>> {
+    Ok(Json(fu::statistics(&s.app, &a).await?))
+}
+
+#[derive(Deserialize)]
+pub struct Days {
+    days: Option<u32>,
+}
+
+/// Cadres whose promotion bar ends within the next `days` (default 30, at most 366).
+#[utoipa::path(get, path = "/api/v1/impact/ending", tag = "处分处理与影响期",
+    params(("days" = Option<u32>, Query, description = "天数，默认 30")), responses((status = 200, body = Vec<ImpactEnding>)))]
+pub async fn ending(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    ApiQuery(q): ApiQuery<Days>,
+) -> ApiResult<Json<Vec<ImpactEnding>>> {
+    Ok(Json(fu::ending_within(&s.app, &a, q.days.unwrap_or(30).min(366)).await?))
+}
+
+#[derive(Deserialize)]
+pub struct StateQuery {
+    state: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/follow-ups", tag = "回访教育",
+    params(("state" = Option<String>, Query, description = "mentor_pending / visiting / proposed / decided")),
+    responses((status = 200, body = Vec<FollowUpListItem>)))]
+pub async fn list_follow_ups(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    ApiQuery(q): ApiQuery<StateQuery>,
+) -> ApiResult<Json<Vec<FollowUpListItem>>> {
+    Ok(Json(fu::list(&s.app, &a, q.state.as_deref()).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/cadres/{id}/follow-ups", tag = "回访教育", responses((status = 200, body = Vec<FollowUpView>)))]
+pub async fn cadre_follow_ups(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<FollowUpView>>> {
+    Ok(Json(fu::of_cadre(&s.app, &a, id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/follow-ups/{id}", tag = "回访教育", responses((status = 200, body = FollowUpView)))]
+pub async fn get_follow_up(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<FollowUpView>> {
+    Ok(Json(fu::get(&s.app, &a, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/follow-ups/{id}/mentor", tag = "回访教育", request_body = fu::MentorInput,
+    responses((status = 200, body = FollowUpView), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn name_mentor(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<fu::MentorInput>,
+) -> ApiResult<Json<FollowUpView>> {
+    Ok(Json(fu::name_mentor(&s.app, &a, id, &input).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/follow-up-visits/{id}", tag = "回访教育", request_body = fu::VisitInput,
+    responses((status = 200, body = FollowUpView), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn record_visit(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<fu::VisitInput>,
+) -> ApiResult<Json<FollowUpView>> {
+    Ok(Json(fu::record_visit(&s.app, &a, id, &input).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/follow-ups/{id}/proposal", tag = "回访教育", request_body = fu::ProposalInput,
+    responses((status = 200, body = FollowUpView), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn propose(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<fu::ProposalInput>,
+) -> ApiResult<Json<FollowUpView>> {
+    Ok(Json(fu::propose(&s.app, &a, id, &input).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/follow-ups/{id}/decision", tag = "回访教育", request_body = fu::DecisionInput,
+    responses((status = 200, body = FollowUpView), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn decide(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<fu::DecisionInput>,
+) -> ApiResult<Json<FollowUpView>> {
+    Ok(Json(fu::decide(&s.app, &a, id, &input).await?))
+}
