@@ -8,5 +8,6 @@ mod audit;
 mod auth;
 mod cli;
 mod imports;
+mod measures;
 mod policy;
 mod registry;
