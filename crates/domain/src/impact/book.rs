@@ -1,8 +1,6 @@
 //! The impact rules of one pack chain, parsed once into typed, dated versions
 //! so the engine never touches TOML or allocates keys while it runs.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -159,12 +157,15 @@ pub struct FollowUpScope {
 
 #[derive(Clone, Debug, Default)]
 pub struct ImpactBook {
-    pub measures: HashMap<MeasureCode, Versions<MeasureRule>>,
-    pub tracks: HashMap<Track, Versions<TrackRule>>,
+    /// Indexed by [`MeasureCode::index`].
+    pub measures: Vec<Versions<MeasureRule>>,
+    /// Indexed by [`Track::index`].
+    pub tracks: Vec<Versions<TrackRule>>,
     pub derived: Vec<Versions<DerivedRule>>,
     pub convention: Versions<Convention>,
     pub exemption: Versions<ExemptionRule>,
-    pub four_forms: Versions<HashMap<MeasureCode, FourForms>>,
+    /// Indexed by [`MeasureCode::index`].
+    pub four_forms: Versions<Vec<Option<FourForms>>>,
     pub mentor_due: Versions<MentorDue>,
     pub visit_interval: Versions<VisitInterval>,
     pub expiry_alert: Versions<ExpiryAlert>,
@@ -222,7 +223,11 @@ impl ImpactBook {
     /// file and line of the entry whose value does not fit.
     pub fn build(resolved: &Resolved<'_>) -> Result<ImpactBook, Vec<String>> {
         let mut r = Reader { resolved, errors: Vec::new() };
-        let mut book = ImpactBook::default();
+        let mut book = ImpactBook {
+            measures: (0..MeasureCode::count()).map(|_| Versions::default()).collect(),
+            tracks: Track::ALL.iter().map(|_| Versions::default()).collect(),
+            ..ImpactBook::default()
+        };
         for code in MeasureCode::all() {
             let vs = r.read::<MeasureRule, _>(&format!("impact.{}", code.code()), |m: MeasureRule| {
                 for b in &m.bars {
@@ -235,15 +240,10 @@ impl ImpactBook {
                 }
                 Ok(m)
             });
-            if !vs.0.is_empty() {
-                book.measures.insert(code, vs);
-            }
+            book.measures[code.index()] = vs;
         }
         for &t in Track::ALL {
-            let vs = r.read::<TrackRule, _>(&format!("impact.track.{}", t.code()), Ok);
-            if !vs.0.is_empty() {
-                book.tracks.insert(t, vs);
-            }
+            book.tracks[t.index()] = r.read::<TrackRule, _>(&format!("impact.track.{}", t.code()), Ok);
         }
         let mut derived_ids: Vec<String> = resolved
             .chain
@@ -263,10 +263,10 @@ impl ImpactBook {
         book.convention = r.read::<ConventionRule, _>("impact.date_convention", |c| Ok(c.convention));
         book.exemption = r.read::<ExemptionRule, _>("impact.rule.exemption", Ok);
         book.four_forms = r.read::<FourFormsRule, _>("impact.four_forms", |f| {
-            let mut m = HashMap::new();
+            let mut m = vec![None; MeasureCode::count()];
             for (n, list) in [(1u8, &f.first), (2, &f.second), (3, &f.third), (4, &f.fourth)] {
                 for c in codes(list)? {
-                    m.insert(c, FourForms(n));
+                    m[c.index()] = Some(FourForms(n));
                 }
             }
             Ok(m)
@@ -285,15 +285,15 @@ impl ImpactBook {
     }
 
     pub fn measure(&self, code: MeasureCode, on: NaiveDate) -> Option<&Version<MeasureRule>> {
-        self.measures.get(&code).and_then(|v| v.on(on))
+        self.measures.get(code.index()).and_then(|v| v.on(on))
     }
 
     pub fn track(&self, t: Track, on: NaiveDate) -> Option<&Version<TrackRule>> {
-        self.tracks.get(&t).and_then(|v| v.on(on))
+        self.tracks.get(t.index()).and_then(|v| v.on(on))
     }
 
     pub fn four_forms(&self, code: MeasureCode, on: NaiveDate) -> Option<FourForms> {
-        self.four_forms.on(on).and_then(|v| v.rule.get(&code).copied())
+        self.four_forms.on(on).and_then(|v| v.rule.get(code.index()).copied().flatten())
     }
 
     /// Visits per year for a measure under follow-up, as months between visits.

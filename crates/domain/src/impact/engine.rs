@@ -59,7 +59,7 @@ impl MeasureStatus {
 pub struct MeasureOutcome<'b> {
     pub index: usize,
     pub code: MeasureCode,
-    pub label: String,
+    pub label: &'static str,
     pub effective: NaiveDate,
     pub status: MeasureStatus,
     pub status_zh: &'static str,
@@ -163,7 +163,7 @@ struct Bar<'b> {
 }
 
 fn track_index(t: Track) -> usize {
-    Track::ALL.iter().position(|x| *x == t).unwrap_or(0)
+    t.index()
 }
 
 fn question_index(q: Question) -> usize {
@@ -203,7 +203,7 @@ pub fn evaluate<'b>(book: &'b ImpactBook, facts: &[MeasureFact], as_of: NaiveDat
         measures.push(MeasureOutcome {
             index: i,
             code: f.code,
-            label: f.code.label_zh(),
+            label: f.code.label(),
             effective: f.effective,
             status,
             status_zh: status.label_zh(),
@@ -241,7 +241,7 @@ pub fn evaluate<'b>(book: &'b ImpactBook, facts: &[MeasureFact], as_of: NaiveDat
     bars.sort_by_key(|b| (track_index(b.track), question_index(b.question), b.effective, b.fact));
 
     // Combined end per (track, question).
-    let mut reasons: Vec<Reason<'b>> = Vec::with_capacity(bars.len());
+    let mut reasons: Vec<Reason<'b>> = Vec::with_capacity(bars.len() * 2);
     let mut ends: Vec<(Track, Question, End, usize)> = Vec::new();
     let mut i = 0;
     while i < bars.len() {
@@ -311,12 +311,12 @@ pub fn evaluate<'b>(book: &'b ImpactBook, facts: &[MeasureFact], as_of: NaiveDat
     // Questions that follow another question's bar on some tracks.
     for d in &book.derived {
         let Some(v) = d.on(as_of) else { continue };
-        let mut extra = Vec::new();
-        for &(track, question, end, fact) in &ends {
+        for i in 0..ends.len() {
+            let (track, question, end, fact) = ends[i];
             if question != v.rule.follows || !v.rule.tracks.contains(&track) {
                 continue;
             }
-            extra.push((track, v.rule.question, end, fact));
+            ends.push((track, v.rule.question, end, fact));
             let src = reasons.iter().rev().find(|r| r.track == track && r.question == question).cloned();
             if let Some(mut r) = src {
                 r.question = v.rule.question;
@@ -328,7 +328,6 @@ pub fn evaluate<'b>(book: &'b ImpactBook, facts: &[MeasureFact], as_of: NaiveDat
                 reasons.push(r);
             }
         }
-        ends.extend(extra);
     }
 
     let in_force = |e: End| match e {

@@ -141,10 +141,44 @@ impl MeasureCode {
     }
 
     pub fn label_zh(self) -> String {
-        match self.type_label() {
-            Some(t) => format!("{}·{t}", self.kind.label_zh()),
-            None => self.kind.label_zh().to_string(),
+        self.label().to_string()
+    }
+
+    /// "政务处分·记过", built once for every code so the engine never formats.
+    pub fn label(self) -> &'static str {
+        static LABELS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        let labels = LABELS.get_or_init(|| {
+            MeasureCode::all()
+                .map(|c| match c.type_label() {
+                    Some(t) => format!("{}·{t}", c.kind.label_zh()),
+                    None => c.kind.label_zh().to_string(),
+                })
+                .collect()
+        });
+        labels[self.index()].as_str()
+    }
+
+    /// Position in [`MeasureCode::all`]: a dense key for tables.
+    pub fn index(self) -> usize {
+        let mut i = 0;
+        for k in MeasureKind::ALL {
+            let n = k.types().len();
+            if *k == self.kind {
+                return i + if n == 0 { 0 } else { self.ty as usize };
+            }
+            i += n.max(1);
         }
+        i
+    }
+
+    pub fn count() -> usize {
+        MeasureKind::ALL.iter().map(|k| k.types().len().max(1)).sum()
+    }
+}
+
+impl Track {
+    pub fn index(self) -> usize {
+        Track::ALL.iter().position(|t| *t == self).unwrap_or(0)
     }
 }
 
