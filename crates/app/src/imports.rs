@@ -13,12 +13,13 @@ use dandang_domain::{
     access::{Actor, Permission},
     error::{Invalid, Problem},
     ids::{CadreId, UnitId},
+    impact::MeasureCode,
     registry::{PostLevel, Rank, Tier, UnitType, unit_path},
     text,
 };
 use dandang_store::{
     ConnectionTrait,
-    entity::{appointment, cadre, cadre_tag, import_batch, unit},
+    entity::{appointment, cadre, cadre_tag, import_batch, measure, unit},
     imports as store_imports,
     registry::{self, UnitRow},
 };
@@ -41,16 +42,19 @@ pub enum ImportKind {
     Cadres,
     Units,
     Appointments,
+    Measures,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 3] = [ImportKind::Cadres, ImportKind::Units, ImportKind::Appointments];
+    pub const ALL: [ImportKind; 4] =
+        [ImportKind::Cadres, ImportKind::Units, ImportKind::Appointments, ImportKind::Measures];
 
     pub fn code(self) -> &'static str {
         match self {
             ImportKind::Cadres => "cadres",
             ImportKind::Units => "units",
             ImportKind::Appointments => "appointments",
+            ImportKind::Measures => "measures",
         }
     }
 
@@ -59,6 +63,7 @@ impl ImportKind {
             ImportKind::Cadres => "干部名册",
             ImportKind::Units => "单位名册",
             ImportKind::Appointments => "任职经历",
+            ImportKind::Measures => "处分处理记录",
         }
     }
 
@@ -77,7 +82,21 @@ impl ImportKind {
             ImportKind::Cadres => CADRE_COLS,
             ImportKind::Units => UNIT_COLS,
             ImportKind::Appointments => APPOINTMENT_COLS,
+            ImportKind::Measures => MEASURE_COLS,
         }
+    }
+
+    /// Registry imports belong to the cadre section; measures to those who record them.
+    pub fn permission(self) -> Permission {
+        match self {
+            ImportKind::Measures => Permission::MeasureWrite,
+            _ => Permission::RegistryImport,
+        }
+    }
+
+    /// The kinds this actor may import.
+    pub fn allowed(actor: &Actor) -> Vec<ImportKind> {
+        ImportKind::ALL.into_iter().filter(|k| actor.can(k.permission())).collect()
     }
 }
 
@@ -157,6 +176,29 @@ pub const APPOINTMENT_COLS: &[Col] = &[
     col("reason", "任职原因", &["任职方式"], true, "如 提拔、平职交流、试用期满转正"),
     col("end_reason", "免职原因", &[], false, ""),
     col("document_ref", "任免文号", &["文号"], false, "如 宜组干〔2023〕12号"),
+];
+
+pub const MEASURE_COLS: &[Col] = &[
+    col("id_number", "公民身份号码", &["身份证号", "身份证号码"], false, "用于确定干部；为空时按姓名和出生日期确定"),
+    col("name", "姓名", &[], true, ""),
+    col("birth_date", "出生日期", &[], false, "未填公民身份号码时必填"),
+    col(
+        "kind",
+        "措施种类",
+        &["种类"],
+        true,
+        "提醒谈话 / 批评教育 / 责令检查 / 函询 / 书面说明 / 诫勉 / 通报 / 组织处理 / 党纪处分 / 政务处分 / 年度考核",
+    ),
+    col("type", "具体类型", &["类型", "处分类型"], false, "如 记过、严重警告、免职、基本称职；无细分类型的留空"),
+    col("decided_on", "决定日期", &[], true, ""),
+    col("effective_on", "生效日期", &[], false, "不填同决定日期"),
+    col("deciding_body", "决定机关", &[], true, "如 宜昌市纪委监委"),
+    col("basis", "事由和依据", &["事由"], true, "不超过 500 字"),
+    col("document_ref", "决定文号", &["文号"], false, ""),
+    col("probation_years", "察看年限", &[], false, "留党察看填 1 或 2"),
+    col("period_months", "处分期（月）", &[], false, "合并确定政务处分期时填写"),
+    col("reply_due", "回复期限", &[], false, "函询、书面说明必填"),
+    col("via_accountability", "属于问责", &["问责"], false, "是 / 否"),
 ];
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -407,6 +449,7 @@ enum Plan {
     Cadres(Vec<CadrePlanRow>),
     Units(Vec<unit::Model>),
     Appointments(Vec<appointment::Model>),
+    Measures(Vec<(measure::Model, MeasureCode)>),
 }
 
 impl Plan {
@@ -415,6 +458,7 @@ impl Plan {
             Plan::Cadres(v) => v.len(),
             Plan::Units(v) => v.len(),
             Plan::Appointments(v) => v.len(),
+            Plan::Measures(v) => v.len(),
         }
     }
 }
@@ -447,6 +491,7 @@ async fn prepare(
         ImportKind::Cadres => prepare_cadres(app, actor, t, c).await,
         ImportKind::Units => prepare_units(actor, t, c).await,
         ImportKind::Appointments => prepare_appointments(actor, t, c).await,
+        ImportKind::Measures => prepare_measures(app, actor, t, c).await,
     }
 }
 
@@ -840,54 +885,8 @@ async fn prepare_appointments(
             inv.push("end_date", "“免职日期”", Problem::DateOrder { earlier: "任职日期".into() });
         }
         problems_from(t, row, inv, &mut problems);
-        // Who: by ID number, else by name and birth date within scope.
-        let cadre = match (&idn, &name, &birth) {
-            (Some(i), _, _) => registry::cadre_by_id_number(c, &i.to_uppercase()).await?.map(|m| m.id),
-            (None, Some(n), Some(b)) => match text::parse_date(b) {
-                Ok(b) => {
-                    let f = registry::CadreFilter {
-                        q: Some(n.clone()),
-                        born_after: Some(b),
-                        born_before: Some(b),
-                        include_inactive: true,
-                        ..Default::default()
-                    };
-                    let (rows, _) = registry::list_cadres(c, &actor.scope, &f, registry::CadreSort::Name, 0, 3).await?;
-                    let exact: Vec<_> = rows.into_iter().filter(|r| &r.name == n).collect();
-                    if exact.len() > 1 {
-                        problems.push(t.problem(row, "name", format!("“{n}”（{b}）对应多名干部，请填写公民身份号码")));
-                        None
-                    } else {
-                        exact.first().map(|r| r.id)
-                    }
-                }
-                Err(p) => {
-                    problems.push(t.problem(row, "birth_date", format!("“出生日期”{}", p.message_zh())));
-                    None
-                }
-            },
-            _ => {
-                problems.push(t.problem(row, "id_number", "请填写“公民身份号码”，或同时填写“姓名”和“出生日期”".into()));
-                continue;
-            }
-        };
-        let Some(cadre_id) = cadre else {
-            if problems.iter().all(|p| p.row != row) {
-                problems.push(t.problem(
-                    row,
-                    "name",
-                    format!("找不到干部“{}”，请先导入干部名册", name.as_deref().unwrap_or("")),
-                ));
-            }
-            continue;
-        };
-        let crow = registry::cadre(c, cadre_id).await?;
-        if let Some(cr) = &crow
-            && !crate::registry::covers_cadre(actor, cr)
-        {
-            problems.push(t.problem(row, "name", format!("干部“{}”不在您的管理范围内", cr.name)));
-            continue;
-        }
+        let Some(crow) = find_cadre(actor, t, c, row, idn.as_deref(), name.as_deref(), birth.as_deref(), &mut problems).await? else { continue };
+        let cadre_id = crow.id;
         let unit = match unit_name.as_deref().and_then(|u| units.get(u)) {
             Some(u) if actor.scope.covers_unit(&u.jurisdiction_path, &u.path) => u,
             Some(u) => {
@@ -937,8 +936,121 @@ async fn prepare_appointments(
     if problems.is_empty() { Ok((Some(Plan::Appointments(plan)), problems)) } else { Ok((None, problems)) }
 }
 
-fn require_import(actor: &Actor) -> Result<()> {
-    if actor.can(Permission::RegistryImport) { Ok(()) } else { Err(AppError::Forbidden) }
+/// The cadre a row names: by ID number, else by name and birth date; a
+/// problem is recorded when none, several, or one outside the scope match.
+#[allow(clippy::too_many_arguments)]
+async fn find_cadre(
+    actor: &Actor,
+    t: &Table,
+    c: &impl ConnectionTrait,
+    row: usize,
+    idn: Option<&str>,
+    name: Option<&str>,
+    birth: Option<&str>,
+    problems: &mut Vec<RowProblem>,
+) -> Result<Option<registry::CadreRow>> {
+    let cadre = match (idn, name, birth) {
+        (Some(i), _, _) => registry::cadre_by_id_number(c, &i.to_uppercase()).await?.map(|m| m.id),
+        (None, Some(n), Some(b)) => match text::parse_date(b) {
+            Ok(b) => {
+                let f = registry::CadreFilter {
+                    q: Some(n.to_string()),
+                    born_after: Some(b),
+                    born_before: Some(b),
+                    include_inactive: true,
+                    ..Default::default()
+                };
+                let (rows, _) = registry::list_cadres(c, &actor.scope, &f, registry::CadreSort::Name, 0, 3).await?;
+                let exact: Vec<_> = rows.into_iter().filter(|r| r.name == n).collect();
+                if exact.len() > 1 {
+                    problems.push(t.problem(row, "name", format!("“{n}”（{b}）对应多名干部，请填写公民身份号码")));
+                    None
+                } else {
+                    exact.first().map(|r| r.id)
+                }
+            }
+            Err(p) => {
+                problems.push(t.problem(row, "birth_date", format!("“出生日期”{}", p.message_zh())));
+                None
+            }
+        },
+        _ => {
+            problems.push(t.problem(row, "id_number", "请填写“公民身份号码”，或同时填写“姓名”和“出生日期”".into()));
+            return Ok(None);
+        }
+    };
+    let Some(cadre_id) = cadre else {
+        if problems.iter().all(|p| p.row != row) {
+            problems.push(t.problem(
+                row,
+                "name",
+                format!("找不到干部“{}”，请先导入干部名册", name.unwrap_or("")),
+            ));
+        }
+        return Ok(None);
+    };
+    let crow = registry::cadre(c, cadre_id).await?;
+    if let Some(cr) = &crow
+        && !crate::registry::covers_cadre(actor, cr)
+    {
+        problems.push(t.problem(row, "name", format!("干部“{}”不在您的管理范围内", cr.name)));
+        return Ok(None);
+    }
+    Ok(crow)
+}
+
+async fn prepare_measures(
+    app: &App,
+    actor: &Actor,
+    t: &Table,
+    c: &impl ConnectionTrait,
+) -> Result<(Option<Plan>, Vec<RowProblem>)> {
+    let today = clock::today();
+    let mut problems = Vec::new();
+    let mut plan = Vec::new();
+    for (row, cells) in &t.rows {
+        let row = *row;
+        let mut get = |k: &str| cell_text(t, cells, row, k, &mut problems);
+        let (idn, name, birth) = (get("id_number"), get("name"), get("birth_date"));
+        let input = crate::measures::MeasureInput {
+            kind: get("kind").unwrap_or_default(),
+            measure_type: get("type"),
+            decided_on: get("decided_on").unwrap_or_default(),
+            effective_on: get("effective_on"),
+            deciding_body: get("deciding_body").unwrap_or_default(),
+            basis: get("basis").unwrap_or_default(),
+            document_ref: get("document_ref"),
+            probation_years: get("probation_years"),
+            period_months: get("period_months"),
+            via_accountability: false,
+            reply_due: get("reply_due"),
+        };
+        let via = match get("via_accountability").as_deref().map(str::trim) {
+            None | Some("") | Some("否") => false,
+            Some("是") => true,
+            Some(_) => {
+                problems.push(t.problem(row, "via_accountability", "“属于问责”只能填“是”或“否”".into()));
+                false
+            }
+        };
+        let Some(crow) = find_cadre(actor, t, c, row, idn.as_deref(), name.as_deref(), birth.as_deref(), &mut problems).await?
+        else {
+            continue;
+        };
+        let book = crate::measures::book_for(app.policy(), &crow);
+        match crate::measures::parse_input(book, &input, today) {
+            Ok(p) => {
+                let m = crate::measures::new_model(&p, &crow, via, actor, "import", None, book);
+                plan.push((m, p.code));
+            }
+            Err(inv) => problems_from(t, row, inv, &mut problems),
+        }
+    }
+    if problems.is_empty() { Ok((Some(Plan::Measures(plan)), problems)) } else { Ok((None, problems)) }
+}
+
+fn require_import(actor: &Actor, kind: ImportKind) -> Result<()> {
+    if actor.can(kind.permission()) { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
 /// Phase one: check the file and keep it with its report.
@@ -949,7 +1061,7 @@ pub async fn validate(
     file_name: &str,
     bytes: Vec<u8>,
 ) -> Result<ImportReport> {
-    require_import(actor)?;
+    require_import(actor, kind)?;
     let max = app.config().upload_max_bytes;
     if bytes.len() > max {
         return Err(AppError::TooLarge { max_bytes: max });
@@ -1014,7 +1126,9 @@ pub async fn validate(
 
 /// Phase two: all rows of a validated batch, or none.
 pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportReport> {
-    require_import(actor)?;
+    if ImportKind::allowed(actor).is_empty() {
+        return Err(AppError::Forbidden);
+    }
     let tx = app.db().write().await?;
     let b = store_imports::get(&tx, batch_id).await?.ok_or(AppError::NotFound("导入批次"))?;
     if b.uploaded_by != actor.user_id.0 {
@@ -1027,6 +1141,7 @@ pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportRe
         }));
     }
     let kind = ImportKind::parse(&b.kind)?;
+    require_import(actor, kind)?;
     let t =
         read_table(kind, &b.file_name, &b.content).map_err(|_| AppError::Internal("stored batch unreadable".into()))?;
     let (plan, problems) = prepare(app, actor, &t, &tx).await?;
@@ -1070,6 +1185,13 @@ pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportRe
             ids.dedup();
             registry::insert_appointments(&tx, appts).await?;
             registry::refresh_post_ranks(&tx, &ids).await?;
+        }
+        Plan::Measures(rows) => {
+            for (m, code) in rows {
+                let crow = registry::cadre(&tx, m.cadre_id.expect("cadre")).await?.ok_or(AppError::NotFound("干部"))?;
+                let book = crate::measures::book_for(app.policy(), &crow);
+                crate::measures::record_in(&tx, actor, book, m, code).await?;
+            }
         }
     }
     if !store_imports::set_status(&tx, batch_id, "validated", "committed", Some(Utc::now())).await? {
@@ -1122,7 +1244,9 @@ pub struct BatchView {
 }
 
 pub async fn recent(app: &App, actor: &Actor) -> Result<Vec<BatchView>> {
-    require_import(actor)?;
+    if ImportKind::allowed(actor).is_empty() {
+        return Err(AppError::Forbidden);
+    }
     Ok(store_imports::recent(app.db().read(), Some(actor.user_id.0), 20)
         .await?
         .into_iter()

@@ -198,8 +198,8 @@ pub struct MeasureInput {
     pub reply_due: Option<String>,
 }
 
-struct Parsed {
-    code: MeasureCode,
+pub(crate) struct Parsed {
+    pub(crate) code: MeasureCode,
     decided: NaiveDate,
     effective: NaiveDate,
     deciding_body: String,
@@ -210,7 +210,7 @@ struct Parsed {
     reply_due: Option<NaiveDate>,
 }
 
-fn parse_input(book: &ImpactBook, input: &MeasureInput, today: NaiveDate) -> std::result::Result<Parsed, Invalid> {
+pub(crate) fn parse_input(book: &ImpactBook, input: &MeasureInput, today: NaiveDate) -> std::result::Result<Parsed, Invalid> {
     let mut inv = Invalid::new();
     let kind = inv.take("kind", "措施种类", MeasureKind::parse(&input.kind));
     if kind.is_some_and(|k| k.targets_organization()) {
@@ -313,20 +313,36 @@ pub async fn create_from(
     let book = book_for(app.policy(), &r);
     let today = clock::today();
     let p = parse_input(book, input, today)?;
-    let m = measure::Model {
+    let m = new_model(&p, &r, input.via_accountability, actor, origin, origin_ref, book);
+    let tx = app.db().write().await?;
+    let v = record_in(&tx, actor, book, m, p.code).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+pub(crate) fn new_model(
+    p: &Parsed,
+    r: &CadreRow,
+    via_accountability: bool,
+    actor: &Actor,
+    origin: &str,
+    origin_ref: Option<String>,
+    book: &ImpactBook,
+) -> measure::Model {
+    measure::Model {
         id: Uuid::now_v7(),
-        cadre_id: Some(cadre_id),
+        cadre_id: Some(r.id),
         unit_id: r.unit_id,
         kind: p.code.kind.code().to_string(),
         measure_type: p.code.type_code().map(str::to_string),
         decided_on: p.decided,
         effective_on: p.effective,
-        deciding_body: p.deciding_body,
-        basis: p.basis,
-        document_ref: p.document_ref,
+        deciding_body: p.deciding_body.clone(),
+        basis: p.basis.clone(),
+        document_ref: p.document_ref.clone(),
         probation_years: p.probation_years.map(|y| y as i32),
         period_months: p.period_months.map(|y| y as i32),
-        via_accountability: input.via_accountability,
+        via_accountability,
         four_forms: book.four_forms(p.code, p.effective).map(|f| f.0 as i32),
         tolerance: None,
         tolerance_ref: None,
@@ -338,16 +354,26 @@ pub async fn create_from(
         created_by: actor.user_id.0,
         created_at: Utc::now(),
         version: 1,
-    };
-    let tx = app.db().write().await?;
-    store::insert_measure(&tx, m.clone()).await?;
-    let v = view(&m, today);
-    audit::record(&tx, actor, "measure.create", "measure", Some(m.id.to_string()), None::<&()>, Some(&v)).await?;
-    let (last, permanent) = refresh_impact(&tx, book, cadre_id).await?;
-    if book.needs_follow_up(p.code, p.effective) && !permanent {
-        open_follow_up(&tx, actor, book, &m, p.code, last).await?;
     }
-    tx.commit().await?;
+}
+
+/// Inserts a measure with its audit event, recomputes the cadre's impact end
+/// and opens (or extends) the follow-up, all in the caller's transaction.
+pub(crate) async fn record_in(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    book: &ImpactBook,
+    m: measure::Model,
+    code: MeasureCode,
+) -> Result<MeasureView> {
+    let cadre_id = m.cadre_id.expect("a cadre's measure");
+    store::insert_measure(tx, m.clone()).await?;
+    let v = view(&m, clock::today());
+    audit::record(tx, actor, "measure.create", "measure", Some(m.id.to_string()), None::<&()>, Some(&v)).await?;
+    let (last, permanent) = refresh_impact(tx, book, cadre_id).await?;
+    if book.needs_follow_up(code, m.effective_on) && !permanent {
+        open_follow_up(tx, actor, book, &m, code, last).await?;
+    }
     Ok(v)
 }
 

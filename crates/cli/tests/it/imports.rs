@@ -373,3 +373,81 @@ async fn xls_units_and_appointments() {
     })
     .await;
 }
+
+/// Measures from a spreadsheet: every bad row named, nothing written until
+/// the whole file is right; committed rows open their follow-ups.
+#[tokio::test]
+async fn measures_import_validates_then_commits_with_follow_ups() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let t = env.token("yc_jiwei").await;
+        // Two city cadres of the education bureau, which the demo leaves clean.
+        let units = env.get("/api/v1/units?q=%E5%AE%9C%E6%98%8C%E5%B8%82%E6%95%99%E8%82%B2%E5%B1%80", &t).await.json();
+        let unit = units["items"][0]["id"].as_str().unwrap().to_string();
+        let cadres = env.get(&format!("/api/v1/cadres?unit={unit}&managed_by=city&per_page=2"), &t).await.json();
+        let people: Vec<(String, String, String)> = cadres["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let id = c["id"].as_str().unwrap().to_string();
+                (id, c["name"].as_str().unwrap().to_string(), c["birth_date"].as_str().unwrap().to_string())
+            })
+            .collect();
+        assert_eq!(people.len(), 2);
+        let headers = ["姓名", "出生日期", "措施种类", "具体类型", "决定日期", "决定机关", "事由和依据", "回复期限"];
+        let row = |p: &(String, String, String), kind: &str, ty: &str, date: &str, due: &str| {
+            vec![
+                Cell::S(p.1.clone()),
+                Cell::S(p.2.clone()),
+                Cell::S(kind.into()),
+                Cell::S(ty.into()),
+                Cell::S(date.into()),
+                Cell::S("宜昌市纪委监委".into()),
+                Cell::S("违反工作纪律".into()),
+                Cell::S(due.into()),
+            ]
+        };
+        let bad = xlsx(
+            &headers,
+            &[
+                row(&people[0], "政务处分", "记过", "2024-03-01", ""),
+                row(&people[1], "政务处分", "训诫", "2024-03-01", ""),
+                row(&people[1], "函询", "", "2024-04-01", ""),
+            ],
+        );
+        let r = env.upload("/api/v1/imports?kind=measures", &t, "处分.xlsx", &bad).await;
+        assert_eq!(r.status, 422, "{}", r.text());
+        let problems = r.json()["problems"].as_array().unwrap().clone();
+        let at: Vec<(u64, &str)> =
+            problems.iter().map(|p| (p["row"].as_u64().unwrap(), p["column"].as_str().unwrap_or(""))).collect();
+        assert!(at.contains(&(3, "D")), "unknown type named at row 3, column D: {problems:?}");
+        assert!(at.contains(&(4, "H")), "reply deadline missing at row 4, column H: {problems:?}");
+        let good = xlsx(
+            &headers,
+            &[
+                row(&people[0], "政务处分", "记过", "2024-03-01", ""),
+                row(&people[1], "诫勉", "", "2024-03-01", ""),
+                row(&people[1], "函询", "", "2024-04-01", "2024-04-20"),
+            ],
+        );
+        let r = env.upload("/api/v1/imports?kind=measures", &t, "处分.xlsx", &good).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let id = r.json()["batch_id"].as_str().unwrap().to_string();
+        let before = env.get(&format!("/api/v1/cadres/{}/measures", people[0].0), &t).await.json();
+        assert_eq!(before.as_array().unwrap().len(), 0, "validation writes nothing");
+        let r = env.post(&format!("/api/v1/imports/{id}/commit"), &t, Value::Null).await;
+        assert_eq!((r.status, r.json()["committed"].as_u64()), (200, Some(3)), "{}", r.text());
+        let e = env.get(&format!("/api/v1/cadres/{}/eligibility?as_of=2024-06-30", people[0].0), &t).await.json();
+        assert_eq!(e["promotion"]["eligible_from"], "2025-03-02");
+        let fus = env.get(&format!("/api/v1/cadres/{}/follow-ups", people[0].0), &t).await.json();
+        assert_eq!(fus.as_array().unwrap().len(), 1, "the state sanction opened a follow-up");
+        let m = env.get(&format!("/api/v1/cadres/{}/measures", people[1].0), &t).await.json();
+        assert!(m.as_array().unwrap().iter().all(|x| x["origin"] == "import"));
+        // The cadre section imports the registry, not measures.
+        let gb = env.token("yc_ganbu").await;
+        let r = env.upload("/api/v1/imports?kind=measures", &gb, "处分.xlsx", &good).await;
+        assert_eq!(r.status, 403);
+    })
+    .await;
+}

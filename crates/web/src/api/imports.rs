@@ -81,7 +81,7 @@ pub async fn upload(
     mp: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Response> {
     let kind = ImportKind::parse(&q.kind)?;
-    if !a.can(dandang_domain::access::Permission::RegistryImport) {
+    if !a.can(kind.permission()) {
         return Err(AppError::Forbidden.into());
     }
     let (name, bytes, _) = read_upload(mp, s.app.config().upload_max_bytes).await?;

@@ -34,8 +34,8 @@ pub struct KindInfo {
     pub columns: Vec<(&'static str, bool, &'static str)>,
 }
 
-fn kinds() -> Vec<KindInfo> {
-    ImportKind::ALL
+fn kinds(actor: &dandang_domain::access::Actor) -> Vec<KindInfo> {
+    ImportKind::allowed(actor)
         .iter()
         .map(|k| KindInfo {
             code: k.code(),
@@ -73,7 +73,7 @@ async fn render(
         status,
         ImportsPage {
             l: layout(info, "数据导入", "/imports"),
-            kinds: kinds(),
+            kinds: kinds(&info.actor),
             recent,
             report,
             max_mb: s.app.config().upload_max_bytes / (1024 * 1024),
@@ -83,7 +83,7 @@ async fn render(
 }
 
 async fn page(State(s): State<AppState>, UiAuth(info): UiAuth) -> PageResult {
-    if !info.actor.can(dandang_domain::access::Permission::RegistryImport) {
+    if ImportKind::allowed(&info.actor).is_empty() {
         return Err(PageError(AppError::Forbidden, Some(Box::new(info))));
     }
     render(&s, &info, None, StatusCode::OK).await

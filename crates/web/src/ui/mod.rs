@@ -74,7 +74,7 @@ pub fn nav_for(actor: &Actor, current: &str) -> Vec<NavItem> {
     let measures = actor.can(Permission::MeasureRead) && !self_service;
     push("处分与影响期", "/impact", measures);
     push("回访教育", "/follow-ups", measures);
-    push("数据导入", "/imports", actor.can(Permission::RegistryImport));
+    push("数据导入", "/imports", !dandang_app::imports::ImportKind::allowed(actor).is_empty());
     push("规则库", "/policy", true);
     push("工作日计算", "/workdays", true);
     push("审计记录", "/audit", actor.can(Permission::AuditRead));
