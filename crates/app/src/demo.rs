@@ -832,8 +832,7 @@ pub async fn load(app: &App) -> Result<DemoSummary> {
     let db = app.db().read();
     let already = users::user_by_name(db, "admin").await?.is_some()
         || registry::jurisdiction_by_code(db, "420000").await?.is_some();
-    let mut summary =
-        DemoSummary {
+    let mut summary = DemoSummary {
         loaded_now: false,
         jurisdictions: 0,
         units: 0,

@@ -80,7 +80,13 @@ async fn mentor(app: &App, actor: &Actor, f: &fu::FollowUpView, name: &str, on: 
     .await
 }
 
-async fn visit_first(app: &App, actor: &Actor, f: &fu::FollowUpView, on: NaiveDate, eval: &str) -> Result<fu::FollowUpView> {
+async fn visit_first(
+    app: &App,
+    actor: &Actor,
+    f: &fu::FollowUpView,
+    on: NaiveDate,
+    eval: &str,
+) -> Result<fu::FollowUpView> {
     let Some(v) = f.visits.iter().find(|v| v.visited_on.is_none()) else { return Ok(f.clone()) };
     fu::record_visit(
         app,
@@ -97,7 +103,7 @@ async fn visit_first(app: &App, actor: &Actor, f: &fu::FollowUpView, on: NaiveDa
 }
 
 /// Picks cadres of one unit and management level, in roster order.
-fn pick<'a>(cadres: &'a [cadre::Model], unit: Uuid, managed: ManagedBy, n: usize) -> Vec<&'a cadre::Model> {
+fn pick(cadres: &[cadre::Model], unit: Uuid, managed: ManagedBy, n: usize) -> Vec<&cadre::Model> {
     cadres.iter().filter(|c| c.unit_id == unit && c.managed_by == managed.code()).take(n).collect()
 }
 
@@ -133,7 +139,18 @@ pub async fn load(app: &App, cadres: &[cadre::Model], units: &[(String, Uuid)]) 
     // 1. A state warning whose period ends within 30 days; mentor named,
     //    one visit done, the alert is on.
     let c = who();
-    add(app, &actor, c, spec("state_sanction.warning", months_ago(today, 6) + chrono::Duration::days(20), jw, "违反中央八项规定精神，违规接受管理服务对象宴请。")).await?;
+    add(
+        app,
+        &actor,
+        c,
+        spec(
+            "state_sanction.warning",
+            months_ago(today, 6) + chrono::Duration::days(20),
+            jw,
+            "违反中央八项规定精神，违规接受管理服务对象宴请。",
+        ),
+    )
+    .await?;
     n += 1;
     if let Some(f) = follow_up_of(app, &actor, c).await? {
         let f = mentor(app, &actor, &f, "周明远", f.measure_effective + chrono::Duration::days(20)).await?;
@@ -156,7 +173,13 @@ pub async fn load(app: &App, cadres: &[cadre::Model], units: &[(String, Uuid)]) 
     // 3. Stacked party sanctions: a serious warning inside a running warning.
     let c = who();
     add(app, &actor, c, spec("party_sanction.warning", months_ago(today, 20), jw, "违反廉洁纪律。")).await?;
-    add(app, &actor, c, spec("party_sanction.serious_warning", months_ago(today, 14), jw, "影响期内再次违反廉洁纪律。")).await?;
+    add(
+        app,
+        &actor,
+        c,
+        spec("party_sanction.serious_warning", months_ago(today, 14), jw, "影响期内再次违反廉洁纪律。"),
+    )
+    .await?;
     n += 2;
     if let Some(f) = follow_up_of(app, &actor, c).await? {
         let f = mentor(app, &actor, &f, "黄立新", months_ago(today, 19)).await?;
@@ -165,7 +188,21 @@ pub async fn load(app: &App, cadres: &[cadre::Model], units: &[(String, Uuid)]) 
 
     // 4. An exempted measure: recorded, then the tolerance decision removed its effect.
     let c = who();
-    let m = add(app, &actor, c, Spec { accountability: true, ..spec("state_sanction.demerit", months_ago(today, 7), jw, "招商引资项目先行先试中程序存在瑕疵，造成一定损失。") }).await?;
+    let m = add(
+        app,
+        &actor,
+        c,
+        Spec {
+            accountability: true,
+            ..spec(
+                "state_sanction.demerit",
+                months_ago(today, 7),
+                jw,
+                "招商引资项目先行先试中程序存在瑕疵，造成一定损失。",
+            )
+        },
+    )
+    .await?;
     let v = measures::list_for_cadre(app, &actor, c).await?.into_iter().find(|x| x.id == m).expect("just added");
     measures::set_tolerance(
         app,
@@ -182,7 +219,16 @@ pub async fn load(app: &App, cadres: &[cadre::Model], units: &[(String, Uuid)]) 
 
     // 5. Probation for one year (bar: probation + 2 years), mentor overdue.
     let c = who();
-    add(app, &actor, c, Spec { probation_years: Some(1), ..spec("party_sanction.probation", months_ago(today, 3), jw, "严重违反工作纪律，造成重大损失。") }).await?;
+    add(
+        app,
+        &actor,
+        c,
+        Spec {
+            probation_years: Some(1),
+            ..spec("party_sanction.probation", months_ago(today, 3), jw, "严重违反工作纪律，造成重大损失。")
+        },
+    )
+    .await?;
     n += 1;
 
     // 6. Organisational handling of every form.
@@ -200,15 +246,60 @@ pub async fn load(app: &App, cadres: &[cadre::Model], units: &[(String, Uuid)]) 
 
     // 7. The first form: talks, inquiries, notices, and an admonishment.
     let c = who();
-    add(app, &actor, c, spec("reminder_talk", months_ago(today, 9), zzb, "群众反映工作作风问题，进行提醒谈话。")).await?;
+    add(app, &actor, c, spec("reminder_talk", months_ago(today, 9), zzb, "群众反映工作作风问题，进行提醒谈话。"))
+        .await?;
     add(app, &actor, c, spec("criticism", months_ago(today, 8), zzb, "督查发现推进重点项目不力。")).await?;
-    add(app, &actor, c, spec("ordered_self_examination", months_ago(today, 7), zzb, "专项检查发现问题，责令作出书面检查。")).await?;
-    add(app, &actor, c, Spec { reply_due: Some(days_ago(today, 20)), ..spec("letter_inquiry", days_ago(today, 45), jw, "反映其违规插手工程项目，予以函询。") }).await?;
-    add(app, &actor, c, Spec { reply_due: Some(months_ago(today, 4)), ..spec("written_explanation", months_ago(today, 5), zzb, "要求就项目延误作出书面说明。") }).await?;
-    add(app, &actor, c, Spec { accountability: true, ..spec("circulated_notice", months_ago(today, 3), zzb, "重点工作推进滞后，在全市范围内通报。") }).await?;
-    add(app, &actor, c, Spec { accountability: true, ..spec("admonishment", months_ago(today, 2), zzb, "一年内两次被约谈，予以诫勉。") }).await?;
+    add(
+        app,
+        &actor,
+        c,
+        spec("ordered_self_examination", months_ago(today, 7), zzb, "专项检查发现问题，责令作出书面检查。"),
+    )
+    .await?;
+    add(
+        app,
+        &actor,
+        c,
+        Spec {
+            reply_due: Some(days_ago(today, 20)),
+            ..spec("letter_inquiry", days_ago(today, 45), jw, "反映其违规插手工程项目，予以函询。")
+        },
+    )
+    .await?;
+    add(
+        app,
+        &actor,
+        c,
+        Spec {
+            reply_due: Some(months_ago(today, 4)),
+            ..spec("written_explanation", months_ago(today, 5), zzb, "要求就项目延误作出书面说明。")
+        },
+    )
+    .await?;
+    add(
+        app,
+        &actor,
+        c,
+        Spec {
+            accountability: true,
+            ..spec("circulated_notice", months_ago(today, 3), zzb, "重点工作推进滞后，在全市范围内通报。")
+        },
+    )
+    .await?;
+    add(
+        app,
+        &actor,
+        c,
+        Spec {
+            accountability: true,
+            ..spec("admonishment", months_ago(today, 2), zzb, "一年内两次被约谈，予以诫勉。")
+        },
+    )
+    .await?;
     n += 7;
-    if let Some(w) = measures::list_for_cadre(app, &actor, c).await?.into_iter().find(|m| m.kind == "written_explanation") {
+    if let Some(w) =
+        measures::list_for_cadre(app, &actor, c).await?.into_iter().find(|m| m.kind == "written_explanation")
+    {
         measures::record_reply(
             app,
             &actor,
@@ -224,7 +315,8 @@ pub async fn load(app: &App, cadres: &[cadre::Model], units: &[(String, Uuid)]) 
 
     // 8. A new state sanction inside a running one: remainder plus new.
     let c = who();
-    add(app, &actor, c, spec("state_sanction.grade_demotion", months_ago(today, 30), jw, "违规决策造成重大损失。")).await?;
+    add(app, &actor, c, spec("state_sanction.grade_demotion", months_ago(today, 30), jw, "违规决策造成重大损失。"))
+        .await?;
     add(app, &actor, c, spec("state_sanction.major_demerit", months_ago(today, 20), jw, "处分期内再次违规。")).await?;
     n += 2;
 
@@ -237,16 +329,26 @@ pub async fn load(app: &App, cadres: &[cadre::Model], units: &[(String, Uuid)]) 
     if let Some(f) = follow_up_of(app, &actor, c).await? {
         let f = mentor(app, &actor, &f, "王建平", eff + chrono::Duration::days(15)).await?;
         let f = visit_first(app, &actor, &f, eff + chrono::Duration::days(170), "good").await?;
-        let f = fu::propose(app, &actor, f.id, &ProposalInput {
-            proposal: "该同志知错悔错、主动担当，工作实绩突出，建议影响期满后不影响使用。".into(),
-            version: f.version,
-        })
+        let f = fu::propose(
+            app,
+            &actor,
+            f.id,
+            &ProposalInput {
+                proposal: "该同志知错悔错、主动担当，工作实绩突出，建议影响期满后不影响使用。".into(),
+                version: f.version,
+            },
+        )
         .await?;
-        fu::decide(app, &actor, f.id, &DecisionInput {
-            decision: "no_longer_affects".into(),
-            note: "经部务会研究，同意所在单位党组意见。".into(),
-            version: f.version,
-        })
+        fu::decide(
+            app,
+            &actor,
+            f.id,
+            &DecisionInput {
+                decision: "no_longer_affects".into(),
+                note: "经部务会研究，同意所在单位党组意见。".into(),
+                version: f.version,
+            },
+        )
         .await?;
         let current = registry::current_appointments(app.db().read(), &[c]).await?;
         if let Some(row) = registry::cadre(app.db().read(), c).await? {
@@ -256,32 +358,45 @@ pub async fn load(app: &App, cadres: &[cadre::Model], units: &[(String, Uuid)]) 
                 Some(("township", _)) => ("county".to_string(), "deputy"),
                 _ => ("bureau".to_string(), "deputy"),
             };
-            appointments::create(app, &actor, c, &AppointmentInput {
-                unit_id: row.unit_id,
-                post_id: None,
-                title: Some(if level == "principal" { "主任".into() } else { "党组成员、副主任".into() }),
-                tier: Some(tier),
-                level: Some(level.into()),
-                rank: None,
-                start_date: months_ago(today, 4).to_string(),
-                reason: "提拔".into(),
-                document_ref: Some("宜组干〔2026〕18号".into()),
-                end_current: false,
-            })
+            appointments::create(
+                app,
+                &actor,
+                c,
+                &AppointmentInput {
+                    unit_id: row.unit_id,
+                    post_id: None,
+                    title: Some(if level == "principal" { "主任".into() } else { "党组成员、副主任".into() }),
+                    tier: Some(tier),
+                    level: Some(level.into()),
+                    rank: None,
+                    start_date: months_ago(today, 4).to_string(),
+                    reason: "提拔".into(),
+                    document_ref: Some("宜组干〔2026〕18号".into()),
+                    end_current: false,
+                },
+            )
             .await?;
         }
     }
 
     // 10. Heavier sanctions and assessment grades; one with visits overdue.
     let c = who();
-    add(app, &actor, c, spec("state_sanction.dismissal_from_post", months_ago(today, 15), jw, "严重失职失责，造成重大损失。")).await?;
-    add(app, &actor, c, spec("party_sanction.party_post_removal", months_ago(today, 15), jw, "严重违反工作纪律。")).await?;
+    add(
+        app,
+        &actor,
+        c,
+        spec("state_sanction.dismissal_from_post", months_ago(today, 15), jw, "严重失职失责，造成重大损失。"),
+    )
+    .await?;
+    add(app, &actor, c, spec("party_sanction.party_post_removal", months_ago(today, 15), jw, "严重违反工作纪律。"))
+        .await?;
     n += 2;
     if let Some(f) = follow_up_of(app, &actor, c).await? {
         mentor(app, &actor, &f, "陈志刚", months_ago(today, 14)).await?;
     }
     let c = who();
-    add(app, &actor, c, spec("assessment.basically_competent", months_ago(today, 10), zzb, "年度考核确定为基本称职。")).await?;
+    add(app, &actor, c, spec("assessment.basically_competent", months_ago(today, 10), zzb, "年度考核确定为基本称职。"))
+        .await?;
     add(app, &actor, c, spec("state_sanction.major_demerit", months_ago(today, 11), jw, "违规发放津补贴。")).await?;
     n += 2;
     let c = who();

@@ -100,10 +100,8 @@ async fn build_view(app: &App, f: &follow_up::Model) -> Result<FollowUpView> {
         })
         .collect();
     let alert = book.expiry_alert.on(today);
-    let alert_on = f
-        .impact_last_day
-        .zip(alert)
-        .and_then(|(d, a)| d.checked_sub_days(Days::new(a.rule.days_before as u64)));
+    let alert_on =
+        f.impact_last_day.zip(alert).and_then(|(d, a)| d.checked_sub_days(Days::new(a.rule.days_before as u64)));
     let state = FollowUpState::parse(&f.state).unwrap_or(FollowUpState::MentorPending);
     let mut rules = Vec::new();
     for c in [
@@ -142,7 +140,11 @@ async fn build_view(app: &App, f: &follow_up::Model) -> Result<FollowUpView> {
         alert_on,
         proposal: f.proposal.clone(),
         proposed_on: f.proposed_on,
-        decision_label: f.decision.as_deref().and_then(|d| UseDecision::parse(d).ok()).map(|d| d.label_zh().to_string()),
+        decision_label: f
+            .decision
+            .as_deref()
+            .and_then(|d| UseDecision::parse(d).ok())
+            .map(|d| d.label_zh().to_string()),
         decision: f.decision.clone(),
         decision_note: f.decision_note.clone(),
         decided_on: f.decided_on,
@@ -319,7 +321,11 @@ pub async fn record_visit(app: &App, actor: &Actor, visit_id: Uuid, input: &Visi
         text::parse_date(&input.visited_on).and_then(|d| text::not_future(d, clock::today())),
     );
     if on.is_some_and(|d| d < m.effective_on) {
-        inv.push("visited_on", "回访日期", Problem::DateOrder { earlier: format!("处分处理生效日期 {}", m.effective_on) });
+        inv.push(
+            "visited_on",
+            "回访日期",
+            Problem::DateOrder { earlier: format!("处分处理生效日期 {}", m.effective_on) },
+        );
     }
     let visitor = inv.take("visitor", "回访人", text::required(&input.visitor, 64));
     let notes = inv.take("notes", "回访情况", text::required(&input.notes, 2000));

@@ -885,7 +885,11 @@ async fn prepare_appointments(
             inv.push("end_date", "“免职日期”", Problem::DateOrder { earlier: "任职日期".into() });
         }
         problems_from(t, row, inv, &mut problems);
-        let Some(crow) = find_cadre(actor, t, c, row, idn.as_deref(), name.as_deref(), birth.as_deref(), &mut problems).await? else { continue };
+        let Some(crow) =
+            find_cadre(actor, t, c, row, idn.as_deref(), name.as_deref(), birth.as_deref(), &mut problems).await?
+        else {
+            continue;
+        };
         let cadre_id = crow.id;
         let unit = match unit_name.as_deref().and_then(|u| units.get(u)) {
             Some(u) if actor.scope.covers_unit(&u.jurisdiction_path, &u.path) => u,
@@ -981,11 +985,7 @@ async fn find_cadre(
     };
     let Some(cadre_id) = cadre else {
         if problems.iter().all(|p| p.row != row) {
-            problems.push(t.problem(
-                row,
-                "name",
-                format!("找不到干部“{}”，请先导入干部名册", name.unwrap_or("")),
-            ));
+            problems.push(t.problem(row, "name", format!("找不到干部“{}”，请先导入干部名册", name.unwrap_or(""))));
         }
         return Ok(None);
     };
@@ -1033,7 +1033,8 @@ async fn prepare_measures(
                 false
             }
         };
-        let Some(crow) = find_cadre(actor, t, c, row, idn.as_deref(), name.as_deref(), birth.as_deref(), &mut problems).await?
+        let Some(crow) =
+            find_cadre(actor, t, c, row, idn.as_deref(), name.as_deref(), birth.as_deref(), &mut problems).await?
         else {
             continue;
         };

@@ -210,7 +210,11 @@ pub(crate) struct Parsed {
     reply_due: Option<NaiveDate>,
 }
 
-pub(crate) fn parse_input(book: &ImpactBook, input: &MeasureInput, today: NaiveDate) -> std::result::Result<Parsed, Invalid> {
+pub(crate) fn parse_input(
+    book: &ImpactBook,
+    input: &MeasureInput,
+    today: NaiveDate,
+) -> std::result::Result<Parsed, Invalid> {
     let mut inv = Invalid::new();
     let kind = inv.take("kind", "措施种类", MeasureKind::parse(&input.kind));
     if kind.is_some_and(|k| k.targets_organization()) {
@@ -265,11 +269,9 @@ pub(crate) fn parse_input(book: &ImpactBook, input: &MeasureInput, today: NaiveD
             (true, Some(r)) if r < e => {
                 inv.push("reply_due", "回复期限", Problem::DateOrder { earlier: format!("生效日期 {e}") })
             }
-            (false, Some(_)) => inv.push(
-                "reply_due",
-                "回复期限",
-                Problem::Conflict { detail: "只适用于函询和书面说明".into() },
-            ),
+            (false, Some(_)) => {
+                inv.push("reply_due", "回复期限", Problem::Conflict { detail: "只适用于函询和书面说明".into() })
+            }
             _ => {}
         }
     }
@@ -405,7 +407,8 @@ async fn open_follow_up(
     let Some(mentor) = book.mentor_due.on(m.effective_on) else { return Ok(()) };
     let Some((months, _)) = book.visit_months(code, m.effective_on) else { return Ok(()) };
     let cadre_id = m.cadre_id.expect("cadre measure");
-    let running = store::follow_ups_of(tx, cadre_id).await?.into_iter().find(|f| f.decided_on.is_none() && f.state != "closed");
+    let running =
+        store::follow_ups_of(tx, cadre_id).await?.into_iter().find(|f| f.decided_on.is_none() && f.state != "closed");
     let visit = |follow_up_id: Uuid, due: NaiveDate| follow_up_visit::Model {
         id: Uuid::now_v7(),
         follow_up_id,
@@ -531,7 +534,12 @@ pub fn parse_as_of(s: Option<&str>) -> Result<NaiveDate> {
 }
 
 /// Eligibility of a stored cadre on a date, as JSON with measure ids.
-pub async fn eligibility_json(app: &App, actor: &Actor, cadre_id: Uuid, as_of: Option<&str>) -> Result<serde_json::Value> {
+pub async fn eligibility_json(
+    app: &App,
+    actor: &Actor,
+    cadre_id: Uuid,
+    as_of: Option<&str>,
+) -> Result<serde_json::Value> {
     require(actor, Permission::MeasureRead)?;
     let as_of = parse_as_of(as_of)?;
     let r = cadre_in_scope(app, actor, cadre_id).await?;
@@ -610,7 +618,12 @@ fn answer_view(e: &Eligibility<'_>, q: Question) -> AnswerView {
     } else if a.eligible_on_as_of {
         format!("可以{}", a.label)
     } else {
-        format!("{} 前不能{}，{} 起可以", a.barred_until.map(|d| d.to_string()).unwrap_or_default(), a.label, a.eligible_from.map(|d| d.to_string()).unwrap_or_default())
+        format!(
+            "{} 前不能{}，{} 起可以",
+            a.barred_until.map(|d| d.to_string()).unwrap_or_default(),
+            a.label,
+            a.eligible_from.map(|d| d.to_string()).unwrap_or_default()
+        )
     };
     AnswerView {
         question: q.code().to_string(),
@@ -638,14 +651,14 @@ pub fn panel(book: &ImpactBook, pack: &str, ms: &[measure::Model], as_of: NaiveD
             combined_to: r.combined_to,
             in_force: r.in_force_on_as_of,
             rule: r.derived_from.map(|c| c.rule.clone()).unwrap_or_else(|| r.rule.to_string()),
-            title: r.derived_from.map(|c| c.title.clone()).unwrap_or_else(|| r.title.to_string()),
+            title: match r.derived_from {
+                Some(c) => c.description.clone().unwrap_or_else(|| c.title.clone()),
+                None => r.description.unwrap_or(r.title).to_string(),
+            },
             source: r.derived_from.map(|c| c.source.clone()).unwrap_or_else(|| r.source.to_string()),
-            confidence: r
-                .derived_from
-                .map(|c| c.confidence_zh.to_string())
-                .unwrap_or_else(|| {
-                    dandang_domain::policy::Confidence::parse(r.confidence).map(|c| c.label_zh()).unwrap_or("").to_string()
-                }),
+            confidence: r.derived_from.map(|c| c.confidence_zh.to_string()).unwrap_or_else(|| {
+                dandang_domain::policy::Confidence::parse(r.confidence).map(|c| c.label_zh()).unwrap_or("").to_string()
+            }),
             extra: r.stacking.as_ref().map(|s| {
                 let mut t = format!(
                     "落在原影响期内，原剩余 {} 个月 {} 天接续计算（{}）",

@@ -70,7 +70,11 @@ fn main() {
         times.push(t.elapsed().as_nanos());
     }
     times.sort_unstable();
-    println!("| one cadre, 3 measures, full answer with reasons | p50 {:.2} µs | p99 {:.2} µs |", pct(&times, 0.5), pct(&times, 0.99));
+    println!(
+        "| one cadre, 3 measures, full answer with reasons | p50 {:.2} µs | p99 {:.2} µs |",
+        pct(&times, 0.5),
+        pct(&times, 0.99)
+    );
 
     // 2. A million cadres.
     let codes: Vec<MeasureCode> = MeasureCode::all().filter(|c| !c.kind.targets_organization()).collect();
@@ -86,11 +90,12 @@ fn main() {
                     let mut f = MeasureFact {
                         code,
                         effective: base + chrono::Duration::days((rng.next() % 2370) as i64),
-                        probation_years: (code.code() == "party_sanction.probation").then_some(1 + (rng.next() % 2) as u32),
+                        probation_years: (code.code() == "party_sanction.probation")
+                            .then_some(1 + (rng.next() % 2) as u32),
                         period_months: None,
                         tolerance: None,
                     };
-                    if rng.next() % 20 == 0 {
+                    if rng.next().is_multiple_of(20) {
                         f.tolerance = Some(Tolerance::Exempted);
                     }
                     f
@@ -107,7 +112,11 @@ fn main() {
             let chunk = population.len().div_ceil(threads);
             let handles: Vec<_> = population
                 .chunks(chunk)
-                .map(|part| s.spawn(move || part.iter().filter(|f| !evaluate(book, f, as_of).promotion.eligible_on_as_of).count()))
+                .map(|part| {
+                    s.spawn(move || {
+                        part.iter().filter(|f| !evaluate(book, f, as_of).promotion.eligible_on_as_of).count()
+                    })
+                })
                 .collect();
             handles.into_iter().map(|h| h.join().expect("thread")).sum()
         });

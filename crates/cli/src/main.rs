@@ -378,7 +378,12 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                     .map_err(|e| AppError::BadRequest(format!("无法读取 {}：{e}", input.display())))?
             };
             let body: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-                AppError::BadRequest(format!("{} 不是有效的 JSON（第 {} 行第 {} 列）：{e}", input.display(), e.line(), e.column()))
+                AppError::BadRequest(format!(
+                    "{} 不是有效的 JSON（第 {} 行第 {} 列）：{e}",
+                    input.display(),
+                    e.line(),
+                    e.column()
+                ))
             })?;
             let policy = PolicyState::load(&cfg)?;
             let out = dandang_app::measures::check(&policy, &body)?;

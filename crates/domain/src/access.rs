@@ -75,14 +75,24 @@ impl Role {
             Admin => true,
             OrgCadre => matches!(
                 p,
-                RegistryRead | RegistryReadSensitive | RegistryWrite | RegistryImport | RegistryExport | MeasureRead
+                RegistryRead
+                    | RegistryReadSensitive
+                    | RegistryWrite
+                    | RegistryImport
+                    | RegistryExport
+                    | MeasureRead
                     | FollowUpDecide
             ),
             // The cadre supervision section keeps the measures file and
             // decides on follow-up proposals with the cadre section.
             OrgSupervision => matches!(
                 p,
-                RegistryRead | RegistryReadSensitive | RegistryExport | MeasureRead | MeasureWrite | FollowUpRecord
+                RegistryRead
+                    | RegistryReadSensitive
+                    | RegistryExport
+                    | MeasureRead
+                    | MeasureWrite
+                    | FollowUpRecord
                     | FollowUpDecide
             ),
             DisciplineCommission => {

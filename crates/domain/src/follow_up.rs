@@ -51,7 +51,9 @@ impl FollowUpState {
             (S::Visiting, A::Propose) => Ok(S::Proposed),
             (S::Proposed, A::Decide) => Ok(S::Decided),
             (S::MentorPending | S::Visiting | S::Proposed, A::Close) => Ok(S::Closed),
-            (s, a) => Err(Problem::Conflict { detail: format!("当前状态为“{}”，不能{}", s.label_zh(), a.label_zh()) }),
+            (s, a) => Err(Problem::Conflict {
+                detail: format!("当前状态为“{}”，不能{}", s.label_zh(), a.label_zh())
+            }),
         }
     }
 }

@@ -4,8 +4,10 @@
 use chrono::{NaiveDate, Utc};
 use dandang_domain::access::Scope;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait,
     sea_query::{Condition, Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -370,7 +372,11 @@ pub struct VisitStat {
 pub async fn visit_stats(c: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<VisitStat>> {
     Ok(follow_up_visit::Entity::find()
         .select_only()
-        .columns([follow_up_visit::Column::FollowUpId, follow_up_visit::Column::DueOn, follow_up_visit::Column::VisitedOn])
+        .columns([
+            follow_up_visit::Column::FollowUpId,
+            follow_up_visit::Column::DueOn,
+            follow_up_visit::Column::VisitedOn,
+        ])
         .join(JoinType::InnerJoin, follow_up_visit::Relation::FollowUp.def())
         .join(JoinType::InnerJoin, follow_up::Relation::Cadre.def())
         .join(JoinType::InnerJoin, cadre::Relation::Unit.def())

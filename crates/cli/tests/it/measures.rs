@@ -19,31 +19,161 @@ fn cases() -> Vec<(&'static str, Value, &'static str, Option<&'static str>)> {
         v
     };
     vec![
-        ("state warning 6 months", json!([m("state_sanction", Some("warning"), "2024-03-01")]), "2024-06-30", Some("2024-09-02")),
-        ("state demerit 12 months", json!([m("state_sanction", Some("demerit"), "2024-03-01")]), "2024-06-30", Some("2025-03-02")),
-        ("major demerit 18 months", json!([m("state_sanction", Some("major_demerit"), "2024-03-01")]), "2024-06-30", Some("2025-09-02")),
-        ("grade demotion 24 months", json!([m("state_sanction", Some("grade_demotion"), "2024-03-01")]), "2024-06-30", Some("2026-03-02")),
-        ("dismissal 24 months", json!([m("state_sanction", Some("dismissal_from_post"), "2024-03-01")]), "2024-06-30", Some("2026-03-02")),
-        ("state expulsion never ends", json!([m("state_sanction", Some("expulsion"), "2024-03-01")]), "2030-06-30", None),
-        ("party warning 1 year", json!([m("party_sanction", Some("warning"), "2024-03-01")]), "2024-06-30", Some("2025-03-02")),
-        ("party serious warning 18 months", json!([m("party_sanction", Some("serious_warning"), "2024-03-01")]), "2024-06-30", Some("2025-09-02")),
-        ("party post removal 2 years", json!([m("party_sanction", Some("party_post_removal"), "2024-03-01")]), "2024-06-30", Some("2026-03-02")),
-        ("probation 2 years + 2 years", json!([{"kind": "party_sanction", "type": "probation", "effective": "2024-03-01", "probation_years": 2}]), "2024-06-30", Some("2028-03-02")),
-        ("party expulsion never ends", json!([m("party_sanction", Some("expulsion"), "2024-03-01")]), "2030-06-30", None),
-        ("suspension sets no period", json!([m("org_handling", Some("suspension"), "2024-03-01")]), "2024-06-30", Some("2024-06-30")),
-        ("reassignment 1 year", json!([m("org_handling", Some("reassignment"), "2024-03-01")]), "2024-06-30", Some("2025-03-02")),
-        ("ordered resignation 2 years", json!([m("org_handling", Some("ordered_resignation"), "2024-03-01")]), "2024-06-30", Some("2026-03-02")),
-        ("removal 2 years", json!([m("org_handling", Some("removal"), "2024-03-01")]), "2024-06-30", Some("2026-03-02")),
-        ("demotion 2 years", json!([m("org_handling", Some("demotion"), "2024-03-01")]), "2024-06-30", Some("2026-03-02")),
+        (
+            "state warning 6 months",
+            json!([m("state_sanction", Some("warning"), "2024-03-01")]),
+            "2024-06-30",
+            Some("2024-09-02"),
+        ),
+        (
+            "state demerit 12 months",
+            json!([m("state_sanction", Some("demerit"), "2024-03-01")]),
+            "2024-06-30",
+            Some("2025-03-02"),
+        ),
+        (
+            "major demerit 18 months",
+            json!([m("state_sanction", Some("major_demerit"), "2024-03-01")]),
+            "2024-06-30",
+            Some("2025-09-02"),
+        ),
+        (
+            "grade demotion 24 months",
+            json!([m("state_sanction", Some("grade_demotion"), "2024-03-01")]),
+            "2024-06-30",
+            Some("2026-03-02"),
+        ),
+        (
+            "dismissal 24 months",
+            json!([m("state_sanction", Some("dismissal_from_post"), "2024-03-01")]),
+            "2024-06-30",
+            Some("2026-03-02"),
+        ),
+        (
+            "state expulsion never ends",
+            json!([m("state_sanction", Some("expulsion"), "2024-03-01")]),
+            "2030-06-30",
+            None,
+        ),
+        (
+            "party warning 1 year",
+            json!([m("party_sanction", Some("warning"), "2024-03-01")]),
+            "2024-06-30",
+            Some("2025-03-02"),
+        ),
+        (
+            "party serious warning 18 months",
+            json!([m("party_sanction", Some("serious_warning"), "2024-03-01")]),
+            "2024-06-30",
+            Some("2025-09-02"),
+        ),
+        (
+            "party post removal 2 years",
+            json!([m("party_sanction", Some("party_post_removal"), "2024-03-01")]),
+            "2024-06-30",
+            Some("2026-03-02"),
+        ),
+        (
+            "probation 2 years + 2 years",
+            json!([{"kind": "party_sanction", "type": "probation", "effective": "2024-03-01", "probation_years": 2}]),
+            "2024-06-30",
+            Some("2028-03-02"),
+        ),
+        (
+            "party expulsion never ends",
+            json!([m("party_sanction", Some("expulsion"), "2024-03-01")]),
+            "2030-06-30",
+            None,
+        ),
+        (
+            "suspension sets no period",
+            json!([m("org_handling", Some("suspension"), "2024-03-01")]),
+            "2024-06-30",
+            Some("2024-06-30"),
+        ),
+        (
+            "reassignment 1 year",
+            json!([m("org_handling", Some("reassignment"), "2024-03-01")]),
+            "2024-06-30",
+            Some("2025-03-02"),
+        ),
+        (
+            "ordered resignation 2 years",
+            json!([m("org_handling", Some("ordered_resignation"), "2024-03-01")]),
+            "2024-06-30",
+            Some("2026-03-02"),
+        ),
+        (
+            "removal 2 years",
+            json!([m("org_handling", Some("removal"), "2024-03-01")]),
+            "2024-06-30",
+            Some("2026-03-02"),
+        ),
+        (
+            "demotion 2 years",
+            json!([m("org_handling", Some("demotion"), "2024-03-01")]),
+            "2024-06-30",
+            Some("2026-03-02"),
+        ),
         ("admonishment 6 months", json!([m("admonishment", None, "2024-03-01")]), "2024-06-30", Some("2024-09-02")),
-        ("month end: Aug 31 + 6 months = Feb 29", json!([m("state_sanction", Some("warning"), "2023-08-31")]), "2023-09-30", Some("2024-03-01")),
-        ("leap day + 12 months = Feb 28", json!([m("state_sanction", Some("demerit"), "2024-02-29")]), "2024-03-30", Some("2025-03-01")),
-        ("state remainder + new", json!([m("state_sanction", Some("demerit"), "2024-01-15"), m("state_sanction", Some("major_demerit"), "2024-07-20")]), "2024-08-01", Some("2026-07-17")),
-        ("state cap 48 months", json!([m("state_sanction", Some("dismissal_from_post"), "2022-01-10"), m("state_sanction", Some("dismissal_from_post"), "2022-01-11"), m("state_sanction", Some("major_demerit"), "2022-01-12")]), "2022-02-01", Some("2026-01-13")),
-        ("party stacking without cap", json!([m("party_sanction", Some("warning"), "2024-02-01"), m("party_sanction", Some("serious_warning"), "2024-12-01"), {"kind": "party_sanction", "type": "probation", "effective": "2026-05-01", "probation_years": 2}]), "2026-06-01", Some("2030-08-02")),
-        ("parallel tracks wait for all", json!([m("state_sanction", Some("demerit"), "2024-03-01"), m("party_sanction", Some("serious_warning"), "2024-03-01")]), "2025-06-30", Some("2025-09-02")),
-        ("exempted measure has no effect", json!([{"kind": "state_sanction", "type": "demerit", "effective": "2024-03-01", "tolerance": "exempted"}]), "2024-06-30", Some("2024-06-30")),
-        ("ended before the date asked", json!([m("state_sanction", Some("warning"), "2023-01-10")]), "2024-06-30", Some("2023-07-11")),
+        (
+            "month end: Aug 31 + 6 months = Feb 29",
+            json!([m("state_sanction", Some("warning"), "2023-08-31")]),
+            "2023-09-30",
+            Some("2024-03-01"),
+        ),
+        (
+            "leap day + 12 months = Feb 28",
+            json!([m("state_sanction", Some("demerit"), "2024-02-29")]),
+            "2024-03-30",
+            Some("2025-03-01"),
+        ),
+        (
+            "state remainder + new",
+            json!([
+                m("state_sanction", Some("demerit"), "2024-01-15"),
+                m("state_sanction", Some("major_demerit"), "2024-07-20")
+            ]),
+            "2024-08-01",
+            Some("2026-07-17"),
+        ),
+        (
+            "state cap 48 months",
+            json!([
+                m("state_sanction", Some("dismissal_from_post"), "2022-01-10"),
+                m("state_sanction", Some("dismissal_from_post"), "2022-01-11"),
+                m("state_sanction", Some("major_demerit"), "2022-01-12")
+            ]),
+            "2022-02-01",
+            Some("2026-01-13"),
+        ),
+        (
+            "party stacking without cap",
+            json!([m("party_sanction", Some("warning"), "2024-02-01"), m("party_sanction", Some("serious_warning"), "2024-12-01"), {"kind": "party_sanction", "type": "probation", "effective": "2026-05-01", "probation_years": 2}]),
+            "2026-06-01",
+            Some("2030-08-02"),
+        ),
+        (
+            "parallel tracks wait for all",
+            json!([
+                m("state_sanction", Some("demerit"), "2024-03-01"),
+                m("party_sanction", Some("serious_warning"), "2024-03-01")
+            ]),
+            "2025-06-30",
+            Some("2025-09-02"),
+        ),
+        (
+            "exempted measure has no effect",
+            json!([{"kind": "state_sanction", "type": "demerit", "effective": "2024-03-01", "tolerance": "exempted"}]),
+            "2024-06-30",
+            Some("2024-06-30"),
+        ),
+        (
+            "ended before the date asked",
+            json!([m("state_sanction", Some("warning"), "2023-01-10")]),
+            "2024-06-30",
+            Some("2023-07-11"),
+        ),
     ]
 }
 
@@ -96,10 +226,16 @@ async fn cli_and_api_agree_with_hand_worked_examples() {
 fn cli_rejects_bad_input_with_exit_2() {
     for (body, needle) in [
         (json!({"as_of": "2025-06-30", "measures": [{"kind": "gossip", "effective": "2024-03-01"}]}), "measures"),
-        (json!({"as_of": "2025-06-30", "measures": [{"kind": "state_sanction", "type": "reprimand", "effective": "2024-03-01"}]}), "demerit（记过）"),
+        (
+            json!({"as_of": "2025-06-30", "measures": [{"kind": "state_sanction", "type": "reprimand", "effective": "2024-03-01"}]}),
+            "demerit（记过）",
+        ),
         (json!({"as_of": "2025-02-30", "measures": []}), "查询日期"),
         (json!({"as_of": "2025-06-30", "measures": [{"kind": "admonishment"}]}), "第1项措施的生效日期不能为空"),
-        (json!({"as_of": "2025-06-30", "measures": [{"kind": "party_sanction", "type": "probation", "effective": "2024-03-01"}]}), "察看年限"),
+        (
+            json!({"as_of": "2025-06-30", "measures": [{"kind": "party_sanction", "type": "probation", "effective": "2024-03-01"}]}),
+            "察看年限",
+        ),
         (json!({"measures": []}), "查询日期不能为空"),
     ] {
         let (code, out, err) = run_cli(&body);
@@ -269,8 +405,19 @@ async fn demo_covers_every_measure_and_the_watch_lists() {
         assert_eq!(st.status, 200, "{st:?}");
         let st = st.json();
         let kinds: Vec<&str> = st["by_kind"].as_array().unwrap().iter().filter_map(|c| c["key"].as_str()).collect();
-        for k in ["reminder_talk", "criticism", "ordered_self_examination", "letter_inquiry", "written_explanation",
-            "admonishment", "circulated_notice", "org_handling", "party_sanction", "state_sanction", "assessment"] {
+        for k in [
+            "reminder_talk",
+            "criticism",
+            "ordered_self_examination",
+            "letter_inquiry",
+            "written_explanation",
+            "admonishment",
+            "circulated_notice",
+            "org_handling",
+            "party_sanction",
+            "state_sanction",
+            "assessment",
+        ] {
             assert!(kinds.contains(&k), "demo lacks {k}: {kinds:?}");
         }
         assert!(st["exempted"].as_u64() >= Some(1));
@@ -280,8 +427,15 @@ async fn demo_covers_every_measure_and_the_watch_lists() {
         assert!(!soon.as_array().unwrap().is_empty(), "a period ends within 30 days");
         let later = env.get("/api/v1/impact/ending?days=90", &t).await.json();
         assert!(later.as_array().unwrap().len() > soon.as_array().unwrap().len());
-        let states: Vec<String> = env.get("/api/v1/follow-ups", &t).await.json().as_array().unwrap().iter()
-            .map(|f| f["state"].as_str().unwrap().to_string()).collect();
+        let states: Vec<String> = env
+            .get("/api/v1/follow-ups", &t)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["state"].as_str().unwrap().to_string())
+            .collect();
         for s in ["mentor_pending", "visiting", "decided", "closed"] {
             assert!(states.iter().any(|x| x == s), "no follow-up {s}: {states:?}");
         }

@@ -195,7 +195,6 @@ struct Reader<'r, 'a> {
 }
 
 impl Reader<'_, '_> {
-
     fn read<R: for<'de> Deserialize<'de>, T>(&mut self, id: &str, map: impl Fn(R) -> Result<T, String>) -> Versions<T> {
         let mut out = Vec::new();
         let resolved = self.resolved;
@@ -207,7 +206,9 @@ impl Reader<'_, '_> {
             };
             match parsed {
                 Ok(rule) => out.push(Version { cite: cite(resolved, v), rule }),
-                Err(e) => self.errors.push(format!("{}:{}: 条目 {} 的 value 无法解析：{}", v.file, v.line, v.id, e.trim())),
+                Err(e) => {
+                    self.errors.push(format!("{}:{}: 条目 {} 的 value 无法解析：{}", v.file, v.line, v.id, e.trim()))
+                }
             }
         }
         Versions(out)

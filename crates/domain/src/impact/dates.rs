@@ -46,9 +46,8 @@ pub fn months_then_days(from: NaiveDate, to: NaiveDate) -> (u32, u64) {
         return (0, 0);
     }
     // Start from a lower bound and step up; never more than a couple of steps.
-    let approx = ((to.year() as i64 - from.year() as i64) * 12 + to.month0() as i64 - from.month0() as i64)
-        .max(1) as u32
-        - 1;
+    let approx =
+        ((to.year() as i64 - from.year() as i64) * 12 + to.month0() as i64 - from.month0() as i64).max(1) as u32 - 1;
     let mut m = approx;
     while add_months(from, m + 1) <= to {
         m += 1;

@@ -85,6 +85,8 @@ pub struct Reason<'b> {
     pub in_force_on_as_of: bool,
     pub rule: &'b str,
     pub title: &'b str,
+    /// What the rule bars, in words.
+    pub description: Option<&'b str>,
     pub source: &'b str,
     pub confidence: &'b str,
     /// The stacking rule used when this measure landed inside a running period.
@@ -235,7 +237,14 @@ pub fn evaluate<'b>(book: &'b ImpactBook, facts: &[MeasureFact], as_of: NaiveDat
                 }
                 End::Day(convention.last_day(f.effective, months))
             };
-            bars.push(Bar { track: r.rule.track, question: b.question, fact: i, effective: f.effective, own, cite: &r.cite });
+            bars.push(Bar {
+                track: r.rule.track,
+                question: b.question,
+                fact: i,
+                effective: f.effective,
+                own,
+                cite: &r.cite,
+            });
         }
     }
     bars.sort_by_key(|b| (track_index(b.track), question_index(b.question), b.effective, b.fact));
@@ -297,6 +306,7 @@ pub fn evaluate<'b>(book: &'b ImpactBook, facts: &[MeasureFact], as_of: NaiveDat
                 in_force_on_as_of: false,
                 rule: &b.cite.rule,
                 title: &b.cite.title,
+                description: b.cite.description.as_deref(),
                 source: &b.cite.source,
                 confidence: b.cite.confidence.code(),
                 stacking: stacked,

@@ -34,13 +34,21 @@ fn unknown_keys(obj: &serde_json::Map<String, Value>, allowed: &[&str], prefix: 
             inv.push(
                 &format!("{prefix}{k}"),
                 label,
-                Problem::Conflict { detail: format!("含有无法识别的字段“{k}”，可用字段：{}", allowed.join("、")) },
+                Problem::Conflict {
+                    detail: format!("含有无法识别的字段“{k}”，可用字段：{}", allowed.join("、"))
+                },
             );
         }
     }
 }
 
-fn date_field(obj: &serde_json::Map<String, Value>, key: &str, field: &str, label: &str, inv: &mut Invalid) -> Option<NaiveDate> {
+fn date_field(
+    obj: &serde_json::Map<String, Value>,
+    key: &str,
+    field: &str,
+    label: &str,
+    inv: &mut Invalid,
+) -> Option<NaiveDate> {
     match obj.get(key) {
         None | Some(Value::Null) => {
             inv.push(field, label, Problem::Required);
@@ -78,7 +86,13 @@ fn uint_field(
     }
 }
 
-fn str_field<'v>(obj: &'v serde_json::Map<String, Value>, key: &str, field: &str, label: &str, inv: &mut Invalid) -> Option<&'v str> {
+fn str_field<'v>(
+    obj: &'v serde_json::Map<String, Value>,
+    key: &str,
+    field: &str,
+    label: &str,
+    inv: &mut Invalid,
+) -> Option<&'v str> {
     match obj.get(key) {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.as_str()),
@@ -90,7 +104,13 @@ fn str_field<'v>(obj: &'v serde_json::Map<String, Value>, key: &str, field: &str
 }
 
 /// Parses one measure object; `prefix` is e.g. `measures[2].`, `label` e.g. `第3项措施`.
-pub fn parse_measure(book: &ImpactBook, v: &Value, prefix: &str, label: &str, inv: &mut Invalid) -> Option<MeasureFact> {
+pub fn parse_measure(
+    book: &ImpactBook,
+    v: &Value,
+    prefix: &str,
+    label: &str,
+    inv: &mut Invalid,
+) -> Option<MeasureFact> {
     let Some(obj) = v.as_object() else {
         inv.push(prefix.trim_end_matches('.'), label, Problem::BadFormat { expected: "对象（{…}）".into() });
         return None;
@@ -118,7 +138,8 @@ pub fn parse_measure(book: &ImpactBook, v: &Value, prefix: &str, label: &str, in
         },
     };
     let ty = str_field(obj, "type", &format!("{prefix}type"), &format!("{label}的类型"), inv);
-    let code = kind.and_then(|k| inv.take(&format!("{prefix}type"), &format!("{label}的类型"), MeasureCode::new(k, ty)));
+    let code =
+        kind.and_then(|k| inv.take(&format!("{prefix}type"), &format!("{label}的类型"), MeasureCode::new(k, ty)));
     let effective = date_field(obj, "effective", &format!("{prefix}effective"), &format!("{label}的生效日期"), inv);
     let decided = match obj.get("decided") {
         None | Some(Value::Null) => None,
@@ -133,10 +154,22 @@ pub fn parse_measure(book: &ImpactBook, v: &Value, prefix: &str, label: &str, in
             Problem::Conflict { detail: format!("不能晚于生效日期 {e}") },
         );
     }
-    let probation_years =
-        uint_field(obj, "probation_years", &format!("{prefix}probation_years"), &format!("{label}的察看年限"), (1, 10), inv);
-    let period_months =
-        uint_field(obj, "period_months", &format!("{prefix}period_months"), &format!("{label}的处分期（月）"), (1, 600), inv);
+    let probation_years = uint_field(
+        obj,
+        "probation_years",
+        &format!("{prefix}probation_years"),
+        &format!("{label}的察看年限"),
+        (1, 10),
+        inv,
+    );
+    let period_months = uint_field(
+        obj,
+        "period_months",
+        &format!("{prefix}period_months"),
+        &format!("{label}的处分期（月）"),
+        (1, 600),
+        inv,
+    );
     let tolerance = str_field(obj, "tolerance", &format!("{prefix}tolerance"), &format!("{label}的容错结果"), inv)
         .and_then(|t| {
             inv.take(
@@ -169,20 +202,18 @@ pub fn parse_measure(book: &ImpactBook, v: &Value, prefix: &str, label: &str, in
     if inv.errors.len() > before {
         return None;
     }
-    Some(MeasureFact {
-        code: code?,
-        effective: effective?,
-        probation_years,
-        period_months,
-        tolerance,
-    })
+    Some(MeasureFact { code: code?, effective: effective?, probation_years, period_months, tolerance })
 }
 
 /// Parses the whole request, collecting every problem.
 pub fn parse_request(book: &ImpactBook, v: &Value) -> Result<Request, Invalid> {
     let mut inv = Invalid::new();
     let Some(obj) = v.as_object() else {
-        return Err(Invalid::single("", "请求", Problem::BadFormat { expected: "JSON 对象（{\"as_of\": …, \"measures\": […]}）".into() }));
+        return Err(Invalid::single(
+            "",
+            "请求",
+            Problem::BadFormat { expected: "JSON 对象（{\"as_of\": …, \"measures\": […]}）".into() },
+        ));
     };
     unknown_keys(obj, TOP_KEYS, "", "请求", &mut inv);
     let as_of = date_field(obj, "as_of", "as_of", "查询日期", &mut inv);
@@ -191,7 +222,9 @@ pub fn parse_request(book: &ImpactBook, v: &Value) -> Result<Request, Invalid> {
         None | Some(Value::Null) => inv.push("measures", "措施列表", Problem::Required),
         Some(Value::Array(items)) => {
             for (i, m) in items.iter().enumerate() {
-                if let Some(f) = parse_measure(book, m, &format!("measures[{i}]."), &format!("第{}项措施", i + 1), &mut inv) {
+                if let Some(f) =
+                    parse_measure(book, m, &format!("measures[{i}]."), &format!("第{}项措施", i + 1), &mut inv)
+                {
                     measures.push(f);
                 }
             }

@@ -66,7 +66,9 @@ impl MeasureKind {
                 ("removal", "免职"),
                 ("demotion", "降职"),
             ],
-            MeasureKind::Accountability => &[("examination", "检查"), ("circulated_notice", "通报"), ("reorganization", "改组")],
+            MeasureKind::Accountability => {
+                &[("examination", "检查"), ("circulated_notice", "通报"), ("reorganization", "改组")]
+            }
             MeasureKind::Assessment => &[
                 ("excellent", "优秀"),
                 ("competent", "称职"),
@@ -96,7 +98,9 @@ impl MeasureCode {
         let types = kind.types();
         match (types.is_empty(), ty.map(crate::text::normalize).filter(|t| !t.is_empty())) {
             (true, None) => Ok(MeasureCode { kind, ty: u8::MAX }),
-            (true, Some(_)) => Err(Problem::Conflict { detail: format!("“{}”没有细分类型，不应填写", kind.label_zh()) }),
+            (true, Some(_)) => {
+                Err(Problem::Conflict { detail: format!("“{}”没有细分类型，不应填写", kind.label_zh()) })
+            }
             (false, None) => Err(Problem::Required),
             (false, Some(t)) => types
                 .iter()

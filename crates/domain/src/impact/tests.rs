@@ -126,11 +126,8 @@ fn state_cap_48_months() {
 fn party_stacking_has_no_cap() {
     let mut probation = fact("party_sanction.probation", "2026-05-01");
     probation.probation_years = Some(2);
-    let facts = [
-        fact("party_sanction.warning", "2024-02-01"),
-        fact("party_sanction.serious_warning", "2024-12-01"),
-        probation,
-    ];
+    let facts =
+        [fact("party_sanction.warning", "2024-02-01"), fact("party_sanction.serious_warning", "2024-12-01"), probation];
     // warning → 2025-02-01; serious warning adds 2 months → 2026-08-01;
     // probation 2 years + 2 years → 2030-05-01, plus 3 months → 2030-08-01.
     assert_eq!(from(&facts[..2], "2025-01-01"), Some(d("2026-08-02")));

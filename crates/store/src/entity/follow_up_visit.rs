@@ -16,7 +16,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::follow_up::Entity", from = "Column::FollowUpId", to = "super::follow_up::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::follow_up::Entity",
+        from = "Column::FollowUpId",
+        to = "super::follow_up::Column::Id"
+    )]
     FollowUp,
 }
 

@@ -3,7 +3,11 @@ use sea_orm_migration::{prelude::*, schema::*};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-pub(super) fn fk(from_table: &'static str, from_col: &'static str, to_table: &'static str) -> ForeignKeyCreateStatement {
+pub(super) fn fk(
+    from_table: &'static str,
+    from_col: &'static str,
+    to_table: &'static str,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(format!("fk_{from_table}_{from_col}"))
         .from(from_table, from_col)
@@ -13,7 +17,12 @@ pub(super) fn fk(from_table: &'static str, from_col: &'static str, to_table: &'s
         .to_owned()
 }
 
-pub(super) async fn index(m: &SchemaManager<'_>, table: &'static str, cols: &[&'static str], unique: bool) -> Result<(), DbErr> {
+pub(super) async fn index(
+    m: &SchemaManager<'_>,
+    table: &'static str,
+    cols: &[&'static str],
+    unique: bool,
+) -> Result<(), DbErr> {
     let mut idx = Index::create();
     idx.name(format!("{}_{}_{}", if unique { "uq" } else { "ix" }, table, cols.join("_"))).table(table);
     for c in cols {

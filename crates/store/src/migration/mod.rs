@@ -16,6 +16,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration), Box::new(m0002_roster_order::Migration), Box::new(m0003_measures::Migration)]
+        vec![
+            Box::new(m0001_foundation::Migration),
+            Box::new(m0002_roster_order::Migration),
+            Box::new(m0003_measures::Migration),
+        ]
     }
 }

@@ -10,7 +10,9 @@ use axum::{
     routing::{get, post},
 };
 use dandang_app::{
-    AppError, auth::SessionInfo, clock,
+    AppError,
+    auth::SessionInfo,
+    clock,
     follow_up::{self as fu, FollowUpListItem, FollowUpView, ImpactEnding, Statistics},
     measures::{self, MeasureInput, Panel},
     registry::cadres,
@@ -246,7 +248,13 @@ struct FollowUpPage {
     decisions: Vec<(String, String)>,
 }
 
-async fn render_follow_up(s: &AppState, info: SessionInfo, id: Uuid, flash: Option<String>, error: Option<String>) -> PageResult {
+async fn render_follow_up(
+    s: &AppState,
+    info: SessionInfo,
+    id: Uuid,
+    flash: Option<String>,
+    error: Option<String>,
+) -> PageResult {
     let f = fu::get(&s.app, &info.actor, id).await.or_page(&info)?;
     let mut l = layout(&info, &format!("{}的回访教育", f.cadre_name), "/follow-ups");
     l.flash = flash;
@@ -313,7 +321,8 @@ async fn visit(
     Path(id): Path<Uuid>,
     CsrfForm(f, _): CsrfForm<VisitForm>,
 ) -> PageResult {
-    let input = fu::VisitInput { visited_on: f.visited_on, visitor: f.visitor, notes: f.notes, evaluation: f.evaluation };
+    let input =
+        fu::VisitInput { visited_on: f.visited_on, visitor: f.visitor, notes: f.notes, evaluation: f.evaluation };
     let r = fu::record_visit(&s.app, &info.actor, id, &input).await;
     after_step(&s, info, f.follow_up_id, r, "已登记回访").await
 }

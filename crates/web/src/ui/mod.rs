@@ -285,6 +285,13 @@ async fn home(State(s): State<AppState>, UiAuth(info): UiAuth) -> PageResult {
         let units = dandang_app::registry::units::list(&s.app, a, &Default::default()).await.or_page(&info)?;
         stats.push(("单位".into(), units.total, "/units".into()));
     }
+    if a.can(Permission::MeasureRead) && a.scope.cadre_id.is_none() {
+        let soon = dandang_app::follow_up::ending_within(&s.app, a, 30).await.or_page(&info)?;
+        stats.push(("影响期 30 天内届满".into(), soon.len() as u64, "/impact?days=30#ending".into()));
+        let fus = dandang_app::follow_up::list(&s.app, a, None).await.or_page(&info)?;
+        let open = fus.iter().filter(|f| f.state != "decided" && f.state != "closed").count() as u64;
+        stats.push(("回访教育中".into(), open, "/follow-ups".into()));
+    }
     let today = dandang_app::clock::today();
     let day = dandang_app::workdays::day(&s.app, today);
     let mut next = Vec::new();
