@@ -236,6 +236,38 @@ pub struct MeasureFact {
     pub tolerance: Option<Tolerance>,
 }
 
+/// Runs a pack test case: measures written `code@YYYY-MM-DD[+Ny][!exempted]`,
+/// answer the first day promotion is possible, or `never`.
+pub fn check_case(r: &crate::policy::Resolved<'_>, measures: &[String], as_of: chrono::NaiveDate) -> Result<String, String> {
+    let book = ImpactBook::build(r).map_err(|e| e.join("；"))?;
+    let mut facts = Vec::new();
+    for m in measures {
+        let (rest, exempted) = match m.strip_suffix("!exempted") {
+            Some(x) => (x, true),
+            None => (m.as_str(), false),
+        };
+        let (rest, years) = match rest.rsplit_once('+') {
+            Some((x, y)) => (x, Some(y.trim_end_matches('y').parse::<u32>().map_err(|_| format!("“{m}”的年限无法识别"))?)),
+            None => (rest, None),
+        };
+        let (code, date) = rest.split_once('@').ok_or_else(|| format!("“{m}”应写作 措施代码@YYYY-MM-DD"))?;
+        let code = MeasureCode::parse(code).map_err(|p| format!("“{m}”：{}", p.message_zh()))?;
+        let effective = crate::text::parse_date(date).map_err(|p| format!("“{m}”：{}", p.message_zh()))?;
+        facts.push(MeasureFact {
+            code,
+            effective,
+            probation_years: years,
+            period_months: None,
+            tolerance: exempted.then_some(Tolerance::Exempted),
+        });
+    }
+    let e = evaluate(&book, &facts, as_of);
+    Ok(match e.promotion.eligible_from {
+        Some(d) => d.to_string(),
+        None => "never".into(),
+    })
+}
+
 /// The "four forms" (四种形态) of supervision, 1 (lightest) to 4.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct FourForms(pub u8);

@@ -89,6 +89,13 @@ fn run_one(r: &Resolved<'_>, t: &PackTest) -> (bool, String) {
                 None => (false, format!("{d} 时没有生效的“{id}”")),
             }
         }
+        "eligibility" => {
+            let Some(d) = t.date else { return (false, "缺少 date".into()) };
+            match crate::impact::check_case(r, &t.measures, d) {
+                Ok(got) => (got == expect_str, format!("期望提拔可自 {expect_str} 起，得到 {got}")),
+                Err(e) => (false, e),
+            }
+        }
         "entry_absent" => {
             let (Some(d), Some(id)) = (t.date, &t.id) else {
                 return (false, "缺少 date 或 id".into());

@@ -152,10 +152,19 @@ struct RawTest {
     n: Option<u32>,
     id: Option<String>,
     expect: Option<toml::Value>,
+    #[serde(default)]
+    measures: Vec<String>,
 }
 
-pub const TEST_KINDS: [&str; 6] =
-    ["workdays_add", "workdays_between", "is_working_day", "entry_value", "entry_absent", "catalogue_items"];
+pub const TEST_KINDS: [&str; 7] = [
+    "workdays_add",
+    "workdays_between",
+    "is_working_day",
+    "entry_value",
+    "entry_absent",
+    "catalogue_items",
+    "eligibility",
+];
 
 // ---- loading ---------------------------------------------------------------
 
@@ -659,6 +668,11 @@ fn load_file(
                 need(t.id.is_some(), "id", cx);
                 need(t.expect.is_some(), "expect", cx);
             }
+            "eligibility" => {
+                need(date.is_some(), "date", cx);
+                need(!t.measures.is_empty(), "measures", cx);
+                need(t.expect.is_some(), "expect", cx);
+            }
             _ => {
                 need(date.is_some(), "date", cx);
                 need(t.id.is_some(), "id", cx);
@@ -674,6 +688,7 @@ fn load_file(
             id: t.id,
             expect: t.expect.as_ref().map(super::check::value_text),
             expect_value: t.expect,
+            measures: t.measures,
             file: file_path.clone(),
             line,
         });

@@ -146,6 +146,9 @@ pub struct PackTest {
     pub expect: Option<String>,
     #[serde(skip)]
     pub expect_value: Option<toml::Value>,
+    /// For `eligibility` tests: `code@YYYY-MM-DD`, `+Ny` for probation years,
+    /// `!exempted` for a tolerance exemption.
+    pub measures: Vec<String>,
     pub file: String,
     pub line: usize,
 }
