@@ -408,5 +408,20 @@ pub async fn load(app: &App, cadres: &[cadre::Model], units: &[(String, Uuid)]) 
     add(app, &actor, c, spec("party_sanction.expulsion", months_ago(today, 12), jw, "严重违纪违法。")).await?;
     add(app, &actor, c, spec("party_sanction.warning", months_ago(today, 26), jw, "违反群众纪律。")).await?;
     n += 3;
+
+    // 11. Accountability of a party organization (问责条例: 检查、通报、改组).
+    if let Some(u) = unit("宜昌市应急管理局") {
+        let input = MeasureInput {
+            kind: "accountability".into(),
+            measure_type: Some("circulated_notice".into()),
+            decided_on: months_ago(today, 5).to_string(),
+            deciding_body: "中共宜昌市委".into(),
+            basis: "安全生产专项整治推进不力，对局党组予以通报问责。".into(),
+            document_ref: Some("宜文〔2026〕9号".into()),
+            ..Default::default()
+        };
+        measures::create_for_unit(app, &actor, u, &input).await?;
+        n += 1;
+    }
     Ok(n)
 }

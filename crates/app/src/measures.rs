@@ -215,10 +215,30 @@ pub(crate) fn parse_input(
     input: &MeasureInput,
     today: NaiveDate,
 ) -> std::result::Result<Parsed, Invalid> {
+    parse_for(book, input, today, false)
+}
+
+/// `organization`: the measure is taken against a party organization (检查、通报、改组).
+fn parse_for(
+    book: &ImpactBook,
+    input: &MeasureInput,
+    today: NaiveDate,
+    organization: bool,
+) -> std::result::Result<Parsed, Invalid> {
     let mut inv = Invalid::new();
     let kind = inv.take("kind", "措施种类", MeasureKind::parse(&input.kind));
-    if kind.is_some_and(|k| k.targets_organization()) {
-        inv.push("kind", "措施种类", Problem::Conflict { detail: "对党组织的问责应登记在单位名下".into() });
+    match kind.map(|k| k.targets_organization()) {
+        Some(true) if !organization => {
+            inv.push("kind", "措施种类", Problem::Conflict { detail: "对党组织的问责应登记在单位名下".into() })
+        }
+        Some(false) if organization => inv.push(
+            "kind",
+            "措施种类",
+            Problem::Conflict {
+                detail: "单位名下只登记对党组织的问责（检查、通报、改组）".into()
+            },
+        ),
+        _ => {}
     }
     let code = kind.and_then(|k| inv.take("type", "措施类型", MeasureCode::new(k, input.measure_type.as_deref())));
     let decided = inv.take(
@@ -793,6 +813,62 @@ pub async fn record_reply(app: &App, actor: &Actor, measure_id: Uuid, input: &Re
     audit::record(&tx, actor, "measure.reply", "measure", Some(m.id.to_string()), Some(&before), Some(&v)).await?;
     tx.commit().await?;
     Ok(v)
+}
+
+/// Records an accountability measure against a unit's party organization.
+pub async fn create_for_unit(app: &App, actor: &Actor, unit_id: Uuid, input: &MeasureInput) -> Result<MeasureView> {
+    require(actor, Permission::MeasureWrite)?;
+    let u = registry::unit(app.db().read(), unit_id).await?.ok_or(AppError::NotFound("单位"))?;
+    if !crate::registry::covers_unit(actor, &u) {
+        return Err(AppError::OutOfScope);
+    }
+    let pack = app.policy().pack_for(jurisdiction_code(&u.jurisdiction_path));
+    let book = app.policy().book(pack);
+    let today = clock::today();
+    let p = parse_for(book, input, today, true)?;
+    let m = measure::Model {
+        id: Uuid::now_v7(),
+        cadre_id: None,
+        unit_id,
+        kind: p.code.kind.code().to_string(),
+        measure_type: p.code.type_code().map(str::to_string),
+        decided_on: p.decided,
+        effective_on: p.effective,
+        deciding_body: p.deciding_body,
+        basis: p.basis,
+        document_ref: p.document_ref,
+        probation_years: None,
+        period_months: None,
+        via_accountability: true,
+        four_forms: None,
+        tolerance: None,
+        tolerance_ref: None,
+        reply_due: None,
+        replied_on: None,
+        reply: None,
+        origin: "manual".into(),
+        origin_ref: None,
+        created_by: actor.user_id.0,
+        created_at: Utc::now(),
+        version: 1,
+    };
+    let tx = app.db().write().await?;
+    store::insert_measure(&tx, m.clone()).await?;
+    let v = view(&m, today);
+    audit::record(&tx, actor, "measure.create", "measure", Some(m.id.to_string()), None::<&()>, Some(&v)).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// Accountability measures against a unit's party organization, newest first.
+pub async fn list_for_unit(app: &App, actor: &Actor, unit_id: Uuid) -> Result<Vec<MeasureView>> {
+    require(actor, Permission::MeasureRead)?;
+    let u = registry::unit(app.db().read(), unit_id).await?.ok_or(AppError::NotFound("单位"))?;
+    if !crate::registry::covers_unit(actor, &u) {
+        return Err(AppError::OutOfScope);
+    }
+    let today = clock::today();
+    Ok(store::organization_measures(app.db().read(), unit_id).await?.iter().map(|m| view(m, today)).collect())
 }
 
 /// Timeline lines for the cadre page.

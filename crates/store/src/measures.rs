@@ -46,6 +46,17 @@ pub async fn measures_of(c: &impl ConnectionTrait, cadre_id: Uuid) -> Result<Vec
         .await?)
 }
 
+/// Measures against the unit's party organization (no cadre), newest first.
+pub async fn organization_measures(c: &impl ConnectionTrait, unit_id: Uuid) -> Result<Vec<measure::Model>> {
+    Ok(measure::Entity::find()
+        .filter(measure::Column::UnitId.eq(unit_id))
+        .filter(measure::Column::CadreId.is_null())
+        .order_by_desc(measure::Column::EffectiveOn)
+        .order_by_asc(measure::Column::Id)
+        .all(c)
+        .await?)
+}
+
 /// Replaces a measure if nobody changed it since `expected_version` was read.
 pub async fn update_measure(c: &impl ConnectionTrait, m: measure::Model, expected_version: i32) -> Result<()> {
     let id = m.id;

@@ -28,7 +28,7 @@ use crate::api;
         api::policy::packs, api::policy::pack, api::policy::check,
         api::policy::add, api::policy::between, api::policy::day,
         api::measures::check, api::measures::cadre_eligibility, api::measures::cadre_measures,
-        api::measures::create_measure, api::measures::set_tolerance, api::measures::record_reply,
+        api::measures::create_measure, api::measures::unit_measures, api::measures::create_unit_measure, api::measures::set_tolerance, api::measures::record_reply,
         api::measures::statistics, api::measures::ending, api::measures::list_follow_ups,
         api::measures::cadre_follow_ups, api::measures::get_follow_up, api::measures::name_mentor,
         api::measures::record_visit, api::measures::propose, api::measures::decide,

@@ -385,6 +385,22 @@ async fn stored_measures_eligibility_and_follow_up() {
         assert_eq!(e["measures"][0]["status"], "exempted");
         assert_eq!(measure_count(&env, cadre, &jw).await, before + 1);
 
+        // Accountability of a party organization is recorded on the unit, not on a cadre.
+        let units = env.get(&format!("/api/v1/units?q={}", urlencoding("宜昌市教育局")), &jw).await.json();
+        let unit = units["items"][0]["id"].as_str().unwrap().to_string();
+        let body = json!({"kind": "accountability", "type": "examination", "decided_on": "2024-05-06",
+            "deciding_body": "中共宜昌市委", "basis": "落实主体责任不力"});
+        let r = env.post(&format!("/api/v1/units/{unit}/measures"), &jw, body.clone()).await;
+        assert_eq!(r.status, 201, "{r:?}");
+        let r = env.post(&format!("/api/v1/cadres/{cadre}/measures"), &jw, body).await;
+        assert_eq!((r.status, r.json()["error"]["fields"][0]["field"].as_str()), (422, Some("kind")));
+        let r = env.post(&format!("/api/v1/units/{unit}/measures"), &jw, json!({"kind": "admonishment",
+            "decided_on": "2024-05-06", "deciding_body": "x", "basis": "y"})).await;
+        assert_eq!(r.status, 422, "{r:?}");
+        let list = env.get(&format!("/api/v1/units/{unit}/measures"), &jw).await.json();
+        assert_eq!(list.as_array().unwrap().len(), 1);
+        assert_eq!(list[0]["label"], "党组织问责·检查");
+
         // Every change and the eligibility reads are in the audit trail.
         let au = env.token("auditor").await;
         let log = env.get("/api/v1/audit?per_page=200", &au).await.json();

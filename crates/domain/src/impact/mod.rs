@@ -238,7 +238,11 @@ pub struct MeasureFact {
 
 /// Runs a pack test case: measures written `code@YYYY-MM-DD[+Ny][!exempted]`,
 /// answer the first day promotion is possible, or `never`.
-pub fn check_case(r: &crate::policy::Resolved<'_>, measures: &[String], as_of: chrono::NaiveDate) -> Result<String, String> {
+pub fn check_case(
+    r: &crate::policy::Resolved<'_>,
+    measures: &[String],
+    as_of: chrono::NaiveDate,
+) -> Result<String, String> {
     let book = ImpactBook::build(r).map_err(|e| e.join("；"))?;
     let mut facts = Vec::new();
     for m in measures {
@@ -247,7 +251,9 @@ pub fn check_case(r: &crate::policy::Resolved<'_>, measures: &[String], as_of: c
             None => (m.as_str(), false),
         };
         let (rest, years) = match rest.rsplit_once('+') {
-            Some((x, y)) => (x, Some(y.trim_end_matches('y').parse::<u32>().map_err(|_| format!("“{m}”的年限无法识别"))?)),
+            Some((x, y)) => {
+                (x, Some(y.trim_end_matches('y').parse::<u32>().map_err(|_| format!("“{m}”的年限无法识别"))?))
+            }
             None => (rest, None),
         };
         let (code, date) = rest.split_once('@').ok_or_else(|| format!("“{m}”应写作 措施代码@YYYY-MM-DD"))?;

@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cadres/{id}/eligibility", get(cadre_eligibility))
         .route("/cadres/{id}/measures", get(cadre_measures).post(create_measure))
         .route("/cadres/{id}/follow-ups", get(cadre_follow_ups))
+        .route("/units/{id}/measures", get(unit_measures).post(create_unit_measure))
         .route("/measures/statistics", get(statistics))
         .route("/measures/{id}/tolerance", post(set_tolerance))
         .route("/measures/{id}/reply", post(record_reply))
@@ -85,6 +86,27 @@ pub async fn create_measure(
     ApiJson(input): ApiJson<measures::MeasureInput>,
 ) -> ApiResult<Response> {
     Ok((StatusCode::CREATED, Json(measures::create(&s.app, &a, id, &input).await?)).into_response())
+}
+
+/// Accountability measures against the unit's party organization (检查、通报、改组).
+#[utoipa::path(get, path = "/api/v1/units/{id}/measures", tag = "处分处理与影响期", responses((status = 200, body = Vec<MeasureView>)))]
+pub async fn unit_measures(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<MeasureView>>> {
+    Ok(Json(measures::list_for_unit(&s.app, &a, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/units/{id}/measures", tag = "处分处理与影响期", request_body = measures::MeasureInput,
+    responses((status = 201, body = MeasureView), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create_unit_measure(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<measures::MeasureInput>,
+) -> ApiResult<Response> {
+    Ok((StatusCode::CREATED, Json(measures::create_for_unit(&s.app, &a, id, &input).await?)).into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/measures/{id}/tolerance", tag = "处分处理与影响期", request_body = measures::ToleranceInput,

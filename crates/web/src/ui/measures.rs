@@ -33,6 +33,7 @@ use crate::{
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/cadres/{id}/measures", post(measure_create))
+        .route("/units/{id}/measures", post(unit_measure_create))
         .route("/measures/{id}/tolerance", post(tolerance))
         .route("/measures/{id}/reply", post(reply))
         .route("/impact", get(impact_page))
@@ -135,6 +136,34 @@ async fn measure_create(
             let c = cadres::get(&s.app, &info.actor, id).await.or_page(&info)?;
             let imp = cadre_impact(&s, &info, id, None, Some((e.message_zh(), f))).await?;
             super::registry::render_cadre(&s, &info, c, None, None, imp).await
+        }
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
+    }
+}
+
+async fn unit_measure_create(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    Path(id): Path<Uuid>,
+    CsrfForm(f, _): CsrfForm<MeasureForm>,
+) -> PageResult {
+    let (kind, ty) = match f.code.split_once('.') {
+        Some((k, t)) => (k.to_string(), Some(t.to_string())),
+        None => (f.code.clone(), None),
+    };
+    let input = MeasureInput {
+        kind,
+        measure_type: ty,
+        decided_on: f.decided_on.clone(),
+        deciding_body: f.deciding_body.clone(),
+        basis: f.basis.clone(),
+        document_ref: Some(f.document_ref.clone()).filter(|d| !d.trim().is_empty()),
+        ..Default::default()
+    };
+    match measures::create_for_unit(&s.app, &info.actor, id, &input).await {
+        Ok(m) => Ok(see_other(&format!("/units/{id}#org-measures"), &format!("已登记{}", m.label))),
+        Err(e @ AppError::Invalid(_)) => {
+            super::registry::render_unit(&s, &info, id, None, None, Some(e.message_zh())).await
         }
         Err(e) => Err(PageError(e, Some(Box::new(info)))),
     }

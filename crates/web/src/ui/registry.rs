@@ -578,6 +578,11 @@ struct UnitPage {
     can_write: bool,
     c: Choices,
     post_error: Option<String>,
+    /// Accountability of the unit's party organization, for roles that see measures.
+    org_measures: Option<Vec<dandang_app::measures::MeasureView>>,
+    can_record_measures: bool,
+    measure_error: Option<String>,
+    today: String,
 }
 
 impl UnitPage {
@@ -592,15 +597,16 @@ async fn unit_page(
     Path(id): Path<Uuid>,
     Query(f): Query<Flash>,
 ) -> PageResult {
-    render_unit(&s, &info, id, f.ok, None).await
+    render_unit(&s, &info, id, f.ok, None, None).await
 }
 
-async fn render_unit(
+pub(super) async fn render_unit(
     s: &AppState,
     info: &dandang_app::auth::SessionInfo,
     id: Uuid,
     flash: Option<String>,
     post_error: Option<String>,
+    measure_error: Option<String>,
 ) -> PageResult {
     let a = &info.actor;
     let u = units::get(&s.app, a, id).await.or_page(info)?;
@@ -615,11 +621,20 @@ async fn render_unit(
     let holders = cadres.items.iter().map(|c| (c.id, c.name.clone())).collect();
     let mut l = layout(info, &u.name, "/units");
     l.flash = flash;
-    let status =
-        if post_error.is_some() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
+    let org_measures = if a.can(Permission::MeasureRead) {
+        Some(dandang_app::measures::list_for_unit(&s.app, a, id).await.or_page(info)?)
+    } else {
+        None
+    };
+    let failed = post_error.is_some() || measure_error.is_some();
+    let status = if failed { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
     Ok((
         status,
         UnitPage {
+            org_measures,
+            can_record_measures: a.can(Permission::MeasureWrite),
+            measure_error,
+            today: dandang_app::clock::today().to_string(),
             l,
             can_write: a.can(Permission::RegistryWrite),
             c: choices(s, info).await?,
@@ -808,7 +823,7 @@ async fn post_create(
     .await
     {
         Ok(_) => Ok(see_other(&format!("/units/{id}"), "已新增职务")),
-        Err(e @ AppError::Invalid(_)) => render_unit(&s, &info, id, None, Some(e.message_zh())).await,
+        Err(e @ AppError::Invalid(_)) => render_unit(&s, &info, id, None, Some(e.message_zh()), None).await,
         Err(e) => Err(PageError(e, Some(Box::new(info)))),
     }
 }
