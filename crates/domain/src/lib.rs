@@ -12,6 +12,7 @@ pub mod ids;
 pub mod impact;
 pub mod policy;
 pub mod registry;
+pub mod supervision;
 pub mod text;
 
 pub use chrono::NaiveDate;

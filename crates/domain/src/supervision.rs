@@ -1,0 +1,132 @@
+//! 督查问效 (M3): escalation of interviews. The thresholds and the meaning of
+//! "within one year" come from the pack (`supervision.escalation`).
+
+use chrono::{Datelike, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Problem;
+use crate::registry::code_enum;
+
+code_enum!(Suggestion {
+    CirculatedNotice = ("circulated_notice", "在一定范围内通报"),
+    Admonishment = ("admonishment", "诫勉"),
+    OrgHandling = ("org_handling", "组织处理"),
+});
+
+/// How "within one year" is counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Window {
+    /// The months ending on (and including) the latest interview.
+    Rolling,
+    /// The calendar year of the latest interview.
+    Calendar,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub count: usize,
+    pub suggestion: Suggestion,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationRule {
+    pub window: Window,
+    #[serde(default = "twelve")]
+    pub months: u32,
+    pub steps: Vec<Step>,
+}
+
+fn twelve() -> u32 {
+    12
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Escalation {
+    pub interviews_in_window: usize,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub suggestion: Option<Suggestion>,
+}
+
+impl EscalationRule {
+    /// Counts the interviews held on or before `as_of` inside the window that
+    /// ends with the latest of them, and picks the heaviest step reached.
+    pub fn escalate(&self, held: &[NaiveDate], as_of: NaiveDate) -> Escalation {
+        let latest = held.iter().copied().filter(|d| *d <= as_of).max();
+        let anchor = latest.unwrap_or(as_of);
+        let (from, to) = match self.window {
+            Window::Rolling => (
+                anchor.checked_sub_months(Months::new(self.months)).and_then(|d| d.succ_opt()).unwrap_or(anchor),
+                anchor,
+            ),
+            Window::Calendar => (
+                NaiveDate::from_ymd_opt(anchor.year(), 1, 1).unwrap_or(anchor),
+                NaiveDate::from_ymd_opt(anchor.year(), 12, 31).unwrap_or(anchor).min(as_of),
+            ),
+        };
+        let n = held.iter().filter(|d| **d >= from && **d <= to).count();
+        let suggestion = if latest.is_none() {
+            None
+        } else {
+            self.steps.iter().filter(|s| s.count <= n).max_by_key(|s| s.count).map(|s| s.suggestion)
+        };
+        Escalation { interviews_in_window: n, from, to, suggestion }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn rule(window: Window) -> EscalationRule {
+        EscalationRule {
+            window,
+            months: 12,
+            steps: vec![
+                Step { count: 1, suggestion: Suggestion::CirculatedNotice },
+                Step { count: 2, suggestion: Suggestion::Admonishment },
+                Step { count: 3, suggestion: Suggestion::OrgHandling },
+            ],
+        }
+    }
+
+    /// Seed 003: first interview → notice; two within a year → admonishment;
+    /// three or more → organizational handling.
+    #[test]
+    fn rolling_and_calendar_windows() {
+        let held = [d("2025-01-04"), d("2025-06-01"), d("2026-01-05")];
+        let r = rule(Window::Rolling).escalate(&held, d("2026-01-05"));
+        assert_eq!((r.interviews_in_window, r.from, r.to), (2, d("2025-01-06"), d("2026-01-05")));
+        assert_eq!(r.suggestion, Some(Suggestion::Admonishment));
+        let c = rule(Window::Calendar).escalate(&held, d("2026-01-05"));
+        assert_eq!((c.interviews_in_window, c.from), (1, d("2026-01-01")));
+        assert_eq!(c.suggestion, Some(Suggestion::CirculatedNotice));
+        // Asked before the third interview, the answer is the one given then.
+        let r = rule(Window::Rolling).escalate(&held, d("2025-12-31"));
+        assert_eq!((r.interviews_in_window, r.suggestion), (2, Some(Suggestion::Admonishment)));
+        let three = [d("2025-02-01"), d("2025-06-01"), d("2026-01-31")];
+        let r = rule(Window::Rolling).escalate(&three, d("2026-02-01"));
+        assert_eq!((r.interviews_in_window, r.suggestion), (3, Some(Suggestion::OrgHandling)));
+        // The window includes the day twelve months back plus one.
+        let edge = [d("2025-01-31"), d("2026-01-31")];
+        assert_eq!(rule(Window::Rolling).escalate(&edge, d("2026-01-31")).interviews_in_window, 1);
+        assert_eq!(rule(Window::Rolling).escalate(&[], d("2026-01-31")).suggestion, None);
+    }
+
+    #[test]
+    fn the_shipped_rule_parses() {
+        let set = crate::policy::tests::shipped_packs();
+        let r = set.resolve("cn-hb-yc").unwrap();
+        let hit = r.entry("supervision.escalation", d("2025-01-01")).unwrap();
+        let rule: EscalationRule = hit.entry.value.clone().unwrap().try_into().unwrap();
+        assert_eq!(rule, super::tests::rule(Window::Rolling));
+        assert_eq!(r.catalogue("supervision.trigger", d("2025-01-01")).unwrap().items.len(), 9);
+    }
+}
