@@ -15,6 +15,7 @@ pub mod imports;
 pub mod measures;
 pub mod policy;
 pub mod registry;
+pub mod supervision;
 pub mod users;
 pub mod workdays;
 

@@ -65,6 +65,10 @@ pub enum Permission {
     FollowUpRecord,
     /// Decide on those proposals (organization department).
     FollowUpDecide,
+    /// See supervised items, reminders, interviews and escalation (督查问效).
+    SupervisionRead,
+    /// Record reminders and interviews.
+    SupervisionWrite,
 }
 
 impl Role {
@@ -82,6 +86,7 @@ impl Role {
                     | RegistryExport
                     | MeasureRead
                     | FollowUpDecide
+                    | SupervisionRead
             ),
             // The cadre supervision section keeps the measures file and
             // decides on follow-up proposals with the cadre section.
@@ -94,11 +99,22 @@ impl Role {
                     | MeasureWrite
                     | FollowUpRecord
                     | FollowUpDecide
+                    | SupervisionRead
+                    | SupervisionWrite
             ),
             DisciplineCommission => {
-                matches!(p, RegistryRead | RegistryReadSensitive | MeasureRead | MeasureWrite | FollowUpRecord)
+                matches!(
+                    p,
+                    RegistryRead
+                        | RegistryReadSensitive
+                        | MeasureRead
+                        | MeasureWrite
+                        | FollowUpRecord
+                        | SupervisionRead
+                )
             }
-            SupervisionOffice => matches!(p, RegistryRead),
+            // The supervision office runs 督查问效; it does not see sanctions.
+            SupervisionOffice => matches!(p, RegistryRead | SupervisionRead | SupervisionWrite),
             // The unit's party committee names mentors, visits and proposes.
             UnitPartyCommittee => matches!(p, RegistryRead | MeasureRead | FollowUpRecord),
             // A cadre reads their own record, which the scope pins to one row.

@@ -9,6 +9,7 @@ pub mod error;
 pub mod measures;
 pub mod migration;
 pub mod registry;
+pub mod supervision;
 pub mod users;
 
 pub use db::{Backend, Db};

@@ -32,6 +32,7 @@ use crate::api;
         api::measures::statistics, api::measures::ending, api::measures::list_follow_ups,
         api::measures::cadre_follow_ups, api::measures::get_follow_up, api::measures::name_mentor,
         api::measures::record_visit, api::measures::propose, api::measures::decide,
+        api::supervision::triggers, api::supervision::record_interview, api::supervision::escalation,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&Bearer),

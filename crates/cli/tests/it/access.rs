@@ -157,6 +157,7 @@ async fn role_permission_matrix() {
             ("/api/v1/measures/statistics", [200, 200, 200, 200, 200, 403, 200, 403, 403]),
             ("/api/v1/impact/ending?days=90", [200, 200, 200, 200, 200, 403, 200, 403, 403]),
             ("/api/v1/follow-ups", [200, 200, 200, 200, 200, 403, 200, 200, 403]),
+            ("/api/v1/supervision/triggers", [200, 200, 200, 200, 200, 200, 403, 403, 403]),
             ("/api/v1/policy/packs", [200; 9]),
             ("/api/v1/workdays/add?date=2025-09-30&n=1", [200; 9]),
             ("/api/v1/me", [200; 9]),

@@ -11,3 +11,4 @@ mod imports;
 mod measures;
 mod policy;
 mod registry;
+mod supervision;

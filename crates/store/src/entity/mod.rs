@@ -12,6 +12,7 @@ pub mod cadre_tag;
 pub mod follow_up;
 pub mod follow_up_visit;
 pub mod import_batch;
+pub mod interview;
 pub mod jurisdiction;
 pub mod measure;
 pub mod post;

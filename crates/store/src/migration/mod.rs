@@ -10,6 +10,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_roster_order;
 mod m0003_measures;
+mod m0004_interviews;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_roster_order::Migration),
             Box::new(m0003_measures::Migration),
+            Box::new(m0004_interviews::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ pub(crate) mod imports;
 pub(crate) mod measures;
 pub(crate) mod policy;
 pub(crate) mod registry;
+pub(crate) mod supervision;
 
 use axum::{
     Json, Router,
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .merge(policy::routes())
         .merge(imports::routes())
         .merge(measures::routes())
+        .merge(supervision::routes())
         .fallback(|| async { crate::error::not_found_json() })
 }
 

@@ -1,0 +1,107 @@
+//! 督查问效: the trigger catalogue, interviews held with the rectification
+//! deadline in working days, and escalation over the pack's window.
+
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::support::{Env, each_backend};
+
+fn enc(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+async fn cadre_of(env: &Env, token: &str, unit: &str) -> Uuid {
+    let units = env.get(&format!("/api/v1/units?q={}", enc(unit)), token).await.json();
+    let unit_id = units["items"].as_array().unwrap().iter().find(|u| u["name"] == unit).expect("unit")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = env.get(&format!("/api/v1/cadres?unit={unit_id}&per_page=1"), token).await;
+    r.json()["items"][0]["id"].as_str().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn interviews_deadlines_and_escalation() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let t = env.token("yc_ducha").await;
+        let triggers = env.get("/api/v1/supervision/triggers", &t).await;
+        assert_eq!(triggers.status, 200, "{triggers:?}");
+        let triggers = triggers.json();
+        assert_eq!(triggers["pack"], "cn-hb-yc");
+        let items = triggers["items"].as_array().unwrap();
+        assert_eq!(items.len(), 9, "the nine situations of the Yichang measure");
+        assert!(items.iter().all(|i| i["id"].is_string() && i["source"].as_str().unwrap().contains("督查问效")));
+        let trig = items[1]["id"].as_str().unwrap().to_string();
+
+        let cadre = cadre_of(&env, &t, "宜昌市商务局").await;
+        let post = |held: &str| json!({"cadre_id": cadre, "held_on": held, "triggers": [trig], "record": "重点项目推进滞后，约谈分管负责人。"});
+        // Friday before the 2025 National Day break: the 28th (Sunday) is a
+        // make-up workday, 1–8 October are off.
+        let r = env.post("/api/v1/supervision/interviews", &t, post("2025-09-26")).await;
+        assert_eq!(r.status, 201, "{r:?}");
+        let v = r.json();
+        assert_eq!(v["rectification_plan_due"], "2025-10-10");
+        assert_eq!(v["basis"][0]["rule"], "supervision.rectification_plan_due");
+        assert_eq!(v["triggers"][0]["id"], trig.as_str());
+        // Labour Day 2025: 1–5 May off, 27 April (Sunday) worked.
+        let r = env.post("/api/v1/supervision/interviews", &t, post("2025-04-30")).await;
+        assert_eq!(r.json()["rectification_plan_due"], "2025-05-12", "{r:?}");
+
+        // Escalation: one, then two within twelve months, then three.
+        let esc = |as_of: &str| format!("/api/v1/cadres/{cadre}/escalation?as_of={as_of}");
+        let e = env.get(&esc("2025-05-01"), &t).await.json();
+        assert_eq!((e["interviews_in_window"].as_u64(), e["suggestion"].as_str()), (Some(1), Some("circulated_notice")));
+        let e = env.get(&esc("2025-09-30"), &t).await.json();
+        assert_eq!((e["interviews_in_window"].as_u64(), e["suggestion"].as_str()), (Some(2), Some("admonishment")));
+        assert_eq!(e["window"], json!({"from": "2024-09-27", "to": "2025-09-26"}));
+        assert_eq!(e["basis"][0]["rule"], "supervision.escalation");
+        let r = env.post("/api/v1/supervision/interviews", &t, post("2025-11-03")).await;
+        assert_eq!(r.status, 201);
+        let e = env.get(&esc("2025-11-03"), &t).await.json();
+        assert_eq!((e["interviews_in_window"].as_u64(), e["suggestion"].as_str()), (Some(3), Some("org_handling")));
+        let e = env.get(&esc("2025-04-01"), &t).await.json();
+        assert_eq!((e["interviews_in_window"].as_u64(), e["suggestion"].clone()), (Some(0), json!(null)));
+
+        // Bad input is named and nothing is written.
+        let r = env
+            .post("/api/v1/supervision/interviews", &t, json!({"cadre_id": cadre, "held_on": "2099-01-01",
+                "triggers": ["supervision.trigger.nonsense"], "record": ""}))
+            .await;
+        assert_eq!(r.status, 422, "{r:?}");
+        let fields: Vec<String> =
+            r.json()["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap().into()).collect();
+        assert!(fields.contains(&"held_on".into()) && fields.contains(&"record".into()), "{fields:?}");
+        let r = env
+            .post("/api/v1/supervision/interviews", &t, json!({"cadre_id": cadre, "held_on": "2025-06-03",
+                "triggers": ["supervision.trigger.nonsense"], "record": "x"}))
+            .await;
+        assert_eq!((r.status, r.json()["error"]["fields"][0]["field"].as_str()), (422, Some("triggers[0]")));
+        let r = env
+            .post("/api/v1/supervision/interviews", &t, json!({"cadre_id": cadre, "held_on": "2025-06-03", "record": "x"}))
+            .await;
+        assert_eq!((r.status, r.json()["error"]["fields"][0]["field"].as_str()), (422, Some("triggers")));
+        let e = env.get(&esc("2025-11-03"), &t).await.json();
+        assert_eq!(e["interviews_in_window"], 3, "refused requests wrote nothing");
+
+        // Roles and scope.
+        let jw = env.token("yc_jiwei").await;
+        assert_eq!(env.get(&esc("2025-11-03"), &jw).await.status, 200, "the commission reads escalation");
+        assert_eq!(env.post("/api/v1/supervision/interviews", &jw, post("2025-06-03")).await.status, 403);
+        let jz = env.token("jz_ganbu").await;
+        let r = env.get(&esc("2025-11-03"), &jz).await;
+        assert_eq!((r.status, r.code().as_str()), (403, "out_of_scope"));
+        let au = env.token("auditor").await;
+        assert_eq!(env.get("/api/v1/supervision/triggers", &au).await.status, 403);
+        // Jingzhou's pack has no trigger catalogue: recording there says so.
+        let admin = env.token("admin").await;
+        let jz_cadre = cadre_of(&env, &admin, "荆州市商务局").await;
+        let r = env
+            .post("/api/v1/supervision/interviews", &admin, json!({"cadre_id": jz_cadre, "held_on": "2025-06-03",
+                "triggers": [trig], "record": "x"}))
+            .await;
+        assert_eq!(r.status, 422, "{r:?}");
+        assert!(r.text().contains("没有督查问效情形清单"), "{}", r.text());
+    })
+    .await;
+}
