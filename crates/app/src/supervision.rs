@@ -253,3 +253,244 @@ pub async fn escalation(app: &App, actor: &Actor, cadre_id: Uuid, as_of: Option<
         basis: vec![b],
     })
 }
+
+// ---- supervised items ----------------------------------------------------------
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct MilestoneInput {
+    pub title: String,
+    pub due: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct ResponsibleInput {
+    #[serde(default)]
+    pub principal: Option<String>,
+    #[serde(default)]
+    pub leader_in_charge: Option<String>,
+    #[serde(default)]
+    pub direct_responsible: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct ItemInput {
+    pub title: String,
+    /// Meeting or document number, e.g. 市委常委会（2025年第12次）、宜办发〔2025〕5号.
+    pub source: String,
+    pub lead_unit_id: Uuid,
+    #[serde(default)]
+    pub co_unit_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub responsible: ResponsibleInput,
+    pub deadline: String,
+    #[serde(default)]
+    pub milestones: Vec<MilestoneInput>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct UnitRef {
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct MilestoneView {
+    pub title: String,
+    pub due_on: NaiveDate,
+    pub done_on: Option<NaiveDate>,
+    pub status: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ItemView {
+    pub id: Uuid,
+    pub title: String,
+    pub source: String,
+    pub lead_unit: UnitRef,
+    pub co_units: Vec<UnitRef>,
+    pub principal: Option<String>,
+    pub leader_in_charge: Option<String>,
+    pub direct_responsible: Option<String>,
+    pub deadline: NaiveDate,
+    pub completed_on: Option<NaiveDate>,
+    pub milestones: Vec<MilestoneView>,
+    /// green / yellow / red / done
+    pub status: String,
+    pub status_label: String,
+}
+
+/// The last day a due date still shows yellow, from the pack's warning window.
+fn warn_until(app: &App, pack: &str, today: NaiveDate) -> NaiveDate {
+    let days = basis(app, pack, "supervision.warning_window", today)
+        .and_then(|(_, v)| v.get("working_days").and_then(|x| x.as_u64()))
+        .unwrap_or(0) as u32;
+    app.policy().resolved(pack).calendar().add_working_days(today, days).map(|a| a.value).unwrap_or(today)
+}
+
+async fn unit_ref(app: &App, id: Uuid) -> Result<Option<(UnitRef, registry::UnitRow)>> {
+    Ok(registry::unit(app.db().read(), id).await?.map(|u| (UnitRef { id: u.id, name: u.name.clone() }, u)))
+}
+
+pub async fn create_item(app: &App, actor: &Actor, input: &ItemInput) -> Result<ItemView> {
+    use dandang_store::entity::{item_milestone, supervised_item};
+    require(actor, Permission::SupervisionWrite)?;
+    let mut inv = Invalid::new();
+    let title = inv.take("title", "督查事项", text::required(&input.title, 200));
+    let source = inv.take("source", "事项来源", text::required(&input.source, 200));
+    let deadline = inv.take("deadline", "完成时限", text::parse_date(&input.deadline));
+    let mut person = |field: &str, label: &str, v: &Option<String>| {
+        inv.take(field, label, text::optional(v.as_deref(), 32)).flatten()
+    };
+    let principal = person("responsible.principal", "主要负责人", &input.responsible.principal);
+    let leader = person("responsible.leader_in_charge", "分管负责人", &input.responsible.leader_in_charge);
+    let direct = person("responsible.direct_responsible", "直接责任人", &input.responsible.direct_responsible);
+    let lead = unit_ref(app, input.lead_unit_id).await?;
+    match &lead {
+        None => inv.push("lead_unit_id", "牵头单位", Problem::NotFound),
+        Some((_, u)) if !crate::registry::covers_unit(actor, u) => {
+            inv.push("lead_unit_id", "牵头单位", Problem::Conflict { detail: "不在您的管理范围内".into() })
+        }
+        _ => {}
+    }
+    let mut co = Vec::new();
+    for (i, id) in input.co_unit_ids.iter().enumerate() {
+        match unit_ref(app, *id).await? {
+            Some((r, _)) if *id == input.lead_unit_id => inv.push(
+                &format!("co_unit_ids[{i}]"),
+                "配合单位",
+                Problem::Conflict { detail: format!("{}已是牵头单位", r.name) },
+            ),
+            Some((r, _)) => co.push(r),
+            None => inv.push(&format!("co_unit_ids[{i}]"), "配合单位", Problem::NotFound),
+        }
+    }
+    let mut milestones = Vec::new();
+    for (i, m) in input.milestones.iter().enumerate() {
+        let t = inv.take(&format!("milestones[{i}].title"), "节点", text::required(&m.title, 200));
+        let due = inv.take(&format!("milestones[{i}].due"), "节点时限", text::parse_date(&m.due));
+        if let (Some(d), Some(dl)) = (due, deadline)
+            && d > dl
+        {
+            inv.push(
+                &format!("milestones[{i}].due"),
+                "节点时限",
+                Problem::Conflict { detail: format!("不能晚于完成时限 {dl}") },
+            );
+        }
+        if let (Some(t), Some(d)) = (t, due) {
+            milestones.push((t, d));
+        }
+    }
+    inv.into_result()?;
+    let ((lead_ref, _), deadline) = (lead.expect("checked"), deadline.expect("checked"));
+    let item = supervised_item::Model {
+        id: Uuid::now_v7(),
+        title: title.expect("checked"),
+        source: source.expect("checked"),
+        lead_unit_id: lead_ref.id,
+        co_unit_ids: serde_json::to_string(&co.iter().map(|c| c.id).collect::<Vec<_>>())
+            .map_err(|e| AppError::Internal(e.to_string()))?,
+        principal,
+        leader_in_charge: leader,
+        direct_responsible: direct,
+        deadline,
+        completed_on: None,
+        created_by: actor.user_id.0,
+        created_at: Utc::now(),
+        version: 1,
+    };
+    let ms: Vec<item_milestone::Model> = milestones
+        .into_iter()
+        .map(|(title, due_on)| item_milestone::Model {
+            id: Uuid::now_v7(),
+            item_id: item.id,
+            title,
+            due_on,
+            done_on: None,
+        })
+        .collect();
+    let tx = app.db().write().await?;
+    store::insert_item(&tx, item.clone(), ms.clone()).await?;
+    let v = item_view(app, actor, &item, &ms).await?;
+    audit::record(
+        &tx,
+        actor,
+        "supervised_item.create",
+        "supervised_item",
+        Some(item.id.to_string()),
+        None::<&()>,
+        Some(&v),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+async fn item_view(
+    app: &App,
+    actor: &Actor,
+    item: &dandang_store::entity::supervised_item::Model,
+    ms: &[dandang_store::entity::item_milestone::Model],
+) -> Result<ItemView> {
+    use dandang_domain::supervision::{Light, light};
+    let today = clock::today();
+    let pack = app.policy().pack_for(jurisdiction_code(&actor.scope.jurisdiction_path)).to_string();
+    let warn = warn_until(app, &pack, today);
+    let lead = unit_ref(app, item.lead_unit_id).await?.map(|(r, _)| r).ok_or(AppError::NotFound("单位"))?;
+    let co_ids: Vec<Uuid> = serde_json::from_str(&item.co_unit_ids).unwrap_or_default();
+    let mut co = Vec::new();
+    for id in co_ids {
+        if let Some((r, _)) = unit_ref(app, id).await? {
+            co.push(r);
+        }
+    }
+    let done = item.completed_on.is_some();
+    let open: Vec<NaiveDate> =
+        ms.iter().filter(|m| m.done_on.is_none()).map(|m| m.due_on).chain(std::iter::once(item.deadline)).collect();
+    let status = light(open, done, today, warn);
+    Ok(ItemView {
+        id: item.id,
+        title: item.title.clone(),
+        source: item.source.clone(),
+        lead_unit: lead,
+        co_units: co,
+        principal: item.principal.clone(),
+        leader_in_charge: item.leader_in_charge.clone(),
+        direct_responsible: item.direct_responsible.clone(),
+        deadline: item.deadline,
+        completed_on: item.completed_on,
+        milestones: ms
+            .iter()
+            .map(|m| MilestoneView {
+                title: m.title.clone(),
+                due_on: m.due_on,
+                done_on: m.done_on,
+                status: light([m.due_on], m.done_on.is_some() || done, today, warn).code().to_string(),
+            })
+            .collect(),
+        status_label: status.label_zh().to_string(),
+        status: if status == Light::Done { "done".into() } else { status.code().to_string() },
+    })
+}
+
+/// Items in the actor's scope, optionally only those of one light.
+pub async fn list_items(app: &App, actor: &Actor, status: Option<&str>) -> Result<Vec<ItemView>> {
+    use dandang_domain::supervision::Light;
+    require(actor, Permission::SupervisionRead)?;
+    let want = match status.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(Light::parse(s).map_err(|p| AppError::invalid("status", "状态", p))?),
+    };
+    let items = store::items_in_scope(app.db().read(), &actor.scope).await?;
+    let ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
+    let ms = store::milestones_of(app.db().read(), &ids).await?;
+    let mut out = Vec::new();
+    for i in &items {
+        let mine: Vec<_> = ms.iter().filter(|m| m.item_id == i.id).cloned().collect();
+        let v = item_view(app, actor, i, &mine).await?;
+        if want.is_none_or(|w| w.code() == v.status) {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}

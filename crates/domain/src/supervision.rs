@@ -13,6 +13,32 @@ code_enum!(Suggestion {
     OrgHandling = ("org_handling", "组织处理"),
 });
 
+code_enum!(Light {
+    Green = ("green", "绿灯：按期推进"),
+    Yellow = ("yellow", "黄灯：临近期限"),
+    Red = ("red", "红灯：已逾期"),
+    Done = ("done", "已完成"),
+});
+
+/// The light of an item or milestone from its open due dates: red when one
+/// has passed, yellow when one falls on or before `warn_until` (today plus
+/// the pack's warning window in working days), green otherwise.
+pub fn light(
+    open_dues: impl IntoIterator<Item = NaiveDate>,
+    completed: bool,
+    today: NaiveDate,
+    warn_until: NaiveDate,
+) -> Light {
+    if completed {
+        return Light::Done;
+    }
+    match open_dues.into_iter().min() {
+        Some(d) if d < today => Light::Red,
+        Some(d) if d <= warn_until => Light::Yellow,
+        _ => Light::Green,
+    }
+}
+
 /// How "within one year" is counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -118,6 +144,15 @@ mod tests {
         let edge = [d("2025-01-31"), d("2026-01-31")];
         assert_eq!(rule(Window::Rolling).escalate(&edge, d("2026-01-31")).interviews_in_window, 1);
         assert_eq!(rule(Window::Rolling).escalate(&[], d("2026-01-31")).suggestion, None);
+    }
+
+    #[test]
+    fn lights() {
+        let (today, warn) = (d("2025-09-26"), d("2025-10-01"));
+        assert_eq!(light([d("2025-09-25")], false, today, warn), Light::Red);
+        assert_eq!(light([d("2025-09-26"), d("2025-12-01")], false, today, warn), Light::Yellow);
+        assert_eq!(light([d("2025-10-02")], false, today, warn), Light::Green);
+        assert_eq!(light([d("2025-09-01")], true, today, warn), Light::Done);
     }
 
     #[test]

@@ -33,6 +33,7 @@ use crate::api;
         api::measures::cadre_follow_ups, api::measures::get_follow_up, api::measures::name_mentor,
         api::measures::record_visit, api::measures::propose, api::measures::decide,
         api::supervision::triggers, api::supervision::record_interview, api::supervision::escalation,
+        api::supervision::list_items, api::supervision::create_item,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&Bearer),

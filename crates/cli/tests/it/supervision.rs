@@ -105,3 +105,85 @@ async fn interviews_deadlines_and_escalation() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn supervised_items_and_lights() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let t = env.token("yc_ducha").await;
+        let unit = |name: &'static str| {
+            let env = &env;
+            let t = t.clone();
+            async move {
+                let u = env.get(&format!("/api/v1/units?q={}", enc(name)), &t).await.json();
+                u["items"].as_array().unwrap().iter().find(|x| x["name"] == name).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            }
+        };
+        let lead = unit("宜昌市交通运输局").await;
+        let co = unit("宜昌市财政局").await;
+        let today = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap()).date_naive();
+        let day = |n: i64| (today + chrono::Duration::days(n)).to_string();
+        let item = |title: &str, deadline: String, milestones: serde_json::Value| {
+            json!({"title": title, "source": "市委常委会（2026年第12次）", "lead_unit_id": lead, "co_unit_ids": [co],
+                "responsible": {"principal": "张局长", "leader_in_charge": "李副局长", "direct_responsible": "王科长"},
+                "deadline": deadline, "milestones": milestones})
+        };
+        // Red: a milestone already passed. Yellow: the deadline is tomorrow.
+        // Green: everything more than two weeks away.
+        let r = env
+            .post(
+                "/api/v1/supervision/items",
+                &t,
+                item("城区主干道改造", day(60), json!([{"title": "完成设计", "due": day(-3)}])),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{r:?}");
+        assert_eq!(r.json()["status"], "red");
+        assert_eq!(r.json()["co_units"][0]["name"], "宜昌市财政局");
+        let r = env.post("/api/v1/supervision/items", &t, item("港口集疏运方案", day(1), json!([]))).await;
+        assert_eq!(r.json()["status"], "yellow", "{r:?}");
+        let r = env
+            .post(
+                "/api/v1/supervision/items",
+                &t,
+                item("公交线网优化", day(40), json!([{"title": "征求意见", "due": day(20)}])),
+            )
+            .await;
+        assert_eq!(r.json()["status"], "green", "{r:?}");
+        let red = env.get("/api/v1/supervision/items?status=red", &t).await.json();
+        assert_eq!(red.as_array().unwrap().len(), 1);
+        assert_eq!(red[0]["title"], "城区主干道改造");
+        assert_eq!(env.get("/api/v1/supervision/items", &t).await.json().as_array().unwrap().len(), 3);
+        // Bad input names the field; nothing is written.
+        let r = env
+            .post(
+                "/api/v1/supervision/items",
+                &t,
+                json!({"title": "", "source": "x", "lead_unit_id": lead, "co_unit_ids": [lead],
+                "deadline": day(10), "milestones": [{"title": "节点", "due": day(30)}]}),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{r:?}");
+        let fields: Vec<String> = r.json()["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().into())
+            .collect();
+        assert_eq!(fields, ["title", "co_unit_ids[0]", "milestones[0].due"]);
+        assert_eq!(env.get("/api/v1/supervision/items", &t).await.json().as_array().unwrap().len(), 3);
+        let r = env.get("/api/v1/supervision/items?status=purple", &t).await;
+        assert_eq!(r.status, 422);
+        // Another city's office sees none of them; roles without the module get 403.
+        let jz = env.token("jz_ganbu").await;
+        assert_eq!(env.get("/api/v1/supervision/items", &jz).await.json().as_array().unwrap().len(), 0);
+        let fgw = env.token("yc_fgw").await;
+        assert_eq!(env.get("/api/v1/supervision/items", &fgw).await.status, 403);
+        let jw = env.token("yc_jiwei").await;
+        assert_eq!(env.post("/api/v1/supervision/items", &jw, item("x", day(5), json!([]))).await.status, 403);
+    })
+    .await;
+}

@@ -11,6 +11,7 @@ mod m0001_foundation;
 mod m0002_roster_order;
 mod m0003_measures;
 mod m0004_interviews;
+mod m0005_supervised_items;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_roster_order::Migration),
             Box::new(m0003_measures::Migration),
             Box::new(m0004_interviews::Migration),
+            Box::new(m0005_supervised_items::Migration),
         ]
     }
 }

@@ -7,7 +7,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use dandang_app::supervision::{self as sv, EscalationView, InterviewView, Triggers};
+use dandang_app::supervision::{self as sv, EscalationView, InterviewView, ItemView, Triggers};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -18,6 +18,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/supervision/triggers", get(triggers))
         .route("/supervision/interviews", post(record_interview))
+        .route("/supervision/items", get(list_items).post(create_item))
         .route("/cadres/{id}/escalation", get(escalation))
 }
 
@@ -54,4 +55,31 @@ pub async fn escalation(
     ApiQuery(q): ApiQuery<AsOf>,
 ) -> ApiResult<Json<EscalationView>> {
     Ok(Json(sv::escalation(&s.app, &a, id, q.as_of.as_deref()).await?))
+}
+
+#[derive(Deserialize)]
+pub struct StatusQuery {
+    status: Option<String>,
+}
+
+/// Supervised items in the caller's scope, earliest deadline first.
+#[utoipa::path(get, path = "/api/v1/supervision/items", tag = "督查问效",
+    params(("status" = Option<String>, Query, description = "green / yellow / red / done")),
+    responses((status = 200, body = Vec<ItemView>)))]
+pub async fn list_items(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    ApiQuery(q): ApiQuery<StatusQuery>,
+) -> ApiResult<Json<Vec<ItemView>>> {
+    Ok(Json(sv::list_items(&s.app, &a, q.status.as_deref()).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/supervision/items", tag = "督查问效", request_body = sv::ItemInput,
+    responses((status = 201, body = ItemView), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create_item(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    ApiJson(input): ApiJson<sv::ItemInput>,
+) -> ApiResult<Response> {
+    Ok((StatusCode::CREATED, Json(sv::create_item(&s.app, &a, &input).await?)).into_response())
 }
