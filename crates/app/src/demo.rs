@@ -823,6 +823,8 @@ pub struct DemoSummary {
     pub cadres: usize,
     pub appointments: usize,
     pub measures: usize,
+    pub supervised_items: usize,
+    pub interviews: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -839,6 +841,8 @@ pub async fn load(app: &App) -> Result<DemoSummary> {
         cadres: 0,
         appointments: 0,
         measures: 0,
+        supervised_items: 0,
+        interviews: 0,
         accounts: vec![],
     };
     if !already {
@@ -917,6 +921,12 @@ pub async fn load(app: &App) -> Result<DemoSummary> {
         }
         let units: Vec<(String, Uuid)> = b.units.iter().map(|u| (u.name.clone(), u.id)).collect();
         summary.measures = crate::demo_measures::load(app, &b.cadres, &units).await?;
+        // One city-managed cadre of the commerce bureau is interviewed three times within a year.
+        let commerce = units.iter().find(|(n, _)| n == "宜昌市商务局").map(|(_, id)| *id);
+        let interviewee = b.cadres.iter().find(|c| Some(c.unit_id) == commerce && c.managed_by == "city").map(|c| c.id);
+        let (items, interviews) = crate::demo_supervision::load(app, &units, interviewee).await?;
+        summary.supervised_items = items;
+        summary.interviews = interviews;
         summary.loaded_now = true;
         summary.jurisdictions = b.jurisdictions.len();
         summary.units = b.units.len();

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 mod demo_measures;
+mod demo_supervision;
 pub mod error;
 pub mod exports;
 pub mod follow_up;

@@ -39,7 +39,7 @@ pub struct Triggers {
     pub items: Vec<TriggerView>,
 }
 
-fn triggers_in(app: &App, pack: &str, on: NaiveDate) -> Triggers {
+pub(crate) fn triggers_in(app: &App, pack: &str, on: NaiveDate) -> Triggers {
     let r = app.policy().resolved(pack);
     let view = r.catalogue("supervision.trigger", on);
     Triggers {
@@ -411,7 +411,7 @@ pub async fn create_item(app: &App, actor: &Actor, input: &ItemInput) -> Result<
         .collect();
     let tx = app.db().write().await?;
     store::insert_item(&tx, item.clone(), ms.clone()).await?;
-    let v = item_view(app, actor, &item, &ms).await?;
+    let v = item_view(app, &item, &ms).await?;
     audit::record(
         &tx,
         actor,
@@ -428,15 +428,15 @@ pub async fn create_item(app: &App, actor: &Actor, input: &ItemInput) -> Result<
 
 async fn item_view(
     app: &App,
-    actor: &Actor,
     item: &dandang_store::entity::supervised_item::Model,
     ms: &[dandang_store::entity::item_milestone::Model],
 ) -> Result<ItemView> {
     use dandang_domain::supervision::{Light, light};
     let today = clock::today();
-    let pack = app.policy().pack_for(jurisdiction_code(&actor.scope.jurisdiction_path)).to_string();
+    let (lead, lead_row) = unit_ref(app, item.lead_unit_id).await?.ok_or(AppError::NotFound("单位"))?;
+    // The warning window of the lead unit's jurisdiction, so every viewer sees the same light.
+    let pack = app.policy().pack_for(jurisdiction_code(&lead_row.jurisdiction_path)).to_string();
     let warn = warn_until(app, &pack, today);
-    let lead = unit_ref(app, item.lead_unit_id).await?.map(|(r, _)| r).ok_or(AppError::NotFound("单位"))?;
     let co_ids: Vec<Uuid> = serde_json::from_str(&item.co_unit_ids).unwrap_or_default();
     let mut co = Vec::new();
     for id in co_ids {
@@ -487,7 +487,7 @@ pub async fn list_items(app: &App, actor: &Actor, status: Option<&str>) -> Resul
     let mut out = Vec::new();
     for i in &items {
         let mine: Vec<_> = ms.iter().filter(|m| m.item_id == i.id).cloned().collect();
-        let v = item_view(app, actor, i, &mine).await?;
+        let v = item_view(app, i, &mine).await?;
         if want.is_none_or(|w| w.code() == v.status) {
             out.push(v);
         }
