@@ -40,10 +40,7 @@ fn spec(code: &'static str, effective: NaiveDate, body: &'static str, basis: &'s
 }
 
 async fn add(app: &App, actor: &Actor, cadre: Uuid, s: Spec) -> Result<Uuid> {
-    let (kind, ty) = match s.code.split_once('.') {
-        Some((k, t)) => (k.to_string(), Some(t.to_string())),
-        None => (s.code.to_string(), None),
-    };
+    let (kind, ty) = measures::split_code(s.code);
     let input = MeasureInput {
         kind,
         measure_type: ty,

@@ -145,6 +145,14 @@ pub fn book_for<'a>(policy: &'a PolicyState, r: &CadreRow) -> &'a ImpactBook {
     policy.book(policy.pack_for(jurisdiction_code(&r.jurisdiction_path)))
 }
 
+/// Splits `kind.type` (as forms and demo data write it) into the input's two fields.
+pub fn split_code(code: &str) -> (String, Option<String>) {
+    match code.split_once('.') {
+        Some((k, t)) => (k.to_string(), Some(t.to_string())),
+        None => (code.to_string(), None),
+    }
+}
+
 /// Accepts a JSON number, a numeric string, or nothing (empty form fields).
 pub fn de_opt_u32<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
     let v = Option::<serde_json::Value>::deserialize(d)?;
@@ -626,7 +634,6 @@ pub struct Panel {
     pub tracks: Vec<TrackView>,
     pub reasons: Vec<ReasonView>,
     pub notes: Vec<String>,
-    pub measures: Vec<MeasureView>,
     /// Each measure with what the engine made of it on the date asked.
     pub rows: Vec<(MeasureView, String)>,
 }
@@ -713,7 +720,6 @@ pub fn panel(book: &ImpactBook, pack: &str, ms: &[measure::Model], as_of: NaiveD
         reasons,
         notes: e.notes.clone(),
         rows: ms.iter().zip(e.measures.iter()).map(|(m, o)| (view(m, today), o.status_zh.to_string())).collect(),
-        measures: ms.iter().map(|m| view(m, today)).collect(),
     }
 }
 

@@ -411,7 +411,7 @@ pub async fn create_item(app: &App, actor: &Actor, input: &ItemInput) -> Result<
         .collect();
     let tx = app.db().write().await?;
     store::insert_item(&tx, item.clone(), ms.clone()).await?;
-    let v = item_view(app, &item, &ms).await?;
+    let v = item_view(app, &mut Default::default(), &item, &ms).await?;
     audit::record(
         &tx,
         actor,
@@ -426,8 +426,10 @@ pub async fn create_item(app: &App, actor: &Actor, input: &ItemInput) -> Result<
     Ok(v)
 }
 
+/// `warn`: the warning day per pack, so a list builds each calendar once.
 async fn item_view(
     app: &App,
+    warn: &mut std::collections::HashMap<String, NaiveDate>,
     item: &dandang_store::entity::supervised_item::Model,
     ms: &[dandang_store::entity::item_milestone::Model],
 ) -> Result<ItemView> {
@@ -436,7 +438,7 @@ async fn item_view(
     let (lead, lead_row) = unit_ref(app, item.lead_unit_id).await?.ok_or(AppError::NotFound("单位"))?;
     // The warning window of the lead unit's jurisdiction, so every viewer sees the same light.
     let pack = app.policy().pack_for(jurisdiction_code(&lead_row.jurisdiction_path)).to_string();
-    let warn = warn_until(app, &pack, today);
+    let warn = *warn.entry(pack.clone()).or_insert_with(|| warn_until(app, &pack, today));
     let co_ids: Vec<Uuid> = serde_json::from_str(&item.co_unit_ids).unwrap_or_default();
     let mut co = Vec::new();
     for id in co_ids {
@@ -485,9 +487,10 @@ pub async fn list_items(app: &App, actor: &Actor, status: Option<&str>) -> Resul
     let ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
     let ms = store::milestones_of(app.db().read(), &ids).await?;
     let mut out = Vec::new();
+    let mut warn = std::collections::HashMap::new();
     for i in &items {
         let mine: Vec<_> = ms.iter().filter(|m| m.item_id == i.id).cloned().collect();
-        let v = item_view(app, i, &mine).await?;
+        let v = item_view(app, &mut warn, i, &mine).await?;
         if want.is_none_or(|w| w.code() == v.status) {
             out.push(v);
         }

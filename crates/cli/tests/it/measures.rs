@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::support::{Env, cli, each_backend};
+use crate::support::{Env, cli, each_backend, enc};
 
 /// (what it shows, measures, as_of, expected promotion eligible_from or null).
 /// Periods: 政务处分法 art. 8; 纪律处分条例; 组织处理规定 (defaults); dates by
@@ -252,17 +252,13 @@ fn cli_rejects_bad_input_with_exit_2() {
 
 /// A city-managed cadre of a unit the demo gives no measures to.
 async fn a_city_cadre(env: &Env, token: &str, unit: &str) -> Uuid {
-    let units = env.get(&format!("/api/v1/units?q={}", urlencoding(unit)), token).await.json();
+    let units = env.get(&format!("/api/v1/units?q={}", enc(unit)), token).await.json();
     let unit_id = units["items"].as_array().unwrap().iter().find(|u| u["name"] == unit).expect("demo unit")["id"]
         .as_str()
         .unwrap()
         .to_string();
     let r = env.get(&format!("/api/v1/cadres?unit={unit_id}&managed_by=city&per_page=5"), token).await;
     r.json()["items"][0]["id"].as_str().unwrap_or_else(|| panic!("no cadre: {r:?}")).parse().unwrap()
-}
-
-fn urlencoding(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 async fn measure_count(env: &Env, cadre: Uuid, token: &str) -> usize {
@@ -386,7 +382,7 @@ async fn stored_measures_eligibility_and_follow_up() {
         assert_eq!(measure_count(&env, cadre, &jw).await, before + 1);
 
         // Accountability of a party organization is recorded on the unit, not on a cadre.
-        let units = env.get(&format!("/api/v1/units?q={}", urlencoding("宜昌市教育局")), &jw).await.json();
+        let units = env.get(&format!("/api/v1/units?q={}", enc("宜昌市教育局")), &jw).await.json();
         let unit = units["items"][0]["id"].as_str().unwrap().to_string();
         let body = json!({"kind": "accountability", "type": "examination", "decided_on": "2024-05-06",
             "deciding_body": "中共宜昌市委", "basis": "落实主体责任不力"});

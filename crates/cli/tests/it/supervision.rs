@@ -4,11 +4,7 @@
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::support::{Env, each_backend};
-
-fn enc(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
-}
+use crate::support::{Env, each_backend, enc};
 
 async fn cadre_of(env: &Env, token: &str, unit: &str) -> Uuid {
     let units = env.get(&format!("/api/v1/units?q={}", enc(unit)), token).await.json();

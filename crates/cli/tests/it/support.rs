@@ -237,3 +237,8 @@ pub fn cli() -> std::process::Command {
     c.current_dir(workspace());
     c
 }
+
+/// Percent-encodes a query value (Chinese unit names in list filters).
+pub fn enc(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}

@@ -164,10 +164,6 @@ struct Bar<'b> {
     cite: &'b Cite,
 }
 
-fn track_index(t: Track) -> usize {
-    t.index()
-}
-
 fn question_index(q: Question) -> usize {
     Question::ALL.iter().position(|x| *x == q).unwrap_or(0)
 }
@@ -247,7 +243,7 @@ pub fn evaluate<'b>(book: &'b ImpactBook, facts: &[MeasureFact], as_of: NaiveDat
             });
         }
     }
-    bars.sort_by_key(|b| (track_index(b.track), question_index(b.question), b.effective, b.fact));
+    bars.sort_by_key(|b| (b.track.index(), question_index(b.question), b.effective, b.fact));
 
     // Combined end per (track, question).
     let mut reasons: Vec<Reason<'b>> = Vec::with_capacity(bars.len() * 2);

@@ -112,10 +112,7 @@ async fn measure_create(
     Path(id): Path<Uuid>,
     CsrfForm(f, _): CsrfForm<MeasureForm>,
 ) -> PageResult {
-    let (kind, ty) = match f.code.split_once('.') {
-        Some((k, t)) => (k.to_string(), Some(t.to_string())),
-        None => (f.code.clone(), None),
-    };
+    let (kind, ty) = measures::split_code(&f.code);
     let opt = |v: &str| if v.trim().is_empty() { None } else { Some(v.to_string()) };
     let input = MeasureInput {
         kind,
@@ -147,10 +144,7 @@ async fn unit_measure_create(
     Path(id): Path<Uuid>,
     CsrfForm(f, _): CsrfForm<MeasureForm>,
 ) -> PageResult {
-    let (kind, ty) = match f.code.split_once('.') {
-        Some((k, t)) => (k.to_string(), Some(t.to_string())),
-        None => (f.code.clone(), None),
-    };
+    let (kind, ty) = measures::split_code(&f.code);
     let input = MeasureInput {
         kind,
         measure_type: ty,
