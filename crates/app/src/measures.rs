@@ -678,9 +678,10 @@ pub fn panel(book: &ImpactBook, pack: &str, ms: &[measure::Model], as_of: NaiveD
             combined_to: r.combined_to,
             in_force: r.in_force_on_as_of,
             rule: r.derived_from.map(|c| c.rule.clone()).unwrap_or_else(|| r.rule.to_string()),
+            // The template adds its own punctuation after the text.
             title: match r.derived_from {
-                Some(c) => c.description.clone().unwrap_or_else(|| c.title.clone()),
-                None => r.description.unwrap_or(r.title).to_string(),
+                Some(c) => c.description.as_deref().unwrap_or(&c.title).trim_end_matches('。').to_string(),
+                None => r.description.unwrap_or(r.title).trim_end_matches('。').to_string(),
             },
             source: r.derived_from.map(|c| c.source.clone()).unwrap_or_else(|| r.source.to_string()),
             confidence: r.derived_from.map(|c| c.confidence_zh.to_string()).unwrap_or_else(|| {
