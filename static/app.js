@@ -21,6 +21,10 @@
       e.preventDefault();
     }
   }, true);
+  // Print buttons of generated documents (no inline handlers under the CSP).
+  document.addEventListener("click", function (e) {
+    if (e.target && e.target.matches && e.target.matches("[data-print]")) window.print();
+  });
   // Export links follow the filters currently chosen on the page.
   document.addEventListener("htmx:afterSettle", function () {
     var link = document.getElementById("export-link");

@@ -794,6 +794,7 @@ const ACCOUNTS: &[Account] = &[
     acct("yc_jiandu", "宜昌市委组织部干部监督科", Role::OrgSupervision, Some("420500"), "city,county", None),
     acct("yc_jiwei", "宜昌市纪委监委", Role::DisciplineCommission, Some("420500"), "city,county", None),
     acct("yc_ducha", "宜昌市委督查室", Role::SupervisionOffice, Some("420500"), "city,county", None),
+    acct("yc_lingdao", crate::demo_supervision::DEMO_LEADER, Role::Leader, Some("420500"), "city,county", None),
     acct("yl_ganbu", "夷陵区委组织部", Role::OrgCadre, Some("420506"), "county", None),
     acct("jz_ganbu", "荆州市委组织部干部科", Role::OrgCadre, Some("421000"), "city", None),
     acct(
@@ -825,6 +826,7 @@ pub struct DemoSummary {
     pub measures: usize,
     pub supervised_items: usize,
     pub interviews: usize,
+    pub supervision_cases: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -843,6 +845,7 @@ pub async fn load(app: &App) -> Result<DemoSummary> {
         measures: 0,
         supervised_items: 0,
         interviews: 0,
+        supervision_cases: 0,
         accounts: vec![],
     };
     if !already {
@@ -927,6 +930,22 @@ pub async fn load(app: &App) -> Result<DemoSummary> {
         let (items, interviews) = crate::demo_supervision::load(app, &units, interviewee).await?;
         summary.supervised_items = items;
         summary.interviews = interviews;
+        // Reminders and interviews in every state: the development and reform
+        // commission first (its party committee has a demo account), then one
+        // city-managed cadre of each other city bureau.
+        let fgw = units.iter().find(|(n, _)| n == "宜昌市发展和改革委员会").map(|(_, id)| *id);
+        let mut subjects: Vec<(Uuid, Uuid)> = Vec::new();
+        for (_, uid) in units.iter().filter(|(n, _)| n.starts_with("宜昌市") && n.ends_with('局')) {
+            if let Some(c) =
+                b.cadres.iter().find(|c| c.unit_id == *uid && c.managed_by == "city" && Some(c.id) != interviewee)
+            {
+                subjects.push((c.id, *uid));
+            }
+        }
+        if let Some(c) = b.cadres.iter().find(|c| Some(c.unit_id) == fgw && c.managed_by == "city") {
+            subjects.insert(0, (c.id, c.unit_id));
+        }
+        summary.supervision_cases = crate::demo_supervision::load_cases(app, &subjects).await?;
         summary.loaded_now = true;
         summary.jurisdictions = b.jurisdictions.len();
         summary.units = b.units.len();

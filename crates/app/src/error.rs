@@ -25,6 +25,8 @@ pub enum AppError {
     Invalid(Invalid),
     #[error("conflict: {0}")]
     Conflict(String),
+    #[error("illegal transition: {0}")]
+    IllegalTransition(String),
     #[error("stale")]
     Stale,
     #[error("too large")]
@@ -53,6 +55,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::Invalid(_) => "invalid_input",
             AppError::Conflict(_) => "conflict",
+            AppError::IllegalTransition(_) => "illegal_transition",
             AppError::Stale => "stale_write",
             AppError::TooLarge { .. } => "too_large",
             AppError::BadRequest(_) => "bad_request",
@@ -69,7 +72,7 @@ impl AppError {
             AppError::Forbidden | AppError::OutOfScope | AppError::Csrf => 403,
             AppError::NotFound(_) => 404,
             AppError::Invalid(_) => 422,
-            AppError::Conflict(_) | AppError::Stale => 409,
+            AppError::Conflict(_) | AppError::IllegalTransition(_) | AppError::Stale => 409,
             AppError::TooLarge { .. } => 413,
             AppError::BadRequest(_) => 400,
             AppError::Busy => 503,
@@ -89,7 +92,7 @@ impl AppError {
             AppError::Csrf => "页面已过期或请求来源不明，请刷新页面后重试".into(),
             AppError::NotFound(what) => format!("找不到{what}"),
             AppError::Invalid(inv) => inv.summary_zh(),
-            AppError::Conflict(m) => m.clone(),
+            AppError::Conflict(m) | AppError::IllegalTransition(m) => m.clone(),
             AppError::Stale => "该记录已被他人修改，请刷新后重新填写".into(),
             AppError::TooLarge { max_bytes } => {
                 format!("上传的文件过大，不能超过 {} MB", max_bytes / (1024 * 1024))

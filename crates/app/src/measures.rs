@@ -338,16 +338,29 @@ pub async fn create_from(
     origin: &str,
     origin_ref: Option<String>,
 ) -> Result<MeasureView> {
+    let (book, m, code) = prepare(app, actor, cadre_id, input, origin, origin_ref).await?;
+    let tx = app.db().write().await?;
+    let v = record_in(&tx, actor, book, m, code).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// Checks a measure for a cadre and builds its row, for callers that record it
+/// in their own transaction with [`record_in`].
+pub(crate) async fn prepare<'a>(
+    app: &'a App,
+    actor: &Actor,
+    cadre_id: Uuid,
+    input: &MeasureInput,
+    origin: &str,
+    origin_ref: Option<String>,
+) -> Result<(&'a ImpactBook, measure::Model, MeasureCode)> {
     require(actor, Permission::MeasureWrite)?;
     let r = cadre_in_scope(app, actor, cadre_id).await?;
     let book = book_for(app.policy(), &r);
-    let today = clock::today();
-    let p = parse_input(book, input, today)?;
+    let p = parse_input(book, input, clock::today())?;
     let m = new_model(&p, &r, input.via_accountability, actor, origin, origin_ref, book);
-    let tx = app.db().write().await?;
-    let v = record_in(&tx, actor, book, m, p.code).await?;
-    tx.commit().await?;
-    Ok(v)
+    Ok((book, m, p.code))
 }
 
 pub(crate) fn new_model(

@@ -40,6 +40,7 @@ roles!(
     OrgSupervision = ("org_supervision", "组织部干部监督科"),
     DisciplineCommission = ("discipline_commission", "纪委监委"),
     SupervisionOffice = ("supervision_office", "督查室"),
+    Leader = ("leader", "党委（政府）领导"),
     UnitPartyCommittee = ("unit_party_committee", "单位党委（党组）"),
     Cadre = ("cadre", "干部本人"),
     Auditor = ("auditor", "审计员"),
@@ -67,8 +68,16 @@ pub enum Permission {
     FollowUpDecide,
     /// See supervised items, reminders, interviews and escalation (督查问效).
     SupervisionRead,
-    /// Record reminders and interviews.
+    /// Record interviews, create items, plan interviews, issue reminders and recheck.
     SupervisionWrite,
+    /// Ask for an interview or draft a reminder.
+    SupervisionRequest,
+    /// Approve or refuse a requested interview or reminder (principal leader).
+    SupervisionApprove,
+    /// Write the record of an interview held and file it (organization department).
+    InterviewRecord,
+    /// Report rectification plans and progress (the unit concerned).
+    SupervisionReport,
 }
 
 impl Role {
@@ -87,6 +96,7 @@ impl Role {
                     | MeasureRead
                     | FollowUpDecide
                     | SupervisionRead
+                    | InterviewRecord
             ),
             // The cadre supervision section keeps the measures file and
             // decides on follow-up proposals with the cadre section.
@@ -101,6 +111,8 @@ impl Role {
                     | FollowUpDecide
                     | SupervisionRead
                     | SupervisionWrite
+                    | SupervisionRequest
+                    | InterviewRecord
             ),
             DisciplineCommission => {
                 matches!(
@@ -114,9 +126,14 @@ impl Role {
                 )
             }
             // The supervision office runs 督查问效; it does not see sanctions.
-            SupervisionOffice => matches!(p, RegistryRead | SupervisionRead | SupervisionWrite),
-            // The unit's party committee names mentors, visits and proposes.
-            UnitPartyCommittee => matches!(p, RegistryRead | MeasureRead | FollowUpRecord),
+            SupervisionOffice => matches!(p, RegistryRead | SupervisionRead | SupervisionWrite | SupervisionRequest),
+            // A principal leader asks for interviews and approves them.
+            Leader => matches!(p, RegistryRead | SupervisionRead | SupervisionRequest | SupervisionApprove),
+            // The unit's party committee names mentors, visits and proposes,
+            // and reports its rectification.
+            UnitPartyCommittee => {
+                matches!(p, RegistryRead | MeasureRead | FollowUpRecord | SupervisionRead | SupervisionReport)
+            }
             // A cadre reads their own record, which the scope pins to one row.
             Cadre => matches!(p, RegistryRead | RegistryReadSensitive | MeasureRead),
             Auditor => matches!(p, AuditRead),

@@ -2,14 +2,19 @@
 
 use dandang_domain::access::Scope;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    ActiveModelTrait,
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    RelationTrait,
     sea_query::{Condition, Expr, ExprTrait},
 };
 use uuid::Uuid;
 
 use crate::{
-    entity::{interview, item_milestone, jurisdiction, supervised_item, unit},
-    error::Result,
+    entity::{
+        cadre, interview, item_milestone, jurisdiction, supervised_item, supervision_case, supervision_step, unit,
+    },
+    error::{Result, StoreError},
     registry::like_prefix,
 };
 
@@ -66,6 +71,131 @@ pub async fn milestones_of(c: &impl ConnectionTrait, item_ids: &[Uuid]) -> Resul
     Ok(item_milestone::Entity::find()
         .filter(item_milestone::Column::ItemId.is_in(item_ids.to_vec()))
         .order_by_asc(item_milestone::Column::DueOn)
+        .all(c)
+        .await?)
+}
+
+// ---- reminders and interviews as procedures ------------------------------------
+
+pub async fn insert_case(c: &impl ConnectionTrait, m: supervision_case::Model) -> Result<()> {
+    supervision_case::Entity::insert(supervision_case::ActiveModel::from(m)).exec_without_returning(c).await?;
+    Ok(())
+}
+
+/// Replaces a case if nobody moved it since `expected_version` was read.
+pub async fn update_case(c: &impl ConnectionTrait, m: supervision_case::Model, expected_version: i32) -> Result<()> {
+    let id = m.id;
+    // Every column is written: `from(Model)` alone marks them unchanged.
+    let mut am = supervision_case::ActiveModel::from(m).reset_all();
+    am.version = Set(expected_version + 1);
+    am.id = NotSet;
+    am.created_at = NotSet;
+    let res = supervision_case::Entity::update_many()
+        .set(am)
+        .filter(supervision_case::Column::Id.eq(id))
+        .filter(supervision_case::Column::Version.eq(expected_version))
+        .exec(c)
+        .await?;
+    if res.rows_affected == 0 { Err(StoreError::Stale) } else { Ok(()) }
+}
+
+pub async fn insert_step(c: &impl ConnectionTrait, m: supervision_step::Model) -> Result<()> {
+    supervision_step::Entity::insert(supervision_step::ActiveModel::from(m)).exec_without_returning(c).await?;
+    Ok(())
+}
+
+pub async fn case_by_id(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<supervision_case::Model>> {
+    Ok(supervision_case::Entity::find_by_id(id).one(c).await?)
+}
+
+pub async fn steps_of(c: &impl ConnectionTrait, case_ids: &[Uuid]) -> Result<Vec<supervision_step::Model>> {
+    if case_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(supervision_step::Entity::find()
+        .filter(supervision_step::Column::CaseId.is_in(case_ids.to_vec()))
+        .order_by_asc(supervision_step::Column::At)
+        .order_by_asc(supervision_step::Column::Id)
+        .all(c)
+        .await?)
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CaseFilter {
+    pub kind: Option<String>,
+    pub states: Vec<String>,
+    pub cadre_id: Option<Uuid>,
+    pub unit_id: Option<Uuid>,
+}
+
+/// Cases whose unit lies in the scope (unit subtree for unit-bound scopes)
+/// and, when about a cadre, whose cadre's management level the scope handles;
+/// the soonest deadline first.
+pub async fn cases_in_scope(
+    c: &impl ConnectionTrait,
+    scope: &Scope,
+    f: &CaseFilter,
+) -> Result<Vec<supervision_case::Model>> {
+    let managed: Vec<String> = scope.managed_by.iter().map(|m| m.code().to_string()).collect();
+    let mut cond = Condition::all()
+        .add(Expr::col((jurisdiction::Entity, jurisdiction::Column::Path)).like(like_prefix(&scope.jurisdiction_path)))
+        .add(
+            Condition::any()
+                .add(Expr::col((supervision_case::Entity, supervision_case::Column::CadreId)).is_null())
+                .add(Expr::col((cadre::Entity, cadre::Column::ManagedBy)).is_in(managed)),
+        );
+    if let Some(p) = &scope.unit_path {
+        cond = cond.add(Expr::col((unit::Entity, unit::Column::Path)).like(like_prefix(p)));
+    }
+    if let Some(only) = scope.cadre_id {
+        cond = cond.add(supervision_case::Column::CadreId.eq(only.0));
+    }
+    if let Some(k) = &f.kind {
+        cond = cond.add(supervision_case::Column::Kind.eq(k.clone()));
+    }
+    if !f.states.is_empty() {
+        cond = cond.add(supervision_case::Column::State.is_in(f.states.clone()));
+    }
+    if let Some(id) = f.cadre_id {
+        cond = cond.add(supervision_case::Column::CadreId.eq(id));
+    }
+    if let Some(id) = f.unit_id {
+        cond = cond.add(supervision_case::Column::UnitId.eq(id));
+    }
+    Ok(supervision_case::Entity::find()
+        .join(JoinType::InnerJoin, supervision_case::Relation::Unit.def())
+        .join(JoinType::InnerJoin, unit::Relation::Jurisdiction.def())
+        .join(JoinType::LeftJoin, supervision_case::Relation::Cadre.def())
+        .filter(cond)
+        .order_by_asc(supervision_case::Column::StepDue)
+        .order_by_desc(supervision_case::Column::CreatedAt)
+        .all(c)
+        .await?)
+}
+
+/// Reminders issued in a year, to number the next one.
+pub async fn reminders_issued_in(c: &impl ConnectionTrait, year_prefix: &str) -> Result<u64> {
+    Ok(supervision_case::Entity::find()
+        .filter(supervision_case::Column::Kind.eq("reminder"))
+        .filter(supervision_case::Column::DocNo.like(format!("%〔{year_prefix}〕%")))
+        .count(c)
+        .await?)
+}
+
+/// Interviews held between two dates with cadres in scope.
+pub async fn interviews_in_scope(
+    c: &impl ConnectionTrait,
+    scope: &Scope,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<Vec<interview::Model>> {
+    Ok(interview::Entity::find()
+        .join(JoinType::InnerJoin, interview::Relation::Cadre.def())
+        .join(JoinType::InnerJoin, cadre::Relation::Unit.def())
+        .join(JoinType::InnerJoin, unit::Relation::Jurisdiction.def())
+        .filter(crate::registry::cadre_scope(scope))
+        .filter(interview::Column::HeldOn.between(from, to))
+        .order_by_asc(interview::Column::HeldOn)
         .all(c)
         .await?)
 }

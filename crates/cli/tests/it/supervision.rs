@@ -201,10 +201,291 @@ async fn supervised_items_and_lights() {
         // Another city's office sees none of them; roles without the module get 403.
         let jz = env.token("jz_ganbu").await;
         assert_eq!(env.get("/api/v1/supervision/items", &jz).await.json().as_array().unwrap().len(), 0);
+        // A unit sees the items it leads.
         let fgw = env.token("yc_fgw").await;
-        assert_eq!(env.get("/api/v1/supervision/items", &fgw).await.status, 403);
+        let own = env.get("/api/v1/supervision/items", &fgw).await.json();
+        assert!(!own.as_array().unwrap().is_empty());
+        assert!(own.as_array().unwrap().iter().all(|i| i["lead_unit"]["name"] == "宜昌市发展和改革委员会"), "{own}");
+        assert_eq!(env.post("/api/v1/supervision/items", &fgw, item("x", day(5), json!([]))).await.status, 403);
+        let au = env.token("auditor").await;
+        assert_eq!(env.get("/api/v1/supervision/items", &au).await.status, 403);
         let jw = env.token("yc_jiwei").await;
         assert_eq!(env.post("/api/v1/supervision/items", &jw, item("x", day(5), json!([]))).await.status, 403);
+    })
+    .await;
+}
+
+/// A city-managed cadre of a unit, as the given user sees it.
+async fn city_cadre(env: &Env, token: &str, unit: &str) -> (Uuid, Uuid) {
+    let units = env.get(&format!("/api/v1/units?q={}", enc(unit)), token).await.json();
+    let unit_id: Uuid = units["items"].as_array().unwrap().iter().find(|u| u["name"] == unit).expect("unit")["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let r = env.get(&format!("/api/v1/cadres?unit={unit_id}&managed_by=city&per_page=1"), token).await;
+    (r.json()["items"][0]["id"].as_str().unwrap().parse().unwrap(), unit_id)
+}
+
+fn fields(r: &crate::support::Resp) -> Vec<String> {
+    r.json()["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap().into()).collect()
+}
+
+#[tokio::test]
+async fn interview_from_request_to_closure() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let (ducha, lingdao, jiandu, fgw) = (
+            env.token("yc_ducha").await,
+            env.token("yc_lingdao").await,
+            env.token("yc_jiandu").await,
+            env.token("yc_fgw").await,
+        );
+        let trig: Vec<String> = env.get("/api/v1/supervision/triggers", &ducha).await.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .take(2)
+            .map(|t| t["id"].as_str().unwrap().to_string())
+            .collect();
+        let (cadre, unit) = city_cadre(&env, &ducha, "宜昌市发展和改革委员会").await;
+        let open = json!({"kind": "interview", "cadre_id": cadre, "triggers": trig, "facts": "重点项目审批连续三个月超时限。"});
+        // Who may ask: the supervision office and leaders, not the unit.
+        let r = env.post("/api/v1/supervision/cases", &fgw, open.clone()).await;
+        assert_eq!((r.status, r.code().as_str()), (403, "forbidden"));
+        let r = env
+            .post("/api/v1/supervision/cases", &ducha, json!({"kind": "interview", "cadre_id": cadre, "facts": ""}))
+            .await;
+        assert_eq!((r.status, fields(&r)), (422, vec!["facts".to_string(), "triggers".to_string()]), "{r:?}");
+        let r = env.post("/api/v1/supervision/cases", &ducha, json!({"kind": "interview", "facts": "x", "triggers": trig})).await;
+        assert_eq!(fields(&r), ["cadre_id", "unit_id"], "{r:?}");
+
+        let r = env.post("/api/v1/supervision/cases", &ducha, open.clone()).await;
+        assert_eq!(r.status, 201, "{r:?}");
+        let c = r.json();
+        let id = c["id"].as_str().unwrap().to_string();
+        assert_eq!((c["state"].as_str(), c["owner"].as_str()), (Some("requested"), Some("主要领导审批")));
+        assert_eq!(c["unit"]["id"], unit.to_string());
+        assert!(c["step_due"].is_string() && !c["late"].as_bool().unwrap());
+        assert_eq!(c["actions"], json!([{"code": "withdraw", "label": "撤回", "needs_note": true}]), "the requester may only withdraw");
+        let step = |action: &str| format!("/api/v1/supervision/cases/{id}/transitions").replace("{action}", action);
+        let url = step("");
+        let go = |token: &str, body: serde_json::Value| {
+            let (env, url, token) = (&env, url.clone(), token.to_string());
+            async move { env.post(&url, &token, body).await }
+        };
+
+        // Approval belongs to the principal leader.
+        let r = go(&ducha, json!({"action": "approve"})).await;
+        assert_eq!((r.status, r.code().as_str()), (403, "forbidden"));
+        let r = go(&lingdao, json!({"action": "fly"})).await;
+        assert_eq!((r.status, fields(&r)), (422, vec!["action".to_string()]));
+        let r = go(&lingdao, json!({"action": "approve"})).await;
+        assert_eq!(r.status, 200, "{r:?}");
+        assert_eq!((r.json()["state"].as_str(), r.json()["owner"].as_str()), (Some("approved"), Some("督查室")));
+        let r = go(&lingdao, json!({"action": "approve"})).await;
+        assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"), "{r:?}");
+
+        // The plan names who attends for the commission and the organization department.
+        let r = go(&ducha, json!({"action": "plan"})).await;
+        assert_eq!(r.status, 422);
+        assert_eq!(fields(&r), ["note", "scheduled_on", "lead_interviewer", "commission_attendee", "org_attendee", "topics"]);
+        let today = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap()).date_naive();
+        let r = go(&ducha, json!({"action": "plan", "note": "会同纪委监委和组织部研究", "scheduled_on": today.to_string(),
+            "lead_interviewer": "市委副秘书长", "commission_attendee": "纪委监委某室主任", "org_attendee": "干部监督科科长",
+            "topics": "审批超时的原因和整改措施"}))
+        .await;
+        assert_eq!(r.status, 200, "{r:?}");
+        assert_eq!((r.json()["state"].as_str(), r.json()["owner"].as_str()), (Some("planned"), Some("组织部")));
+        assert_eq!(r.json()["plan"]["commission_attendee"], "纪委监委某室主任");
+        let version = r.json()["version"].as_i64().unwrap();
+
+        // The organization department files the record; the rectification
+        // plan is due five working days later (across the 2025 National Day break).
+        let r = go(&fgw, json!({"action": "hold", "held_on": "2025-09-26", "record": "x"})).await;
+        assert_eq!(r.status, 403, "the unit does not write the record");
+        let r = go(&jiandu, json!({"action": "hold", "held_on": "2025-09-26", "record": "约谈记录", "version": version - 1})).await;
+        assert_eq!((r.status, r.code().as_str()), (409, "stale_write"));
+        let r = go(&jiandu, json!({"action": "hold", "version": version})).await;
+        assert_eq!(fields(&r), ["held_on", "record"]);
+        let r = go(&jiandu, json!({"action": "hold", "held_on": "2025-09-26", "record": "约谈人指出问题，被约谈人表态整改。", "version": version})).await;
+        assert_eq!(r.status, 200, "{r:?}");
+        let c = r.json();
+        assert_eq!(c["state"], "awaiting_plan");
+        assert_eq!(c["rectification_plan_due"], "2025-10-10");
+        assert_eq!(c["step_due"], "2025-10-10");
+        assert!(c["late"].as_bool().unwrap(), "the plan deadline passed long ago");
+        assert_eq!(c["record"], "约谈人指出问题，被约谈人表态整改。");
+        let e = &c["escalation"];
+        assert_eq!((e["interviews_in_window"].as_u64(), e["suggestion"].as_str()), (Some(1), Some("circulated_notice")));
+        assert_eq!(e["rule"], "supervision.escalation");
+        assert!(c["can_decide_escalation"].as_bool().unwrap());
+        // The held interview counts for escalation like a recorded one.
+        let esc = env.get(&format!("/api/v1/cadres/{cadre}/escalation?as_of=2025-09-26"), &ducha).await.json();
+        assert_eq!(esc["interviews_in_window"], 1);
+
+        // The suggestion is accepted by a person with the right, and becomes a measure.
+        let dec = format!("/api/v1/supervision/cases/{id}/escalation-decision");
+        let r = env.post(&dec, &ducha, json!({"accept": true, "reason": "同意"})).await;
+        assert_eq!(r.status, 403, "the supervision office does not record measures");
+        let r = env.post(&dec, &jiandu, json!({"accept": true, "reason": ""})).await;
+        assert_eq!((r.status, fields(&r)), (422, vec!["reason".to_string()]));
+        let r = env.post(&dec, &jiandu, json!({"accept": true, "reason": "首次约谈，按规定通报。", "deciding_body": "中共宜昌市委组织部"})).await;
+        assert_eq!(r.status, 200, "{r:?}");
+        let measure_id = r.json()["measure_id"].as_str().unwrap().to_string();
+        assert_eq!(r.json()["escalation"]["decision"]["accepted"], true);
+        let r = env.post(&dec, &jiandu, json!({"accept": false, "reason": "再议"})).await;
+        assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"));
+        let ms = env.get(&format!("/api/v1/cadres/{cadre}/measures"), &jiandu).await.json();
+        let m = ms.as_array().unwrap().iter().find(|m| m["id"] == measure_id.as_str()).expect("measure recorded");
+        assert_eq!((m["kind"].as_str(), m["origin"].as_str()), (Some("circulated_notice"), Some("supervision")));
+
+        // The unit reports; late steps are flagged.
+        let r = go(&fgw, json!({"action": "submit_plan"})).await;
+        assert_eq!(fields(&r), ["note"]);
+        let r = go(&fgw, json!({"action": "submit_plan", "note": "整改方案：压缩审批时限，建立台账。"})).await;
+        assert_eq!(r.status, 200, "{r:?}");
+        let c = r.json();
+        assert_eq!((c["state"].as_str(), c["owner"].as_str()), (Some("rectifying"), Some("责任单位")));
+        let last = c["steps"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!((last["late"].as_bool(), last["due"].as_str()), (Some(true), Some("2025-10-10")));
+        let due = chrono::NaiveDate::parse_from_str(c["step_due"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+        assert_eq!(due, today.checked_add_months(chrono::Months::new(1)).unwrap(), "monthly progress reports");
+        for (who, action) in [(&fgw, "report"), (&fgw, "finish"), (&ducha, "fail"), (&fgw, "finish")] {
+            let r = go(who, json!({"action": action, "note": "情况说明"})).await;
+            assert_eq!(r.status, 200, "{action}: {r:?}");
+        }
+        let r = go(&fgw, json!({"action": "pass", "note": "自己通过"})).await;
+        assert_eq!(r.status, 403, "the unit does not recheck itself");
+        let r = go(&ducha, json!({"action": "pass", "note": "经复查整改到位。"})).await;
+        assert_eq!(r.status, 200, "{r:?}");
+        let c = r.json();
+        assert_eq!((c["state"].as_str(), c["terminal"].as_bool(), c["owner"].clone()), (Some("closed"), Some(true), json!(null)));
+        let r = go(&fgw, json!({"action": "report", "note": "x"})).await;
+        assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"));
+
+        // The history: every step with its actor and time.
+        let c = env.get(&format!("/api/v1/supervision/cases/{id}"), &fgw).await.json();
+        let steps: Vec<(String, String)> = c["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["action"].as_str().unwrap().into(), s["actor"].as_str().unwrap().into()))
+            .collect();
+        let actions: Vec<&str> = steps.iter().map(|(a, _)| a.as_str()).collect();
+        assert_eq!(
+            actions,
+            ["open", "approve", "plan", "hold", "escalation", "submit_plan", "report", "finish", "fail", "finish", "pass"]
+        );
+        assert_eq!(steps[1].1, "王志强");
+        assert_eq!(steps[3].1, "宜昌市委组织部干部监督科");
+        assert!(c["steps"].as_array().unwrap().iter().all(|s| s["at"].is_string()));
+
+        // The supervision file: the commission and the organization department
+        // see the resulting measure, the supervision office does not.
+        let f = env.get(&format!("/api/v1/cadres/{cadre}/supervision-file"), &jiandu).await.json();
+        let kinds: Vec<&str> = f["entries"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        assert!(kinds.contains(&"约谈记录") && kinds.contains(&"问责处理") && kinds.contains(&"工作约谈"), "{kinds:?}");
+        let f = env.get(&format!("/api/v1/cadres/{cadre}/supervision-file"), &ducha).await.json();
+        assert_eq!(f["measures_shown"], false);
+        assert!(f["entries"].as_array().unwrap().iter().all(|e| e["kind"] != "问责处理"));
+        let x = env.get(&format!("/api/v1/cadres/{cadre}/supervision-file/export"), &ducha).await;
+        assert_eq!(x.status, 200);
+        assert!(x.body.starts_with(b"PK"), "an xlsx file");
+
+        // Scope: another county's organization department and another unit's committee see nothing.
+        let yl = env.token("yl_ganbu").await;
+        let r = env.get(&format!("/api/v1/supervision/cases/{id}"), &yl).await;
+        assert_eq!((r.status, r.code().as_str()), (403, "out_of_scope"));
+        let list = env.get("/api/v1/supervision/cases", &fgw).await.json();
+        assert!(list.as_array().unwrap().iter().all(|c| c["unit"]["id"] == unit.to_string()), "a unit sees its own");
+        // The leader's inbox holds requests waiting for approval.
+        let todo = env.get("/api/v1/supervision/cases?todo=true", &lingdao).await.json();
+        assert!(!todo.as_array().unwrap().is_empty());
+        assert!(todo.as_array().unwrap().iter().all(|c| c["state"] == "requested" && c["todo"] == true));
+        let d = env.get("/api/v1/supervision/dashboard", &ducha).await.json();
+        assert!(d["interviews_this_year"].as_u64().unwrap() >= 1);
+        assert_eq!(d["items_by_light"].as_array().unwrap().len(), 4);
+        assert!(d["rectification"].as_array().unwrap().iter().any(|c| c["code"] == "closed" && c["count"].as_u64().unwrap() >= 2));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn reminder_issued_with_documents() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let (ducha, lingdao, jiandu, fgw, admin) = (
+            env.token("yc_ducha").await,
+            env.token("yc_lingdao").await,
+            env.token("yc_jiandu").await,
+            env.token("yc_fgw").await,
+            env.token("admin").await,
+        );
+        let trig = env.get("/api/v1/supervision/triggers", &ducha).await.json()["items"][0]["id"].clone();
+        let (leader, unit) = city_cadre(&env, &ducha, "宜昌市住房和城乡建设局").await;
+        let r = env
+            .post("/api/v1/supervision/cases", &ducha, json!({"kind": "reminder", "facts": "x", "triggers": [trig]}))
+            .await;
+        assert_eq!(fields(&r), ["unit_id"], "a reminder names the department");
+        let r = env
+            .post(
+                "/api/v1/supervision/cases",
+                &ducha,
+                json!({"kind": "reminder", "unit_id": unit, "cadre_id": leader,
+                "triggers": [trig], "facts": "老旧小区改造开工率低于序时进度。"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{r:?}");
+        let id = r.json()["id"].as_str().unwrap().to_string();
+        let url = format!("/api/v1/supervision/cases/{id}/transitions");
+        let docs = format!("/api/v1/supervision/cases/{id}/documents");
+        assert_eq!(env.post(&url, &lingdao, json!({"action": "approve"})).await.status, 200);
+        let r = env.get(&docs, &ducha).await;
+        assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"), "no documents before it is issued");
+        let r = env.post(&url, &ducha, json!({"action": "plan", "note": "x"})).await;
+        assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"), "a reminder has no interview plan");
+        let r = env.post(&url, &ducha, json!({"action": "issue"})).await;
+        assert_eq!(r.status, 200, "{r:?}");
+        let c = r.json();
+        assert_eq!(c["state"], "awaiting_plan");
+        let doc_no = c["doc_no"].as_str().unwrap().to_string();
+        assert!(doc_no.starts_with("督查提醒〔") && doc_no.ends_with('号'), "{doc_no}");
+        let r = env.post(&url, &jiandu, json!({"action": "hold", "held_on": "2025-01-02", "record": "x"})).await;
+        assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"), "a reminder is not held");
+        let d = env.get(&docs, &ducha).await;
+        assert_eq!(d.status, 200, "{d:?}");
+        let d = d.json();
+        assert_eq!(d.as_array().unwrap().len(), 2, "letter to the department, notice to the leader in charge");
+        assert_eq!(d[0]["title"], "工作提醒函");
+        assert_eq!(d[0]["addressee"], "宜昌市住房和城乡建设局：");
+        assert_eq!(d[1]["title"], "工作通知");
+        assert!(d[0]["paragraphs"].as_array().unwrap().iter().any(|p| p.as_str().unwrap().contains("老旧小区改造")));
+        // Another unit's committee cannot report for this one.
+        let r = env.post(&url, &fgw, json!({"action": "submit_plan", "note": "x"})).await;
+        assert_eq!((r.status, r.code().as_str()), (403, "out_of_scope"));
+        for (who, action) in [(&admin, "submit_plan"), (&admin, "finish"), (&ducha, "pass")] {
+            let r = env.post(&url, who, json!({"action": action, "note": "情况说明"})).await;
+            assert_eq!(r.status, 200, "{action}: {r:?}");
+        }
+        let c = env.get(&format!("/api/v1/supervision/cases/{id}"), &ducha).await.json();
+        assert_eq!(c["state"], "closed");
+        assert!(c["escalation"].is_null(), "reminders suggest no escalation");
+        // Withdrawal is the requester's own.
+        let r = env
+            .post(
+                "/api/v1/supervision/cases",
+                &lingdao,
+                json!({"kind": "reminder", "unit_id": unit,
+                "triggers": [trig], "facts": "y"}),
+            )
+            .await;
+        let id2 = r.json()["id"].as_str().unwrap().to_string();
+        let url2 = format!("/api/v1/supervision/cases/{id2}/transitions");
+        let r = env.post(&url2, &ducha, json!({"action": "withdraw", "note": "z"})).await;
+        assert_eq!(r.status, 403, "{r:?}");
+        let r = env.post(&url2, &lingdao, json!({"action": "withdraw", "note": "已另行处理"})).await;
+        assert_eq!((r.status, r.json()["state"].as_str()), (200, Some("withdrawn")));
     })
     .await;
 }

@@ -19,4 +19,6 @@ pub mod measure;
 pub mod post;
 pub mod session;
 pub mod supervised_item;
+pub mod supervision_case;
+pub mod supervision_step;
 pub mod unit;

@@ -12,6 +12,7 @@ mod m0002_roster_order;
 mod m0003_measures;
 mod m0004_interviews;
 mod m0005_supervised_items;
+mod m0006_supervision_cases;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_measures::Migration),
             Box::new(m0004_interviews::Migration),
             Box::new(m0005_supervised_items::Migration),
+            Box::new(m0006_supervision_cases::Migration),
         ]
     }
 }

@@ -7,7 +7,11 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use dandang_app::supervision::{self as sv, EscalationView, InterviewView, ItemView, Triggers};
+use dandang_app::supervision::{
+    self as sv, EscalationView, InterviewView, ItemView, Triggers,
+    cases::{self, CaseSummary, CaseView},
+    file::{self, Dashboard, Document, SupervisionFile},
+};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -20,6 +24,14 @@ pub fn routes() -> Router<AppState> {
         .route("/supervision/interviews", post(record_interview))
         .route("/supervision/items", get(list_items).post(create_item))
         .route("/cadres/{id}/escalation", get(escalation))
+        .route("/supervision/cases", get(list_cases).post(open_case))
+        .route("/supervision/cases/{id}", get(get_case))
+        .route("/supervision/cases/{id}/transitions", post(transition))
+        .route("/supervision/cases/{id}/escalation-decision", post(decide_escalation))
+        .route("/supervision/cases/{id}/documents", get(documents))
+        .route("/supervision/dashboard", get(dashboard))
+        .route("/cadres/{id}/supervision-file", get(supervision_file))
+        .route("/cadres/{id}/supervision-file/export", get(export_file))
 }
 
 /// The trigger catalogue in force today for the caller's jurisdiction.
@@ -82,4 +94,99 @@ pub async fn create_item(
     ApiJson(input): ApiJson<sv::ItemInput>,
 ) -> ApiResult<Response> {
     Ok((StatusCode::CREATED, Json(sv::create_item(&s.app, &a, &input).await?)).into_response())
+}
+
+/// Opens an interview request or a reminder draft (state `requested`).
+#[utoipa::path(post, path = "/api/v1/supervision/cases", tag = "督查问效", request_body = cases::CaseInput,
+    responses((status = 201, body = CaseView), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn open_case(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    ApiJson(input): ApiJson<cases::CaseInput>,
+) -> ApiResult<Response> {
+    Ok((StatusCode::CREATED, Json(cases::open(&s.app, &a, &input).await?)).into_response())
+}
+
+/// Reminders and interviews in scope; `todo=true` for the caller's inbox.
+#[utoipa::path(get, path = "/api/v1/supervision/cases", tag = "督查问效", params(cases::CaseQuery),
+    responses((status = 200, body = Vec<CaseSummary>)))]
+pub async fn list_cases(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    ApiQuery(q): ApiQuery<cases::CaseQuery>,
+) -> ApiResult<Json<Vec<CaseSummary>>> {
+    Ok(Json(cases::list(&s.app, &a, &q).await?))
+}
+
+/// A case with its state, owner, deadline, the steps open to the caller and its history.
+#[utoipa::path(get, path = "/api/v1/supervision/cases/{id}", tag = "督查问效",
+    responses((status = 200, body = CaseView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get_case(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<CaseView>> {
+    Ok(Json(cases::get(&s.app, &a, id).await?))
+}
+
+/// Takes one step: `{"action": "approve" | "reject" | "withdraw" | "plan" | "hold" | "issue" |
+/// "submit_plan" | "report" | "finish" | "pass" | "fail", ...}`. An illegal step is 409
+/// `illegal_transition`; a missing field 422 naming it; a role without the right 403.
+#[utoipa::path(post, path = "/api/v1/supervision/cases/{id}/transitions", tag = "督查问效", request_body = cases::TransitionInput,
+    responses((status = 200, body = CaseView), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn transition(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<cases::TransitionInput>,
+) -> ApiResult<Json<CaseView>> {
+    Ok(Json(cases::transition(&s.app, &a, id, &input).await?))
+}
+
+/// Accepts (recording the measure) or declines the escalation suggestion of a held interview.
+#[utoipa::path(post, path = "/api/v1/supervision/cases/{id}/escalation-decision", tag = "督查问效",
+    request_body = cases::EscalationDecisionInput,
+    responses((status = 200, body = CaseView), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn decide_escalation(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<cases::EscalationDecisionInput>,
+) -> ApiResult<Json<CaseView>> {
+    Ok(Json(cases::decide_escalation(&s.app, &a, id, &input).await?))
+}
+
+/// The reminder letter and work notice of an issued reminder.
+#[utoipa::path(get, path = "/api/v1/supervision/cases/{id}/documents", tag = "督查问效",
+    responses((status = 200, body = Vec<Document>), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn documents(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<Document>>> {
+    Ok(Json(file::reminder_documents(&s.app, &a, id).await?))
+}
+
+/// Items by light, units ranked by overdue, interviews this year, rectification, the caller's to-dos.
+#[utoipa::path(get, path = "/api/v1/supervision/dashboard", tag = "督查问效", responses((status = 200, body = Dashboard)))]
+pub async fn dashboard(State(s): State<AppState>, ApiAuth(a): ApiAuth) -> ApiResult<Json<Dashboard>> {
+    Ok(Json(file::dashboard(&s.app, &a).await?))
+}
+
+/// A cadre's supervision file in time order (audited).
+#[utoipa::path(get, path = "/api/v1/cadres/{id}/supervision-file", tag = "督查问效",
+    responses((status = 200, body = SupervisionFile), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn supervision_file(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<SupervisionFile>> {
+    Ok(Json(file::file(&s.app, &a, id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/cadres/{id}/supervision-file/export", tag = "督查问效",
+    responses((status = 200, description = ".xlsx 文件")))]
+pub async fn export_file(State(s): State<AppState>, ApiAuth(a): ApiAuth, Path(id): Path<Uuid>) -> ApiResult<Response> {
+    let (name, bytes) = file::export_file(&s.app, &a, id).await?;
+    Ok(super::xlsx(&name, bytes))
 }

@@ -6,6 +6,7 @@ mod imports;
 mod measures;
 mod policy;
 mod registry;
+mod supervision;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .merge(policy::routes())
         .merge(admin::routes())
         .merge(measures::routes())
+        .merge(supervision::routes())
 }
 
 #[derive(Clone, Debug)]
@@ -74,6 +76,7 @@ pub fn nav_for(actor: &Actor, current: &str) -> Vec<NavItem> {
     let measures = actor.can(Permission::MeasureRead) && !self_service;
     push("处分与影响期", "/impact", measures);
     push("回访教育", "/follow-ups", measures);
+    push("督查问效", "/supervision", actor.can(Permission::SupervisionRead) && !self_service);
     push("数据导入", "/imports", !dandang_app::imports::ImportKind::allowed(actor).is_empty());
     push("规则库", "/policy", true);
     push("工作日计算", "/workdays", true);

@@ -195,6 +195,9 @@ struct CadrePage {
     today: String,
     appt_error: Option<String>,
     imp: Option<super::measures::CadreImpact>,
+    /// 督查问效: may read the supervision file / may ask for an interview.
+    sv_read: bool,
+    sv_request: bool,
 }
 
 async fn unit_options(s: &AppState, info: &dandang_app::auth::SessionInfo) -> Result<Vec<UnitView>, PageError> {
@@ -247,6 +250,8 @@ pub(super) async fn render_cadre(
             appt_error,
             c,
             imp,
+            sv_read: info.actor.can(Permission::SupervisionRead) && info.actor.scope.cadre_id.is_none(),
+            sv_request: info.actor.can(Permission::SupervisionRequest),
         },
     )
         .into_response())
@@ -583,6 +588,7 @@ struct UnitPage {
     can_record_measures: bool,
     measure_error: Option<String>,
     today: String,
+    sv_request: bool,
 }
 
 impl UnitPage {
@@ -633,6 +639,7 @@ pub(super) async fn render_unit(
         UnitPage {
             org_measures,
             can_record_measures: a.can(Permission::MeasureWrite),
+            sv_request: a.can(Permission::SupervisionRequest),
             measure_error,
             today: dandang_app::clock::today().to_string(),
             l,

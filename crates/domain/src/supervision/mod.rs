@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::Problem;
 use crate::registry::code_enum;
 
+pub mod case;
+
 code_enum!(Suggestion {
     CirculatedNotice = ("circulated_notice", "在一定范围内通报"),
     Admonishment = ("admonishment", "诫勉"),

@@ -13,6 +13,9 @@ use dandang_store::{entity::interview, registry, supervision as store};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub mod cases;
+pub mod file;
+
 use crate::{
     App, audit, clock,
     error::{AppError, Result},
@@ -111,7 +114,7 @@ pub struct Basis {
     pub confidence: String,
 }
 
-fn basis(app: &App, pack: &str, id: &str, on: NaiveDate) -> Option<(Basis, serde_json::Value)> {
+pub(crate) fn basis(app: &App, pack: &str, id: &str, on: NaiveDate) -> Option<(Basis, serde_json::Value)> {
     let r = app.policy().resolved(pack);
     let hit = r.entry(id, on)?;
     Some((
@@ -123,6 +126,44 @@ fn basis(app: &App, pack: &str, id: &str, on: NaiveDate) -> Option<(Basis, serde
         },
         hit.entry.value_json().unwrap_or(serde_json::Value::Null),
     ))
+}
+
+/// The chosen triggers, checked against the catalogue in force on `on`;
+/// problems name `triggers[i]`.
+pub(crate) fn check_triggers(
+    app: &App,
+    pack: &str,
+    on: NaiveDate,
+    chosen: &[String],
+    inv: &mut Invalid,
+) -> Vec<TriggerRef> {
+    let known = triggers_in(app, pack, on);
+    let mut refs = Vec::new();
+    if known.items.is_empty() {
+        inv.push(
+            "triggers",
+            "督查问效情形",
+            Problem::Conflict { detail: format!("规则包 {pack} 在 {on} 没有督查问效情形清单") },
+        );
+        return refs;
+    }
+    if chosen.is_empty() {
+        inv.push("triggers", "督查问效情形", Problem::Required);
+    }
+    for (i, t) in chosen.iter().enumerate() {
+        match known.items.iter().find(|k| k.id == *t) {
+            Some(k) if !refs.iter().any(|r: &TriggerRef| r.id == k.id) => {
+                refs.push(TriggerRef { id: k.id.clone(), title: k.title.clone() })
+            }
+            Some(_) => {}
+            None => inv.push(
+                &format!("triggers[{i}]"),
+                "督查问效情形",
+                Problem::Unknown { allowed: known.items.iter().map(|k| k.id.clone()).collect() },
+            ),
+        }
+    }
+    refs
 }
 
 /// Records an interview that has been held (history and imports); the
@@ -141,30 +182,10 @@ pub async fn record_interview(app: &App, actor: &Actor, input: &InterviewInput) 
         text::parse_date(&input.held_on).and_then(|d| text::not_future(d, clock::today())),
     );
     let record = inv.take("record", "约谈记录", text::required(&input.record, 4000));
-    let mut refs = Vec::new();
-    if let Some(h) = held {
-        let known = triggers_in(app, &pack, h);
-        if known.items.is_empty() {
-            inv.push(
-                "triggers",
-                "督查问效情形",
-                Problem::Conflict { detail: format!("规则包 {pack} 在 {h} 没有督查问效情形清单") },
-            );
-        } else if input.triggers.is_empty() {
-            inv.push("triggers", "督查问效情形", Problem::Required);
-        }
-        for (i, t) in input.triggers.iter().enumerate() {
-            match known.items.iter().find(|k| k.id == *t) {
-                Some(k) => refs.push(TriggerRef { id: k.id.clone(), title: k.title.clone() }),
-                None if !known.items.is_empty() => inv.push(
-                    &format!("triggers[{i}]"),
-                    "督查问效情形",
-                    Problem::Unknown { allowed: known.items.iter().map(|k| k.id.clone()).collect() },
-                ),
-                None => {}
-            }
-        }
-    }
+    let refs = match held {
+        Some(h) => check_triggers(app, &pack, h, &input.triggers, &mut inv),
+        None => Vec::new(),
+    };
     let due = held.and_then(|h| basis(app, &pack, "supervision.rectification_plan_due", h).map(|b| (h, b)));
     if held.is_some() && due.is_none() {
         inv.push("held_on", "约谈日期", Problem::Conflict { detail: format!("规则包 {pack} 在该日没有整改方案期限") });
@@ -224,6 +245,21 @@ pub struct EscalationView {
     pub basis: Vec<Basis>,
 }
 
+/// What interviews held on `held` suggest on `as_of`, by the pack's rule in force then.
+pub(crate) fn suggest(
+    app: &App,
+    pack: &str,
+    held: &[NaiveDate],
+    as_of: NaiveDate,
+) -> Result<(dandang_domain::supervision::Escalation, Basis)> {
+    let Some((b, value)) = basis(app, pack, "supervision.escalation", as_of) else {
+        return Err(AppError::Conflict(format!("规则包 {pack} 在 {as_of} 没有约谈升级规则")));
+    };
+    let rule: EscalationRule = serde_json::from_value(value)
+        .map_err(|e| AppError::Config(format!("supervision.escalation 的 value 无法解析：{e}")))?;
+    Ok((rule.escalate(held, as_of), b))
+}
+
 /// What the cadre's interviews suggest on a date; a person accepts or declines.
 pub async fn escalation(app: &App, actor: &Actor, cadre_id: Uuid, as_of: Option<&str>) -> Result<EscalationView> {
     require(actor, Permission::SupervisionRead)?;
@@ -233,14 +269,9 @@ pub async fn escalation(app: &App, actor: &Actor, cadre_id: Uuid, as_of: Option<
         return Err(AppError::OutOfScope);
     }
     let pack = app.policy().pack_for(jurisdiction_code(&c.jurisdiction_path)).to_string();
-    let Some((b, value)) = basis(app, &pack, "supervision.escalation", as_of) else {
-        return Err(AppError::Conflict(format!("规则包 {pack} 在 {as_of} 没有约谈升级规则")));
-    };
-    let rule: EscalationRule = serde_json::from_value(value)
-        .map_err(|e| AppError::Config(format!("supervision.escalation 的 value 无法解析：{e}")))?;
     let held: Vec<NaiveDate> =
         store::interviews_of(app.db().read(), cadre_id).await?.into_iter().map(|i| i.held_on).collect();
-    let e = rule.escalate(&held, as_of);
+    let (e, b) = suggest(app, &pack, &held, as_of)?;
     audit::record_read(app, actor, "cadre", cadre_id.to_string(), &format!("{}的约谈升级研判（{as_of}）", c.name))
         .await?;
     Ok(EscalationView {

@@ -1,0 +1,325 @@
+//! What the supervision office reads: a cadre's supervision file (督查档案),
+//! the dashboard, and the documents a reminder sends out.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use dandang_domain::{
+    access::{Actor, Permission},
+    supervision::case::{CaseKind, CaseState},
+};
+use dandang_store::{measures as measure_store, registry, supervision as store};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{
+    ItemView, UnitRef,
+    cases::{self, CaseSummary},
+};
+use crate::{
+    App, audit, clock,
+    error::{AppError, Result},
+    exports::{self, SheetData},
+    registry::{covers_cadre, require},
+};
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct FileEntry {
+    pub date: NaiveDate,
+    /// 工作约谈 / 工作提醒 / 约谈记录 / 问责处理
+    pub kind: String,
+    pub title: String,
+    pub detail: Option<String>,
+    pub actor: Option<String>,
+    pub late: bool,
+    pub case_id: Option<Uuid>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SupervisionFile {
+    pub cadre_id: Uuid,
+    pub cadre_name: String,
+    pub unit_name: String,
+    pub interviews: usize,
+    pub reminders: usize,
+    /// Measures that came out of 督查问效; left out for roles that do not read measures.
+    pub measures_shown: bool,
+    pub entries: Vec<FileEntry>,
+}
+
+/// Every reminder, interview, record, rectification step, escalation decision
+/// and resulting measure about a cadre, in time order. Audited.
+pub async fn file(app: &App, actor: &Actor, cadre_id: Uuid) -> Result<SupervisionFile> {
+    require(actor, Permission::SupervisionRead)?;
+    let c = registry::cadre(app.db().read(), cadre_id).await?.ok_or(AppError::NotFound("干部"))?;
+    if !covers_cadre(actor, &c) {
+        return Err(AppError::OutOfScope);
+    }
+    let f = store::CaseFilter { cadre_id: Some(cadre_id), ..Default::default() };
+    let rows = store::cases_in_scope(app.db().read(), &actor.scope, &f).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
+    let steps = store::steps_of(app.db().read(), &ids).await?;
+    let interviews = store::interviews_of(app.db().read(), cadre_id).await?;
+    let mut entries = Vec::new();
+    let mut reminders = 0;
+    for m in &rows {
+        let kind = CaseKind::parse(&m.kind).map_err(|_| AppError::Internal("case kind".into()))?;
+        if kind == CaseKind::Reminder {
+            reminders += 1;
+        }
+        for s in steps.iter().filter(|s| s.case_id == m.id) {
+            let v = cases::step_view(kind, s);
+            entries.push(FileEntry {
+                date: s.on_date,
+                kind: kind.label_zh().into(),
+                title: v.action_label,
+                detail: v.note,
+                actor: Some(v.actor),
+                late: v.late,
+                case_id: Some(m.id),
+            });
+        }
+    }
+    for i in &interviews {
+        entries.push(FileEntry {
+            date: i.held_on,
+            kind: "约谈记录".into(),
+            title: if i.origin == "workflow" { "约谈记录归档".into() } else { "约谈记录（补录）".into() },
+            detail: Some(i.record.clone()),
+            actor: None,
+            late: false,
+            case_id: rows.iter().find(|m| m.interview_id == Some(i.id)).map(|m| m.id),
+        });
+    }
+    let measures_shown = actor.can(Permission::MeasureRead);
+    if measures_shown {
+        for m in
+            measure_store::measures_of(app.db().read(), cadre_id).await?.iter().filter(|m| m.origin == "supervision")
+        {
+            let v = crate::measures::view(m, clock::today());
+            entries.push(FileEntry {
+                date: m.decided_on,
+                kind: "问责处理".into(),
+                title: v.label.clone(),
+                detail: Some(format!("{}：{}", m.deciding_body, m.basis)),
+                actor: None,
+                late: false,
+                case_id: m.origin_ref.as_deref().and_then(|r| r.parse().ok()),
+            });
+        }
+    }
+    entries.sort_by_key(|e| e.date);
+    audit::record_read(app, actor, "cadre", cadre_id.to_string(), &format!("{}的督查档案", c.name)).await?;
+    Ok(SupervisionFile {
+        cadre_id,
+        cadre_name: c.name.clone(),
+        unit_name: c.unit_name.clone(),
+        interviews: interviews.len(),
+        reminders,
+        measures_shown,
+        entries,
+    })
+}
+
+/// The supervision file as a workbook.
+pub async fn export_file(app: &App, actor: &Actor, cadre_id: Uuid) -> Result<(String, Vec<u8>)> {
+    let f = file(app, actor, cadre_id).await?;
+    let sheet = SheetData {
+        name: "督查档案".into(),
+        headers: ["日期", "类别", "事项", "内容", "经办", "是否逾期"].map(String::from).to_vec(),
+        rows: f
+            .entries
+            .iter()
+            .map(|e| {
+                vec![
+                    e.date.to_string(),
+                    e.kind.clone(),
+                    e.title.clone(),
+                    e.detail.clone().unwrap_or_default(),
+                    e.actor.clone().unwrap_or_default(),
+                    if e.late { "逾期".into() } else { String::new() },
+                ]
+            })
+            .collect(),
+        text_columns: vec![0],
+    };
+    let bytes = exports::table(app, actor, "supervision_file", sheet).await?;
+    Ok((format!("{}-督查档案.xlsx", f.cadre_name), bytes))
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Count {
+    pub code: String,
+    pub label: String,
+    pub count: usize,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct UnitOverdue {
+    pub unit: UnitRef,
+    /// Items led by the unit that are overdue (red).
+    pub overdue_items: usize,
+    /// Reminders and interviews whose current step is late.
+    pub late_cases: usize,
+    pub total: usize,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Dashboard {
+    pub today: NaiveDate,
+    pub items_by_light: Vec<Count>,
+    pub units_by_overdue: Vec<UnitOverdue>,
+    pub interviews_this_year: usize,
+    pub interview_cases_by_state: Vec<Count>,
+    pub reminder_cases_by_state: Vec<Count>,
+    /// Rectification after interviews and reminders: awaiting plan, rectifying, recheck, closed.
+    pub rectification: Vec<Count>,
+    pub late_cases: Vec<CaseSummary>,
+    pub todo: Vec<CaseSummary>,
+    /// Items where the user is named as principal or leader in charge.
+    pub portfolio: Vec<ItemView>,
+}
+
+pub async fn dashboard(app: &App, actor: &Actor) -> Result<Dashboard> {
+    use dandang_domain::supervision::Light;
+    require(actor, Permission::SupervisionRead)?;
+    let today = clock::today();
+    let items = super::list_items(app, actor, None).await?;
+    let items_by_light = Light::ALL
+        .iter()
+        .map(|l| Count {
+            code: l.code().into(),
+            label: l.label_zh().into(),
+            count: items.iter().filter(|i| i.status == l.code()).count(),
+        })
+        .collect();
+    let all = cases::summaries(app, actor, &Default::default(), false, false).await?;
+    let mut by_unit: BTreeMap<Uuid, UnitOverdue> = BTreeMap::new();
+    let mut bump = |u: &UnitRef, item: bool| {
+        let e =
+            by_unit.entry(u.id).or_insert(UnitOverdue { unit: u.clone(), overdue_items: 0, late_cases: 0, total: 0 });
+        if item {
+            e.overdue_items += 1
+        } else {
+            e.late_cases += 1
+        }
+        e.total += 1;
+    };
+    for i in items.iter().filter(|i| i.status == Light::Red.code()) {
+        bump(&i.lead_unit, true);
+    }
+    for c in all.iter().filter(|c| c.late) {
+        bump(&c.unit, false);
+    }
+    let mut units_by_overdue: Vec<UnitOverdue> = by_unit.into_values().collect();
+    units_by_overdue.sort_by(|a, b| b.total.cmp(&a.total).then(a.unit.name.cmp(&b.unit.name)));
+    let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).expect("1 January");
+    let interviews_this_year =
+        store::interviews_in_scope(app.db().read(), &actor.scope, year_start, today).await?.len();
+    let count_states = |kind: CaseKind| -> Vec<Count> {
+        CaseState::ALL
+            .iter()
+            .filter(|s| kind == CaseKind::Interview || **s != CaseState::Planned)
+            .map(|s| Count {
+                code: s.code().into(),
+                label: s.label_for(kind).into(),
+                count: all.iter().filter(|c| c.kind == kind.code() && c.state == s.code()).count(),
+            })
+            .collect()
+    };
+    let rect_states = [CaseState::AwaitingPlan, CaseState::Rectifying, CaseState::Recheck, CaseState::Closed];
+    let mut rectification: Vec<Count> = rect_states
+        .iter()
+        .map(|s| Count {
+            code: s.code().into(),
+            label: s.label_zh().into(),
+            count: all.iter().filter(|c| c.state == s.code()).count(),
+        })
+        .collect();
+    rectification.push(Count {
+        code: "late".into(),
+        label: "整改环节逾期".into(),
+        count: all.iter().filter(|c| c.late && rect_states[..3].iter().any(|s| s.code() == c.state)).count(),
+    });
+    let name = actor.display_name.as_str();
+    let portfolio = items
+        .iter()
+        .filter(|i| i.principal.as_deref() == Some(name) || i.leader_in_charge.as_deref() == Some(name))
+        .cloned()
+        .collect();
+    Ok(Dashboard {
+        today,
+        items_by_light,
+        units_by_overdue,
+        interviews_this_year,
+        interview_cases_by_state: count_states(CaseKind::Interview),
+        reminder_cases_by_state: count_states(CaseKind::Reminder),
+        rectification,
+        late_cases: all.iter().filter(|c| c.late).cloned().collect(),
+        todo: all.iter().filter(|c| c.todo).cloned().collect(),
+        portfolio,
+    })
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Document {
+    pub title: String,
+    pub doc_no: String,
+    pub addressee: String,
+    pub paragraphs: Vec<String>,
+    pub issuer: String,
+    pub date: NaiveDate,
+}
+
+/// The reminder letter to the department and the work notice to its leader
+/// in charge, once the reminder has been issued.
+pub async fn reminder_documents(app: &App, actor: &Actor, id: Uuid) -> Result<Vec<Document>> {
+    let v = cases::get(app, actor, id).await?;
+    if v.kind != CaseKind::Reminder.code() {
+        return Err(AppError::NotFound("工作提醒"));
+    }
+    let (Some(doc_no), Some(due)) = (v.doc_no.clone(), v.rectification_plan_due) else {
+        return Err(AppError::IllegalTransition("工作提醒尚未发出，还没有提醒函和工作通知".into()));
+    };
+    let issued = v.steps.iter().find(|s| s.action == "issue").ok_or(AppError::NotFound("发出记录"))?;
+    let situations = v.triggers.iter().map(|t| t.title.as_str()).collect::<Vec<_>>().join("；");
+    let months = cases::deadlines_for(app, v.unit.id, issued.on_date).await?.report_months;
+    let letter = Document {
+        title: "工作提醒函".into(),
+        doc_no: doc_no.clone(),
+        addressee: format!("{}：", v.unit.name),
+        paragraphs: vec![
+            format!("经督查，你单位存在以下情形：{situations}。"),
+            format!("主要问题：{}", v.facts),
+            format!(
+                "请你单位认真研究，于{}前报送整改方案，此后每{}个月书面报送一次整改进展，整改完成后申请复查。逾期未报送或整改不到位的，将按规定启动工作约谈。",
+                cn_date(due),
+                months
+            ),
+        ],
+        issuer: issued.actor.clone(),
+        date: issued.on_date,
+    };
+    let mut out = vec![letter];
+    if let Some(c) = &v.cadre {
+        out.push(Document {
+            title: "工作通知".into(),
+            doc_no: format!("{doc_no}（附）"),
+            addressee: format!("{}同志：", c.name),
+            paragraphs: vec![
+                format!("你分管的{}在以下方面存在问题：{situations}。", v.unit.name),
+                format!(
+                    "已向该单位发出《工作提醒函》（{doc_no}），请督促其于{}前报送整改方案并按期完成整改。",
+                    cn_date(due)
+                ),
+            ],
+            issuer: issued.actor.clone(),
+            date: issued.on_date,
+        });
+    }
+    Ok(out)
+}
+
+fn cn_date(d: NaiveDate) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
