@@ -158,6 +158,105 @@ async function followUp() {
   await org.ctx.close();
 }
 
+// 督查问效: one interview from request to closure, each step by the role
+// that owns it — the supervision office asks, the principal leader approves,
+// the office plans with the commission and the organization department, the
+// organization department files the record, the unit reports its
+// rectification, the office rechecks and closes.
+async function interview() {
+  const beijingToday = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  const state = async (page) => (await page.textContent("#case-state")).trim();
+  const step = async (page, action, fields, expectState) => {
+    const form = `#form-${action}`;
+    if (!(await page.isVisible(form))) await page.click(`#act details:has(${form}) > summary`);
+    for (const [name, value] of Object.entries(fields)) await page.fill(`${form} [name=${name}]`, value);
+    await Promise.all([page.waitForURL(/ok=/), page.click(`${form} button[type=submit]`)]);
+    const now = await state(page);
+    if (now !== expectState) fail(`after ${action}: state ${now}, expected ${expectState}`);
+  };
+
+  const office = await login("yc_ducha");
+  let page = office.page;
+  await page.goto(`${base}/units?q=${encodeURIComponent("宜昌市发展和改革委员会")}`);
+  await Promise.all([page.waitForURL(/\/units\/[0-9a-f-]{36}/), page.click("a >> text=宜昌市发展和改革委员会")]);
+  const unitId = page.url().match(/units\/([0-9a-f-]{36})/)[1];
+  await page.goto(`${base}/cadres?unit=${unitId}&managed_by=city`);
+  await Promise.all([page.waitForURL(/\/cadres\/[0-9a-f-]{36}/), page.click("#cadre-table .cadre-link >> nth=0")]);
+  await Promise.all([page.waitForURL(/\/supervision\/cases\/new/), page.click("#request-interview")]);
+  await page.fill("#case-form textarea[name=facts]", "重点项目审批连续三个月超出承诺时限，企业反映强烈。");
+  await page.check("#triggers input[type=checkbox] >> nth=0");
+  await page.check("#triggers input[type=checkbox] >> nth=4");
+  await Promise.all([page.waitForURL(/\/supervision\/cases\/[0-9a-f-]{36}\?ok=/), page.click("#case-form button[type=submit]")]);
+  const caseUrl = page.url().split("?")[0];
+  if ((await state(page)) !== "待审批") fail(`new case state ${await state(page)}`);
+  if (await page.$("#form-approve")) fail("the office must not approve its own request");
+  await page.screenshot({ path: join(out, "interview-1-requested.png"), fullPage: true });
+  await office.ctx.close();
+
+  const leader = await login("yc_lingdao");
+  page = leader.page;
+  await page.goto(`${base}/supervision/cases?todo=1`);
+  await Promise.all([page.waitForURL(/\/supervision\/cases\/[0-9a-f-]{36}/), page.click(`a[href="${new URL(caseUrl).pathname}"]`)]);
+  await step(page, "approve", {}, "已批准，待制定约谈方案");
+  await leader.ctx.close();
+
+  const office2 = await login("yc_ducha");
+  page = office2.page;
+  await page.goto(caseUrl);
+  await step(
+    page,
+    "plan",
+    {
+      scheduled_on: beijingToday,
+      place: "市委第二会议室",
+      lead_interviewer: "市委副秘书长",
+      commission_attendee: "市纪委监委第三监督检查室主任",
+      org_attendee: "市委组织部干部监督科科长",
+      topics: "审批超时的原因、整改措施和时限",
+      note: "会同市纪委监委、市委组织部确定。",
+    },
+    "待约谈",
+  );
+  await office2.ctx.close();
+
+  const org = await login("yc_jiandu");
+  page = org.page;
+  await page.goto(caseUrl);
+  await step(page, "hold", { record: "约谈人指出审批超时问题，被约谈人说明了原因并表态限期整改。" }, "待报整改方案");
+  if (!/\d{4}-\d{2}-\d{2}/.test(await page.textContent("#plan-due"))) fail("rectification plan deadline missing");
+  if (!(await page.textContent("#record")).includes("限期整改")) fail("record not filed");
+  if (!(await page.textContent("#escalation")).includes("建议")) fail("escalation suggestion missing");
+  await page.selectOption("#escalation-form select[name=decision]", "decline");
+  await page.fill("#escalation-form textarea[name=reason]", "问题已在约谈中指出，暂不通报。");
+  await Promise.all([page.waitForURL(/ok=/), page.click("#escalation-form button[type=submit]")]);
+  if (!(await page.textContent("#escalation-decision")).includes("未采纳")) fail("escalation decision not shown");
+  await page.screenshot({ path: join(out, "interview-2-held.png"), fullPage: true });
+  await org.ctx.close();
+
+  const unit = await login("yc_fgw");
+  page = unit.page;
+  await page.goto(caseUrl);
+  await step(page, "submit_plan", { note: "压缩审批时限至10个工作日，建立超时预警台账，每周通报。" }, "整改中");
+  await step(page, "finish", { note: "整改措施全部落实，近两个月无超时件。" }, "待复查");
+  if (await page.$("#form-pass")) fail("the unit must not recheck itself");
+  await unit.ctx.close();
+
+  const office3 = await login("yc_ducha");
+  page = office3.page;
+  await page.goto(caseUrl);
+  await step(page, "pass", { note: "经抽查审批记录，整改到位，同意办结。" }, "已办结");
+  const history = await page.$$("#history li");
+  if (history.length < 8) fail(`history should list every step, got ${history.length}`);
+  if (await page.$("#act")) fail("a closed case offers no steps");
+  await page.screenshot({ path: join(out, "interview-3-closed.png"), fullPage: true });
+  await Promise.all([page.waitForURL(/supervision-file/), page.click("a >> text=督查档案")]);
+  if (!(await page.textContent("#file")).includes("约谈记录归档")) fail("supervision file lacks the record");
+  await page.goto(`${base}/supervision`);
+  await page.waitForSelector("#lights");
+  await page.screenshot({ path: join(out, "interview-4-dashboard.png"), fullPage: true });
+  await office3.ctx.close();
+}
+
 try {
   await waitForServer();
   browser = await chromium.launch({
@@ -167,8 +266,9 @@ try {
   await run({ width: 1366, height: 800 }, "laptop");
   await run({ width: 390, height: 844 }, "phone");
   await followUp();
+  await interview();
   if (problems.length) fail(`browser reported problems:\n${problems.join("\n")}`);
-  console.log("browser test passed (laptop and phone): login, cadre list, search, cadre page, policy, workdays; follow-up proposal and decision");
+  console.log("browser test passed (laptop and phone): login, cadre list, search, cadre page, policy, workdays; follow-up proposal and decision; one interview from request to closure");
 } catch (e) {
   console.error(String(e.stack || e));
   if (problems.length) console.error(problems.join("\n"));

@@ -489,3 +489,57 @@ async fn reminder_issued_with_documents() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn interview_request_form_takes_several_situations() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let t = env.token("yc_ducha").await;
+        let (cadre, _) = city_cadre(&env, &t, "宜昌市发展和改革委员会").await;
+        let trig: Vec<String> = env.get("/api/v1/supervision/triggers", &t).await.json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .take(2)
+            .map(|x| x["id"].as_str().unwrap().to_string())
+            .collect();
+        let b = env.login("yc_ducha", dandang_app::demo::DEMO_PASSWORD).await.expect("login");
+        let page = env.page(&format!("/supervision/cases/new?kind=interview&cadre_id={cadre}"), &b.cookie).await;
+        assert_eq!(page.status, 200);
+        assert!(page.text().contains(&trig[1]), "every situation is offered");
+        let base = format!("_csrf={}&kind=interview&cadre_id={cadre}&facts={}", b.csrf, enc("审批超时"));
+        // None chosen: the form comes back naming the field, nothing written.
+        let r = env.form("/supervision/cases", &b, &base).await;
+        assert_eq!(r.status, 422);
+        assert!(r.text().contains("督查问效情形"), "{}", r.text());
+        let before = env.get(&format!("/api/v1/supervision/cases?cadre_id={cadre}"), &t).await.json();
+        let body = format!("{base}&triggers={}&triggers={}", enc(&trig[0]), enc(&trig[1]));
+        let r = env.form("/supervision/cases", &b, &body).await;
+        assert_eq!(r.status, 303, "{r:?}");
+        let after = env.get(&format!("/api/v1/supervision/cases?cadre_id={cadre}"), &t).await.json();
+        assert_eq!(after.as_array().unwrap().len(), before.as_array().unwrap().len() + 1);
+        let id = after.as_array().unwrap().iter().find(|c| !before.as_array().unwrap().contains(c)).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let c = env.get(&format!("/api/v1/supervision/cases/{id}"), &t).await.json();
+        assert_eq!(c["triggers"].as_array().unwrap().len(), 2);
+        // The leader approves from the page; a unit party committee has no approval form.
+        let page = env.page(&format!("/supervision/cases/{id}"), &b.cookie).await;
+        assert!(!page.text().contains("form-approve"));
+        let l = env.login("yc_lingdao", dandang_app::demo::DEMO_PASSWORD).await.expect("login");
+        let page = env.page(&format!("/supervision/cases/{id}"), &l.cookie).await;
+        assert!(page.text().contains("form-approve"));
+        let r = env
+            .form(&format!("/supervision/cases/{id}/transitions"), &l, &format!("_csrf={}&action=approve", l.csrf))
+            .await;
+        assert_eq!(r.status, 303, "{r:?}");
+        // A step out of order shows the page again with the reason.
+        let r = env
+            .form(&format!("/supervision/cases/{id}/transitions"), &l, &format!("_csrf={}&action=approve", l.csrf))
+            .await;
+        assert_eq!(r.status, 422);
+        assert!(r.text().contains("不能“批准”"), "{}", r.text());
+    })
+    .await;
+}

@@ -148,7 +148,8 @@ struct NewQ {
     unit_id: Option<Uuid>,
 }
 
-/// The form as posted; `triggers` repeats.
+/// The form as posted; `triggers` repeats, which the urlencoded parser does
+/// not map to a field, so it is collected from the raw pairs.
 #[derive(Clone, Debug, Default, Deserialize)]
 struct CaseForm {
     kind: String,
@@ -156,7 +157,7 @@ struct CaseForm {
     cadre_id: String,
     #[serde(default)]
     unit_id: String,
-    #[serde(default)]
+    #[serde(skip)]
     triggers: Vec<String>,
     #[serde(default)]
     facts: String,
@@ -231,8 +232,9 @@ async fn case_new(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Que
 async fn case_create(
     State(s): State<AppState>,
     UiAuth(info): UiAuth,
-    CsrfForm(f, _): CsrfForm<CaseForm>,
+    CsrfForm(mut f, pairs): CsrfForm<CaseForm>,
 ) -> PageResult {
+    f.triggers = pairs.into_iter().filter(|(k, _)| k == "triggers").map(|(_, v)| v).collect();
     let input = CaseInput {
         kind: f.kind.clone(),
         cadre_id: f.cadre_id.parse().ok(),
