@@ -14,3 +14,8 @@ pub fn today() -> NaiveDate {
 pub fn local(at: DateTime<Utc>) -> String {
     at.with_timezone(&beijing()).format("%Y-%m-%d %H:%M:%S").to_string()
 }
+
+/// The Beijing calendar day of an instant.
+pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&beijing()).date_naive()
+}

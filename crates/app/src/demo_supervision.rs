@@ -24,12 +24,15 @@ pub async fn load(app: &App, units: &[(String, Uuid)], interviewee: Option<Uuid>
     let day = |n: i64| (today + Duration::days(n)).to_string();
     let unit = |name: &str| units.iter().find(|(n, _)| n == name).map(|(_, id)| *id);
     let mut items = 0;
+    // Items were set two months ago; some lead units have reported since, others not.
+    let set_at = at(today - Duration::days(60), 10);
     for (n, (title, lead, co, deadline, milestone)) in [
         ("中心城区交通拥堵综合治理", "宜昌市交通运输局", "宜昌市财政局", 75, Some(("完成治理方案", -6))),
         ("重点项目审批提速", "宜昌市发展和改革委员会", "宜昌市商务局", 2, None),
         ("老旧小区改造年度任务", "宜昌市住房和城乡建设局", "宜昌市财政局", 120, Some(("完成首批开工", 30))),
         ("安全生产专项整治", "宜昌市应急管理局", "宜昌市交通运输局", 45, Some(("隐患排查", -1))),
         ("长江大保护问题整改", "宜昌市生态环境局", "宜昌市农业农村局", 200, Some(("制定整改清单", 60))),
+        ("政务服务“一网通办”", "宜昌市发展和改革委员会", "宜昌市财政局", 20, Some(("上线试运行", -20))),
     ]
     .into_iter()
     .enumerate()
@@ -50,7 +53,25 @@ pub async fn load(app: &App, units: &[(String, Uuid)], interviewee: Option<Uuid>
                 .map(|(t, d)| vec![MilestoneInput { title: t.into(), due: day(d) }])
                 .unwrap_or_default(),
         };
-        sv::create_item(app, &actor, &input).await?;
+        let v = sv::create_item_at(app, &actor, &input, set_at).await?;
+        let report = |content: &str, days_ago: i64, milestone: Option<Uuid>, completes: bool| sv::ReportInput {
+            content: content.into(),
+            reported_on: Some((today - Duration::days(days_ago)).to_string()),
+            milestone_id: milestone,
+            completes,
+        };
+        match n {
+            0 | 2 => {
+                let r = report("按计划推进，已完成阶段性任务。", 10, None, false);
+                sv::report_item_at(app, &actor, v.id, &r, at(today - Duration::days(10), 16)).await?;
+            }
+            5 => {
+                let m = v.milestones.first().map(|m| m.id);
+                let r = report("系统已上线试运行，事项全部完成。", 18, m, true);
+                sv::report_item_at(app, &actor, v.id, &r, at(today - Duration::days(18), 16)).await?;
+            }
+            _ => {}
+        }
         items += 1;
     }
     let mut interviews = 0;

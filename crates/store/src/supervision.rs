@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 use crate::{
     entity::{
-        cadre, interview, item_milestone, jurisdiction, supervised_item, supervision_case, supervision_step, unit,
+        cadre, interview, item_milestone, item_report, jurisdiction, supervised_item, supervision_case,
+        supervision_step, unit,
     },
     error::{Result, StoreError},
     registry::like_prefix,
@@ -46,13 +47,18 @@ pub async fn insert_item(
     Ok(())
 }
 
-/// Items whose lead unit lies in the scope's jurisdiction subtree (and unit
-/// subtree for unit-bound scopes), earliest deadline first.
+/// Items whose lead unit lies in the scope's jurisdiction subtree (and, for
+/// unit-bound scopes, led or co-handled by the unit), earliest deadline first.
 pub async fn items_in_scope(c: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<supervised_item::Model>> {
     let mut cond = Condition::all()
         .add(Expr::col((jurisdiction::Entity, jurisdiction::Column::Path)).like(like_prefix(&scope.jurisdiction_path)));
     if let Some(p) = &scope.unit_path {
-        cond = cond.add(Expr::col((unit::Entity, unit::Column::Path)).like(like_prefix(p)));
+        // A unit sees the items it leads and those it cooperates on.
+        let mut own = Condition::any().add(Expr::col((unit::Entity, unit::Column::Path)).like(like_prefix(p)));
+        if let Some(u) = scope.unit_id {
+            own = own.add(supervised_item::Column::CoUnitIds.like(format!("%{}%", u.0)));
+        }
+        cond = cond.add(own);
     }
     Ok(supervised_item::Entity::find()
         .join(JoinType::InnerJoin, supervised_item::Relation::LeadUnit.def())
@@ -198,4 +204,49 @@ pub async fn interviews_in_scope(
         .order_by_asc(interview::Column::HeldOn)
         .all(c)
         .await?)
+}
+
+// ---- progress reports on items ---------------------------------------------------
+
+pub async fn item_by_id(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<supervised_item::Model>> {
+    Ok(supervised_item::Entity::find_by_id(id).one(c).await?)
+}
+
+pub async fn insert_report(c: &impl ConnectionTrait, m: item_report::Model) -> Result<()> {
+    item_report::Entity::insert(item_report::ActiveModel::from(m)).exec_without_returning(c).await?;
+    Ok(())
+}
+
+pub async fn reports_of(c: &impl ConnectionTrait, item_ids: &[Uuid]) -> Result<Vec<item_report::Model>> {
+    if item_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(item_report::Entity::find()
+        .filter(item_report::Column::ItemId.is_in(item_ids.to_vec()))
+        .order_by_asc(item_report::Column::ReportedOn)
+        .order_by_asc(item_report::Column::At)
+        .all(c)
+        .await?)
+}
+
+/// Marks a milestone done on a date (the first report that says so wins).
+pub async fn milestone_done(c: &impl ConnectionTrait, id: Uuid, on: chrono::NaiveDate) -> Result<()> {
+    item_milestone::Entity::update_many()
+        .col_expr(item_milestone::Column::DoneOn, Expr::value(on))
+        .filter(item_milestone::Column::Id.eq(id))
+        .filter(item_milestone::Column::DoneOn.is_null())
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn item_completed(c: &impl ConnectionTrait, id: Uuid, on: chrono::NaiveDate) -> Result<()> {
+    supervised_item::Entity::update_many()
+        .col_expr(supervised_item::Column::CompletedOn, Expr::value(on))
+        .col_expr(supervised_item::Column::Version, Expr::col(supervised_item::Column::Version).add(1))
+        .filter(supervised_item::Column::Id.eq(id))
+        .filter(supervised_item::Column::CompletedOn.is_null())
+        .exec(c)
+        .await?;
+    Ok(())
 }

@@ -37,6 +37,7 @@ use crate::api;
         api::supervision::open_case, api::supervision::list_cases, api::supervision::get_case,
         api::supervision::transition, api::supervision::decide_escalation, api::supervision::documents,
         api::supervision::dashboard, api::supervision::supervision_file, api::supervision::export_file,
+        api::supervision::get_item, api::supervision::report_item,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&Bearer),

@@ -169,6 +169,8 @@ pub struct Dashboard {
     pub today: NaiveDate,
     pub items_by_light: Vec<Count>,
     pub units_by_overdue: Vec<UnitOverdue>,
+    /// Lead units of open items that reported nothing within the report interval.
+    pub silent_units: Vec<Count>,
     pub interviews_this_year: usize,
     pub interview_cases_by_state: Vec<Count>,
     pub reminder_cases_by_state: Vec<Count>,
@@ -213,6 +215,15 @@ pub async fn dashboard(app: &App, actor: &Actor) -> Result<Dashboard> {
     }
     let mut units_by_overdue: Vec<UnitOverdue> = by_unit.into_values().collect();
     units_by_overdue.sort_by(|a, b| b.total.cmp(&a.total).then(a.unit.name.cmp(&b.unit.name)));
+    let mut silent: BTreeMap<Uuid, Count> = BTreeMap::new();
+    for i in items.iter().filter(|i| i.silent) {
+        silent
+            .entry(i.lead_unit.id)
+            .or_insert(Count { code: i.lead_unit.id.to_string(), label: i.lead_unit.name.clone(), count: 0 })
+            .count += 1;
+    }
+    let mut silent_units: Vec<Count> = silent.into_values().collect();
+    silent_units.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
     let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).expect("1 January");
     let interviews_this_year =
         store::interviews_in_scope(app.db().read(), &actor.scope, year_start, today).await?.len();
@@ -251,6 +262,7 @@ pub async fn dashboard(app: &App, actor: &Actor) -> Result<Dashboard> {
         today,
         items_by_light,
         units_by_overdue,
+        silent_units,
         interviews_this_year,
         interview_cases_by_state: count_states(CaseKind::Interview),
         reminder_cases_by_state: count_states(CaseKind::Reminder),

@@ -326,6 +326,7 @@ pub struct UnitRef {
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct MilestoneView {
+    pub id: Uuid,
     pub title: String,
     pub due_on: NaiveDate,
     pub done_on: Option<NaiveDate>,
@@ -348,6 +349,21 @@ pub struct ItemView {
     /// green / yellow / red / done
     pub status: String,
     pub status_label: String,
+    pub reports: Vec<ReportView>,
+    pub last_report_on: Option<NaiveDate>,
+    /// Open, and the lead unit has reported nothing within the pack's report interval.
+    pub silent: bool,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ReportView {
+    pub unit: String,
+    pub reported_on: NaiveDate,
+    pub content: String,
+    pub milestone: Option<String>,
+    pub completes: bool,
+    pub actor: String,
+    pub at: String,
 }
 
 /// The last day a due date still shows yellow, from the pack's warning window.
@@ -363,6 +379,15 @@ async fn unit_ref(app: &App, id: Uuid) -> Result<Option<(UnitRef, registry::Unit
 }
 
 pub async fn create_item(app: &App, actor: &Actor, input: &ItemInput) -> Result<ItemView> {
+    create_item_at(app, actor, input, Utc::now()).await
+}
+
+pub(crate) async fn create_item_at(
+    app: &App,
+    actor: &Actor,
+    input: &ItemInput,
+    at: chrono::DateTime<Utc>,
+) -> Result<ItemView> {
     use dandang_store::entity::{item_milestone, supervised_item};
     require(actor, Permission::SupervisionWrite)?;
     let mut inv = Invalid::new();
@@ -427,7 +452,7 @@ pub async fn create_item(app: &App, actor: &Actor, input: &ItemInput) -> Result<
         deadline,
         completed_on: None,
         created_by: actor.user_id.0,
-        created_at: Utc::now(),
+        created_at: at,
         version: 1,
     };
     let ms: Vec<item_milestone::Model> = milestones
@@ -442,7 +467,7 @@ pub async fn create_item(app: &App, actor: &Actor, input: &ItemInput) -> Result<
         .collect();
     let tx = app.db().write().await?;
     store::insert_item(&tx, item.clone(), ms.clone()).await?;
-    let v = item_view(app, &mut Default::default(), &item, &ms).await?;
+    let v = item_view(app, &mut Default::default(), &item, &ms, &[]).await?;
     audit::record(
         &tx,
         actor,
@@ -457,19 +482,31 @@ pub async fn create_item(app: &App, actor: &Actor, input: &ItemInput) -> Result<
     Ok(v)
 }
 
-/// `warn`: the warning day per pack, so a list builds each calendar once.
+/// Per pack: the last day a due date shows yellow, and the report interval in months.
+type PackDays = std::collections::HashMap<String, (NaiveDate, u32)>;
+
+/// `packs` caches the pack's days, so a list builds each calendar once.
 async fn item_view(
     app: &App,
-    warn: &mut std::collections::HashMap<String, NaiveDate>,
+    packs: &mut PackDays,
     item: &dandang_store::entity::supervised_item::Model,
     ms: &[dandang_store::entity::item_milestone::Model],
+    reports: &[dandang_store::entity::item_report::Model],
 ) -> Result<ItemView> {
     use dandang_domain::supervision::{Light, light};
     let today = clock::today();
     let (lead, lead_row) = unit_ref(app, item.lead_unit_id).await?.ok_or(AppError::NotFound("单位"))?;
-    // The warning window of the lead unit's jurisdiction, so every viewer sees the same light.
+    // The windows of the lead unit's jurisdiction, so every viewer sees the same light.
     let pack = app.policy().pack_for(jurisdiction_code(&lead_row.jurisdiction_path)).to_string();
-    let warn = *warn.entry(pack.clone()).or_insert_with(|| warn_until(app, &pack, today));
+    let (warn, months) = match packs.get(&pack) {
+        Some(v) => *v,
+        None => {
+            let months = basis(app, &pack, "supervision.step_deadlines", today)
+                .and_then(|(_, v)| v.get("report_months").and_then(|x| x.as_u64()))
+                .unwrap_or(1) as u32;
+            *packs.entry(pack.clone()).or_insert((warn_until(app, &pack, today), months))
+        }
+    };
     let co_ids: Vec<Uuid> = serde_json::from_str(&item.co_unit_ids).unwrap_or_default();
     let mut co = Vec::new();
     for id in co_ids {
@@ -481,6 +518,31 @@ async fn item_view(
     let open: Vec<NaiveDate> =
         ms.iter().filter(|m| m.done_on.is_none()).map(|m| m.due_on).chain(std::iter::once(item.deadline)).collect();
     let status = light(open, done, today, warn);
+    let last_report_on = reports.iter().filter(|r| r.unit_id == item.lead_unit_id).map(|r| r.reported_on).max();
+    let since = today.checked_sub_months(chrono::Months::new(months.max(1))).unwrap_or(today);
+    let silent = !done && clock::local_date(item.created_at) < since && last_report_on.is_none_or(|d| d < since);
+    let mut names = std::collections::HashMap::new();
+    let mut report_views = Vec::new();
+    for r in reports {
+        let unit = if r.unit_id == lead.id {
+            lead.name.clone()
+        } else if let Some(n) = names.get(&r.unit_id) {
+            String::clone(n)
+        } else {
+            let n = unit_ref(app, r.unit_id).await?.map(|(u, _)| u.name).unwrap_or_default();
+            names.insert(r.unit_id, n.clone());
+            n
+        };
+        report_views.push(ReportView {
+            unit,
+            reported_on: r.reported_on,
+            content: r.content.clone(),
+            milestone: r.milestone_id.and_then(|id| ms.iter().find(|m| m.id == id)).map(|m| m.title.clone()),
+            completes: r.completes,
+            actor: r.actor_name.clone(),
+            at: clock::local(r.at),
+        });
+    }
     Ok(ItemView {
         id: item.id,
         title: item.title.clone(),
@@ -495,6 +557,7 @@ async fn item_view(
         milestones: ms
             .iter()
             .map(|m| MilestoneView {
+                id: m.id,
                 title: m.title.clone(),
                 due_on: m.due_on,
                 done_on: m.done_on,
@@ -503,6 +566,9 @@ async fn item_view(
             .collect(),
         status_label: status.label_zh().to_string(),
         status: if status == Light::Done { "done".into() } else { status.code().to_string() },
+        reports: report_views,
+        last_report_on,
+        silent,
     })
 }
 
@@ -517,14 +583,148 @@ pub async fn list_items(app: &App, actor: &Actor, status: Option<&str>) -> Resul
     let items = store::items_in_scope(app.db().read(), &actor.scope).await?;
     let ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
     let ms = store::milestones_of(app.db().read(), &ids).await?;
+    let reports = store::reports_of(app.db().read(), &ids).await?;
     let mut out = Vec::new();
-    let mut warn = std::collections::HashMap::new();
+    let mut packs = PackDays::new();
     for i in &items {
         let mine: Vec<_> = ms.iter().filter(|m| m.item_id == i.id).cloned().collect();
-        let v = item_view(app, &mut warn, i, &mine).await?;
+        let rs: Vec<_> = reports.iter().filter(|r| r.item_id == i.id).cloned().collect();
+        let v = item_view(app, &mut packs, i, &mine, &rs).await?;
         if want.is_none_or(|w| w.code() == v.status) {
             out.push(v);
         }
     }
     Ok(out)
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct ReportInput {
+    pub content: String,
+    /// Defaults to today.
+    #[serde(default)]
+    pub reported_on: Option<String>,
+    /// A milestone this report marks done.
+    #[serde(default)]
+    pub milestone_id: Option<Uuid>,
+    /// The lead unit (or the office) reports the item completed.
+    #[serde(default)]
+    pub completes: bool,
+}
+
+/// An item with its reports, if the actor's scope covers its lead unit or a co-unit.
+async fn item_in_scope(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<(dandang_store::entity::supervised_item::Model, Vec<(registry::UnitRow, bool)>)> {
+    require(actor, Permission::SupervisionRead)?;
+    let item = store::item_by_id(app.db().read(), id).await?.ok_or(AppError::NotFound("督查事项"))?;
+    let co_ids: Vec<Uuid> = serde_json::from_str(&item.co_unit_ids).unwrap_or_default();
+    let mut covered = Vec::new();
+    for (uid, lead) in std::iter::once((item.lead_unit_id, true)).chain(co_ids.into_iter().map(|u| (u, false))) {
+        if let Some(u) = registry::unit(app.db().read(), uid).await?
+            && crate::registry::covers_unit(actor, &u)
+        {
+            covered.push((u, lead));
+        }
+    }
+    if covered.is_empty() {
+        return Err(AppError::OutOfScope);
+    }
+    Ok((item, covered))
+}
+
+pub async fn get_item(app: &App, actor: &Actor, id: Uuid) -> Result<ItemView> {
+    let (item, _) = item_in_scope(app, actor, id).await?;
+    let ms = store::milestones_of(app.db().read(), &[id]).await?;
+    let rs = store::reports_of(app.db().read(), &[id]).await?;
+    item_view(app, &mut PackDays::new(), &item, &ms, &rs).await
+}
+
+/// A unit reports progress on an item (the office may record it for the lead
+/// unit); a report may mark a milestone done or, from the lead unit, the item complete.
+pub async fn report_item(app: &App, actor: &Actor, id: Uuid, input: &ReportInput) -> Result<ItemView> {
+    report_item_at(app, actor, id, input, Utc::now()).await
+}
+
+pub(crate) async fn report_item_at(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    input: &ReportInput,
+    at: chrono::DateTime<Utc>,
+) -> Result<ItemView> {
+    use dandang_store::entity::item_report;
+    if !(actor.can(Permission::SupervisionReport) || actor.can(Permission::SupervisionWrite)) {
+        return Err(AppError::Forbidden);
+    }
+    let (item, covered) = item_in_scope(app, actor, id).await?;
+    let today = clock::local_date(at);
+    let mut inv = Invalid::new();
+    let content = inv.take("content", "进展情况", text::required(&input.content, 4000));
+    let on = match input.reported_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Some(today),
+        Some(s) => inv.take("reported_on", "报送日期", text::parse_date(s).and_then(|d| text::not_future(d, today))),
+    };
+    let ms = store::milestones_of(app.db().read(), &[id]).await?;
+    if let Some(mid) = input.milestone_id
+        && !ms.iter().any(|m| m.id == mid)
+    {
+        inv.push("milestone_id", "节点", Problem::NotFound);
+    }
+    // The lead unit reports for itself; the office records on its behalf.
+    let lead = covered.iter().find(|(_, lead)| *lead);
+    let unit_id = match lead {
+        Some((u, _)) => u.id,
+        None => covered[0].0.id,
+    };
+    if item.completed_on.is_some() {
+        inv.push("completes", "完成", Problem::Conflict { detail: "该事项已完成，不再报送进展".into() });
+    } else if input.completes {
+        if lead.is_none() {
+            inv.push("completes", "完成", Problem::Conflict { detail: "只有牵头单位可以报告事项完成".into() });
+        } else if ms.iter().any(|m| m.done_on.is_none() && Some(m.id) != input.milestone_id) {
+            inv.push("completes", "完成", Problem::Conflict { detail: "尚有未完成的节点".into() });
+        }
+    }
+    inv.into_result()?;
+    let on = on.expect("checked");
+    let r = item_report::Model {
+        id: Uuid::now_v7(),
+        item_id: id,
+        unit_id,
+        reported_on: on,
+        content: content.expect("checked"),
+        milestone_id: input.milestone_id,
+        completes: input.completes,
+        actor_id: actor.user_id.0,
+        actor_name: actor.display_name.clone(),
+        at,
+    };
+    let tx = app.db().write().await?;
+    store::insert_report(&tx, r.clone()).await?;
+    if let Some(mid) = input.milestone_id {
+        store::milestone_done(&tx, mid, on).await?;
+    }
+    if input.completes {
+        store::item_completed(&tx, id, on).await?;
+    }
+    audit::record(
+        &tx,
+        actor,
+        "supervised_item.report",
+        "supervised_item",
+        Some(id.to_string()),
+        None::<&()>,
+        Some(&serde_json::json!({
+            "unit_id": unit_id, "reported_on": on, "milestone_id": input.milestone_id, "completes": input.completes,
+        })),
+    )
+    .await?;
+    let item = store::item_by_id(&tx, id).await?.ok_or(AppError::NotFound("督查事项"))?;
+    let ms = store::milestones_of(&tx, &[id]).await?;
+    let rs = store::reports_of(&tx, &[id]).await?;
+    let v = item_view(app, &mut PackDays::new(), &item, &ms, &rs).await?;
+    tx.commit().await?;
+    Ok(v)
 }

@@ -543,3 +543,53 @@ async fn interview_request_form_takes_several_situations() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn item_progress_reports_and_silent_units() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let (ducha, fgw, jiwei) = (env.token("yc_ducha").await, env.token("yc_fgw").await, env.token("yc_jiwei").await);
+        let d = env.get("/api/v1/supervision/dashboard", &ducha).await.json();
+        let silent: Vec<&str> =
+            d["silent_units"].as_array().unwrap().iter().map(|u| u["label"].as_str().unwrap()).collect();
+        assert!(silent.contains(&"宜昌市发展和改革委员会"), "{silent:?}");
+        assert!(!silent.contains(&"宜昌市交通运输局"), "reported ten days ago: {silent:?}");
+        let items = env.get("/api/v1/supervision/items", &fgw).await.json();
+        let items = items.as_array().unwrap();
+        let open = items.iter().find(|i| i["silent"] == true).expect("a silent item of the commission");
+        assert!(items.iter().any(|i| i["status"] == "done"), "the demo has a completed item");
+        let id = open["id"].as_str().unwrap();
+        let url = format!("/api/v1/supervision/items/{id}/reports");
+        let r = env.post(&url, &fgw, json!({"content": ""})).await;
+        assert_eq!((r.status, fields(&r)), (422, vec!["content".to_string()]));
+        let r = env.post(&url, &jiwei, json!({"content": "x"})).await;
+        assert_eq!(r.status, 403, "the commission reads, it does not report");
+        let r = env.post(&url, &fgw, json!({"content": "已完成审批流程再造，压缩时限40%。"})).await;
+        assert_eq!(r.status, 201, "{r:?}");
+        let v = r.json();
+        assert_eq!((v["silent"].as_bool(), v["reports"].as_array().unwrap().len()), (Some(false), 1));
+        assert_eq!(v["reports"][0]["unit"], "宜昌市发展和改革委员会");
+        let d = env.get("/api/v1/supervision/dashboard", &ducha).await.json();
+        assert!(d["silent_units"].as_array().unwrap().iter().all(|u| u["label"] != "宜昌市发展和改革委员会"));
+        // Another unit's item is out of the committee's scope.
+        let all = env.get("/api/v1/supervision/items", &ducha).await.json();
+        let other =
+            all.as_array().unwrap().iter().find(|i| i["lead_unit"]["name"] == "宜昌市住房和城乡建设局").unwrap();
+        let other_url = format!("/api/v1/supervision/items/{}/reports", other["id"].as_str().unwrap());
+        let r = env.post(&other_url, &fgw, json!({"content": "x"})).await;
+        assert_eq!((r.status, r.code().as_str()), (403, "out_of_scope"));
+        // Completion waits for the open milestones; a milestone is marked done by a report.
+        let r = env.post(&other_url, &ducha, json!({"content": "全部完成", "completes": true})).await;
+        assert_eq!((r.status, fields(&r)), (422, vec!["completes".to_string()]), "{r:?}");
+        let m = other["milestones"][0]["id"].as_str().unwrap();
+        let r = env
+            .post(&other_url, &ducha, json!({"content": "首批开工，事项完成", "milestone_id": m, "completes": true}))
+            .await;
+        assert_eq!(r.status, 201, "{r:?}");
+        let v = r.json();
+        assert_eq!((v["status"].as_str(), v["milestones"][0]["done_on"].is_string()), (Some("done"), true));
+        let r = env.post(&other_url, &ducha, json!({"content": "再报"})).await;
+        assert_eq!(r.status, 422, "a completed item takes no more reports");
+    })
+    .await;
+}

@@ -14,6 +14,7 @@ pub mod follow_up_visit;
 pub mod import_batch;
 pub mod interview;
 pub mod item_milestone;
+pub mod item_report;
 pub mod jurisdiction;
 pub mod measure;
 pub mod post;

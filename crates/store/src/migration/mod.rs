@@ -13,6 +13,7 @@ mod m0003_measures;
 mod m0004_interviews;
 mod m0005_supervised_items;
 mod m0006_supervision_cases;
+mod m0007_item_reports;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_interviews::Migration),
             Box::new(m0005_supervised_items::Migration),
             Box::new(m0006_supervision_cases::Migration),
+            Box::new(m0007_item_reports::Migration),
         ]
     }
 }

@@ -23,6 +23,8 @@ pub fn routes() -> Router<AppState> {
         .route("/supervision/triggers", get(triggers))
         .route("/supervision/interviews", post(record_interview))
         .route("/supervision/items", get(list_items).post(create_item))
+        .route("/supervision/items/{id}", get(get_item))
+        .route("/supervision/items/{id}/reports", post(report_item))
         .route("/cadres/{id}/escalation", get(escalation))
         .route("/supervision/cases", get(list_cases).post(open_case))
         .route("/supervision/cases/{id}", get(get_case))
@@ -189,4 +191,27 @@ pub async fn supervision_file(
 pub async fn export_file(State(s): State<AppState>, ApiAuth(a): ApiAuth, Path(id): Path<Uuid>) -> ApiResult<Response> {
     let (name, bytes) = file::export_file(&s.app, &a, id).await?;
     Ok(super::xlsx(&name, bytes))
+}
+
+/// An item with its milestones and progress reports.
+#[utoipa::path(get, path = "/api/v1/supervision/items/{id}", tag = "督查问效",
+    responses((status = 200, body = ItemView), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn get_item(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<ItemView>> {
+    Ok(Json(sv::get_item(&s.app, &a, id).await?))
+}
+
+/// A unit reports progress; it may mark a milestone done or (lead unit) the item complete.
+#[utoipa::path(post, path = "/api/v1/supervision/items/{id}/reports", tag = "督查问效", request_body = sv::ReportInput,
+    responses((status = 201, body = ItemView), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn report_item(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<sv::ReportInput>,
+) -> ApiResult<Response> {
+    Ok((StatusCode::CREATED, Json(sv::report_item(&s.app, &a, id, &input).await?)).into_response())
 }

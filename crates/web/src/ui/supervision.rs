@@ -40,6 +40,8 @@ use crate::{
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/supervision", get(dashboard_page))
+        .route("/supervision/items/{id}", get(item_page))
+        .route("/supervision/items/{id}/reports", post(item_report))
         .route("/supervision/cases", get(case_list).post(case_create))
         .route("/supervision/cases/new", get(case_new))
         .route("/supervision/cases/{id}", get(case_page))
@@ -485,4 +487,78 @@ async fn file_export(
 ) -> Result<Response, PageError> {
     let (name, bytes) = file::export_file(&s.app, &info.actor, id).await.or_page(&info)?;
     Ok(crate::api::xlsx(&name, bytes))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "supervision_item.html")]
+struct ItemPage {
+    l: Layout,
+    i: ItemView,
+    can_report: bool,
+    today: String,
+    error: Option<String>,
+}
+
+async fn render_item(
+    s: &AppState,
+    info: SessionInfo,
+    id: Uuid,
+    flash: Option<String>,
+    error: Option<String>,
+) -> PageResult {
+    let i = sv::get_item(&s.app, &info.actor, id).await.or_page(&info)?;
+    let mut l = layout(&info, &i.title, "/supervision");
+    l.flash = flash;
+    let a = &info.actor;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok((
+        status,
+        ItemPage {
+            l,
+            can_report: a.can(Permission::SupervisionReport) || a.can(Permission::SupervisionWrite),
+            i,
+            today: clock::today().to_string(),
+            error,
+        },
+    )
+        .into_response())
+}
+
+async fn item_page(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    Path(id): Path<Uuid>,
+    Query(q): Query<OkQ>,
+) -> PageResult {
+    render_item(&s, info, id, q.ok, None).await
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+struct ReportForm {
+    content: String,
+    #[serde(default)]
+    reported_on: String,
+    #[serde(default)]
+    milestone_id: String,
+    #[serde(default)]
+    completes: Option<String>,
+}
+
+async fn item_report(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    Path(id): Path<Uuid>,
+    CsrfForm(f, _): CsrfForm<ReportForm>,
+) -> PageResult {
+    let input = sv::ReportInput {
+        content: f.content,
+        reported_on: some(f.reported_on),
+        milestone_id: f.milestone_id.parse().ok(),
+        completes: f.completes.is_some(),
+    };
+    match sv::report_item(&s.app, &info.actor, id, &input).await {
+        Ok(_) => Ok(see_other(&format!("/supervision/items/{id}"), "已报送进展")),
+        Err(e @ AppError::Invalid(_)) => render_item(&s, info, id, None, Some(e.message_zh())).await,
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
+    }
 }
