@@ -19,7 +19,7 @@ use dandang_domain::{
 };
 use dandang_store::{
     ConnectionTrait,
-    entity::{appointment, cadre, cadre_tag, import_batch, measure, unit},
+    entity::{appointment, cadre, cadre_tag, import_batch, item_milestone, measure, supervised_item, unit},
     imports as store_imports,
     registry::{self, UnitRow},
 };
@@ -43,11 +43,17 @@ pub enum ImportKind {
     Units,
     Appointments,
     Measures,
+    SupervisedItems,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 4] =
-        [ImportKind::Cadres, ImportKind::Units, ImportKind::Appointments, ImportKind::Measures];
+    pub const ALL: [ImportKind; 5] = [
+        ImportKind::Cadres,
+        ImportKind::Units,
+        ImportKind::Appointments,
+        ImportKind::Measures,
+        ImportKind::SupervisedItems,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -55,6 +61,7 @@ impl ImportKind {
             ImportKind::Units => "units",
             ImportKind::Appointments => "appointments",
             ImportKind::Measures => "measures",
+            ImportKind::SupervisedItems => "supervised_items",
         }
     }
 
@@ -64,6 +71,7 @@ impl ImportKind {
             ImportKind::Units => "单位名册",
             ImportKind::Appointments => "任职经历",
             ImportKind::Measures => "处分处理记录",
+            ImportKind::SupervisedItems => "督查事项",
         }
     }
 
@@ -83,6 +91,7 @@ impl ImportKind {
             ImportKind::Units => UNIT_COLS,
             ImportKind::Appointments => APPOINTMENT_COLS,
             ImportKind::Measures => MEASURE_COLS,
+            ImportKind::SupervisedItems => ITEM_COLS,
         }
     }
 
@@ -90,6 +99,7 @@ impl ImportKind {
     pub fn permission(self) -> Permission {
         match self {
             ImportKind::Measures => Permission::MeasureWrite,
+            ImportKind::SupervisedItems => Permission::SupervisionWrite,
             _ => Permission::RegistryImport,
         }
     }
@@ -199,6 +209,24 @@ pub const MEASURE_COLS: &[Col] = &[
     col("period_months", "处分期（月）", &[], false, "合并确定政务处分期时填写"),
     col("reply_due", "回复期限", &[], false, "函询、书面说明必填"),
     col("via_accountability", "属于问责", &["问责"], false, "是 / 否"),
+];
+
+pub const ITEM_COLS: &[Col] = &[
+    col("title", "事项名称", &["督查事项"], true, "不超过 200 字"),
+    col("source", "事项来源", &["来源"], true, "会议或文件，如 市委常委会（2026年第12次）、宜办发〔2026〕5号"),
+    col("lead_unit", "牵头单位", &[], true, "单位全称"),
+    col("co_units", "配合单位", &[], false, "多个单位用顿号分隔"),
+    col("principal", "主要负责人", &[], false, ""),
+    col("leader_in_charge", "分管负责人", &["分管领导"], false, ""),
+    col("direct_responsible", "直接责任人", &[], false, ""),
+    col("deadline", "完成时限", &[], true, "日期，如 2026-12-31"),
+    col(
+        "milestones",
+        "节点及时限",
+        &["节点"],
+        false,
+        "每个节点写“名称 日期”，多个节点用分号分隔，如 完成方案 2026-03-31；开工 2026-06-30",
+    ),
 ];
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -450,6 +478,7 @@ enum Plan {
     Units(Vec<unit::Model>),
     Appointments(Vec<appointment::Model>),
     Measures(Vec<(measure::Model, MeasureCode)>),
+    Items(Vec<(supervised_item::Model, Vec<item_milestone::Model>)>),
 }
 
 impl Plan {
@@ -459,6 +488,7 @@ impl Plan {
             Plan::Units(v) => v.len(),
             Plan::Appointments(v) => v.len(),
             Plan::Measures(v) => v.len(),
+            Plan::Items(v) => v.len(),
         }
     }
 }
@@ -492,6 +522,7 @@ async fn prepare(
         ImportKind::Units => prepare_units(actor, t, c).await,
         ImportKind::Appointments => prepare_appointments(actor, t, c).await,
         ImportKind::Measures => prepare_measures(app, actor, t, c).await,
+        ImportKind::SupervisedItems => prepare_items(app, actor, t, c).await,
     }
 }
 
@@ -1050,6 +1081,108 @@ async fn prepare_measures(
     if problems.is_empty() { Ok((Some(Plan::Measures(plan)), problems)) } else { Ok((None, problems)) }
 }
 
+/// "完成方案 2026-03-31；开工 2026-06-30" → milestones; the date is the last word.
+fn parse_milestones(s: &str) -> std::result::Result<Vec<crate::supervision::MilestoneInput>, String> {
+    s.split(['；', ';', '\n'])
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(|part| match part.rsplit_once(char::is_whitespace) {
+            Some((title, due)) if !title.trim().is_empty() => {
+                Ok(crate::supervision::MilestoneInput { title: title.trim().into(), due: due.trim().into() })
+            }
+            _ => Err(format!("“节点及时限”中的“{part}”应写成“名称 日期”")),
+        })
+        .collect()
+}
+
+async fn prepare_items(
+    app: &App,
+    actor: &Actor,
+    t: &Table,
+    c: &impl ConnectionTrait,
+) -> Result<(Option<Plan>, Vec<RowProblem>)> {
+    let split = |s: &str| -> Vec<String> {
+        s.split(['、', '，', ',', '；', ';']).map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect()
+    };
+    let mut names = HashSet::new();
+    let mut scratch = Vec::new();
+    for (row, cells) in &t.rows {
+        names.extend(cell_text(t, cells, *row, "lead_unit", &mut scratch));
+        names.extend(cell_text(t, cells, *row, "co_units", &mut scratch).map(|s| split(&s)).unwrap_or_default());
+    }
+    let units = units_by_name(c, names).await?;
+    let now = Utc::now();
+    let mut problems = Vec::new();
+    let mut plan = Vec::new();
+    for (row, cells) in &t.rows {
+        let row = *row;
+        let mut get = |k: &str| cell_text(t, cells, row, k, &mut problems);
+        let (lead, co) = (get("lead_unit"), get("co_units"));
+        let mut input = crate::supervision::ItemInput {
+            title: get("title").unwrap_or_default(),
+            source: get("source").unwrap_or_default(),
+            lead_unit_id: Uuid::nil(),
+            co_unit_ids: vec![],
+            responsible: crate::supervision::ResponsibleInput {
+                principal: get("principal"),
+                leader_in_charge: get("leader_in_charge"),
+                direct_responsible: get("direct_responsible"),
+            },
+            deadline: get("deadline").unwrap_or_default(),
+            milestones: vec![],
+        };
+        let ms = get("milestones");
+        let mut bad = false;
+        match lead.as_deref().map(|n| units.get(n)) {
+            Some(Some(u)) => input.lead_unit_id = u.id,
+            Some(None) => {
+                problems.push(t.problem(row, "lead_unit", format!("找不到单位“{}”", lead.unwrap_or_default())));
+                bad = true;
+            }
+            None => {
+                problems.push(t.problem(row, "lead_unit", "“牵头单位”必填".into()));
+                bad = true;
+            }
+        }
+        for n in co.as_deref().map(split).unwrap_or_default() {
+            match units.get(&n) {
+                Some(u) => input.co_unit_ids.push(u.id),
+                None => {
+                    problems.push(t.problem(row, "co_units", format!("找不到单位“{n}”")));
+                    bad = true;
+                }
+            }
+        }
+        match ms.as_deref().map(parse_milestones) {
+            Some(Ok(v)) => input.milestones = v,
+            Some(Err(m)) => {
+                problems.push(t.problem(row, "milestones", m));
+                bad = true;
+            }
+            None => {}
+        }
+        if bad {
+            continue;
+        }
+        match crate::supervision::check_item(app, actor, &input, now).await {
+            Ok(x) => plan.push(x),
+            Err(AppError::Invalid(inv)) => {
+                for e in inv.errors {
+                    let key = match e.field.as_str() {
+                        "lead_unit_id" => "lead_unit",
+                        f if f.starts_with("co_unit_ids") => "co_units",
+                        f if f.starts_with("milestones") => "milestones",
+                        f => f.strip_prefix("responsible.").unwrap_or(f),
+                    };
+                    problems.push(t.problem(row, key, e.message));
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if problems.is_empty() { Ok((Some(Plan::Items(plan)), problems)) } else { Ok((None, problems)) }
+}
+
 fn require_import(actor: &Actor, kind: ImportKind) -> Result<()> {
     if actor.can(kind.permission()) { Ok(()) } else { Err(AppError::Forbidden) }
 }
@@ -1192,6 +1325,11 @@ pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportRe
                 let crow = registry::cadre(&tx, m.cadre_id.expect("cadre")).await?.ok_or(AppError::NotFound("干部"))?;
                 let book = crate::measures::book_for(app.policy(), &crow);
                 crate::measures::record_in(&tx, actor, book, m, code).await?;
+            }
+        }
+        Plan::Items(rows) => {
+            for (item, ms) in rows {
+                crate::supervision::insert_item_in(app, &tx, actor, item, ms).await?;
             }
         }
     }

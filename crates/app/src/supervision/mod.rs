@@ -388,6 +388,44 @@ pub(crate) async fn create_item_at(
     input: &ItemInput,
     at: chrono::DateTime<Utc>,
 ) -> Result<ItemView> {
+    let (item, ms) = check_item(app, actor, input, at).await?;
+    let tx = app.db().write().await?;
+    let v = insert_item_in(app, &tx, actor, item, ms).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// Inserts a checked item with its audit event in the caller's transaction.
+pub(crate) async fn insert_item_in(
+    app: &App,
+    tx: &impl sea_orm::ConnectionTrait,
+    actor: &Actor,
+    item: dandang_store::entity::supervised_item::Model,
+    ms: Vec<dandang_store::entity::item_milestone::Model>,
+) -> Result<ItemView> {
+    store::insert_item(tx, item.clone(), ms.clone()).await?;
+    let v = item_view(app, &mut Default::default(), &item, &ms, &[]).await?;
+    audit::record(
+        tx,
+        actor,
+        "supervised_item.create",
+        "supervised_item",
+        Some(item.id.to_string()),
+        None::<&()>,
+        Some(&v),
+    )
+    .await?;
+    Ok(v)
+}
+
+/// Checks an item and builds its rows; problems name `title`, `lead_unit_id`,
+/// `co_unit_ids[i]`, `milestones[i].due` ….
+pub(crate) async fn check_item(
+    app: &App,
+    actor: &Actor,
+    input: &ItemInput,
+    at: chrono::DateTime<Utc>,
+) -> Result<(dandang_store::entity::supervised_item::Model, Vec<dandang_store::entity::item_milestone::Model>)> {
     use dandang_store::entity::{item_milestone, supervised_item};
     require(actor, Permission::SupervisionWrite)?;
     let mut inv = Invalid::new();
@@ -465,21 +503,7 @@ pub(crate) async fn create_item_at(
             done_on: None,
         })
         .collect();
-    let tx = app.db().write().await?;
-    store::insert_item(&tx, item.clone(), ms.clone()).await?;
-    let v = item_view(app, &mut Default::default(), &item, &ms, &[]).await?;
-    audit::record(
-        &tx,
-        actor,
-        "supervised_item.create",
-        "supervised_item",
-        Some(item.id.to_string()),
-        None::<&()>,
-        Some(&v),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(v)
+    Ok((item, ms))
 }
 
 /// Per pack: the last day a due date shows yellow, and the report interval in months.

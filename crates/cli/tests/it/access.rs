@@ -153,8 +153,8 @@ async fn role_permission_matrix() {
             ("/api/v1/users/export", [200, 403, 403, 403, 403, 403, 403, 403, 403, 403]),
             ("/api/v1/audit/export", [200, 403, 403, 403, 403, 403, 403, 403, 403, 200]),
             ("/api/v1/jurisdictions/export", [200, 200, 200, 200, 403, 403, 403, 403, 403, 403]),
-            // The registry sections import rosters; supervision and the commission import measures.
-            ("/api/v1/imports", [200, 200, 200, 200, 200, 403, 403, 403, 403, 403]),
+            // The registry sections import rosters; supervision and the commission import measures; the office items.
+            ("/api/v1/imports", [200, 200, 200, 200, 200, 200, 403, 403, 403, 403]),
             ("/api/v1/measures/statistics", [200, 200, 200, 200, 200, 403, 200, 403, 403, 403]),
             ("/api/v1/impact/ending?days=90", [200, 200, 200, 200, 200, 403, 200, 403, 403, 403]),
             ("/api/v1/follow-ups", [200, 200, 200, 200, 200, 403, 200, 403, 200, 403]),
@@ -261,9 +261,10 @@ async fn navigation_shows_only_permitted_modules() {
         let cases: &[(&str, &[&str], &[&str])] = &[
             ("admin", &["干部", "单位", "数据导入", "审计记录", "用户管理"], &["我的档案"]),
             ("yc_ganbu", &["干部", "单位", "数据导入", "规则库"], &["审计记录", "用户管理"]),
-            ("yc_ducha", &["干部", "单位"], &["数据导入", "审计记录", "用户管理"]),
+            ("yc_ducha", &["干部", "单位", "督查问效", "数据导入"], &["处分与影响期", "审计记录", "用户管理"]),
+            ("yc_lingdao", &["督查问效"], &["数据导入", "处分与影响期", "审计记录"]),
             ("auditor", &["审计记录", "规则库"], &["\">干部<", "数据导入", "用户管理"]),
-            ("ganbu_self", &["我的档案"], &["\">干部<", "\">单位<", "数据导入", "审计记录"]),
+            ("ganbu_self", &["我的档案"], &["\">干部<", "\">单位<", "数据导入", "审计记录", "督查问效"]),
         ];
         for (user, present, absent) in cases {
             let b = env.login(user, pw).await.unwrap_or_else(|r| panic!("{user} login: {}", r.text()));

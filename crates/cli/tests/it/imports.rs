@@ -451,3 +451,62 @@ async fn measures_import_validates_then_commits_with_follow_ups() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn supervised_items_import_names_rows_and_columns() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let t = env.token("yc_ducha").await;
+        let before = env.get("/api/v1/supervision/items", &t).await.json().as_array().unwrap().len();
+        let headers = ["事项名称", "事项来源", "牵头单位", "配合单位", "分管负责人", "完成时限", "节点及时限"];
+        let row = |title: &str, lead: &str, co: &str, deadline: &str, ms: &str| {
+            vec![s(title), s("市委常委会（2026年第20次）"), s(lead), s(co), s("王志强"), s(deadline), s(ms)]
+        };
+        let bad = xlsx(
+            &headers,
+            &[
+                row("城市更新行动", "宜昌市住房和城乡建设局", "宜昌市财政局、宜昌市不存在局", "2027-06-30", ""),
+                row("", "宜昌市交通运输局", "", "2027-06-30", "完成方案 2027-09-30"),
+                row("招商引资", "宜昌市商务局", "", "明年", "完成方案"),
+            ],
+        );
+        let r = env.upload("/api/v1/imports?kind=supervised_items", &t, "督查事项.xlsx", &bad).await;
+        assert_eq!(r.status, 422, "{}", r.text());
+        let problems = r.json()["problems"].as_array().unwrap().clone();
+        let at: Vec<(u64, &str)> =
+            problems.iter().map(|p| (p["row"].as_u64().unwrap(), p["column"].as_str().unwrap_or(""))).collect();
+        assert!(at.contains(&(2, "D")), "unknown co-unit at row 2, column D: {problems:?}");
+        assert!(at.contains(&(3, "A")), "missing title at row 3, column A: {problems:?}");
+        assert!(at.contains(&(3, "G")), "milestone after the deadline at row 3, column G: {problems:?}");
+        assert!(at.contains(&(4, "G")), "milestone without a date at row 4, column G: {problems:?}");
+        let good = xlsx(
+            &headers,
+            &[
+                row(
+                    "城市更新行动",
+                    "宜昌市住房和城乡建设局",
+                    "宜昌市财政局",
+                    "2027-06-30",
+                    "完成方案 2027-01-31；首批开工 2027-03-31",
+                ),
+                row("物流枢纽建设", "宜昌市交通运输局", "", "2027-12-31", ""),
+            ],
+        );
+        let r = env.upload("/api/v1/imports?kind=supervised_items", &t, "督查事项.xlsx", &good).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let id = r.json()["batch_id"].as_str().unwrap().to_string();
+        assert_eq!(env.get("/api/v1/supervision/items", &t).await.json().as_array().unwrap().len(), before);
+        let r = env.post(&format!("/api/v1/imports/{id}/commit"), &t, Value::Null).await;
+        assert_eq!((r.status, r.json()["committed"].as_u64()), (200, Some(2)), "{}", r.text());
+        let items = env.get("/api/v1/supervision/items", &t).await.json();
+        let it = items.as_array().unwrap().iter().find(|i| i["title"] == "城市更新行动").expect("imported");
+        assert_eq!(it["milestones"].as_array().unwrap().len(), 2);
+        assert_eq!(it["co_units"][0]["name"], "宜昌市财政局");
+        assert_eq!(it["leader_in_charge"], "王志强");
+        // The commission reads items but does not set them.
+        let jw = env.token("yc_jiwei").await;
+        let r = env.upload("/api/v1/imports?kind=supervised_items", &jw, "督查事项.xlsx", &good).await;
+        assert_eq!(r.status, 403);
+    })
+    .await;
+}
