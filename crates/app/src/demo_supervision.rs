@@ -24,6 +24,7 @@ pub async fn load(app: &App, units: &[(String, Uuid)], interviewee: Option<Uuid>
     let day = |n: i64| (today + Duration::days(n)).to_string();
     let unit = |name: &str| units.iter().find(|(n, _)| n == name).map(|(_, id)| *id);
     let mut items = 0;
+    let mut leader_items = Vec::new();
     // Items were set two months ago; some lead units have reported since, others not.
     let set_at = at(today - Duration::days(60), 10);
     for (n, (title, lead, co, deadline, milestone)) in [
@@ -54,6 +55,9 @@ pub async fn load(app: &App, units: &[(String, Uuid)], interviewee: Option<Uuid>
                 .unwrap_or_default(),
         };
         let v = sv::create_item_at(app, &actor, &input, set_at).await?;
+        if n % 2 == 1 {
+            leader_items.push(v.id);
+        }
         let report = |content: &str, days_ago: i64, milestone: Option<Uuid>, completes: bool| sv::ReportInput {
             content: content.into(),
             reported_on: Some((today - Duration::days(days_ago)).to_string()),
@@ -73,6 +77,23 @@ pub async fn load(app: &App, units: &[(String, Uuid)], interviewee: Option<Uuid>
             _ => {}
         }
         items += 1;
+    }
+    // The leader's task letter for the year, tracked at mid-year.
+    if !leader_items.is_empty() {
+        use chrono::Datelike;
+        let input = sv::letters::LetterInput {
+            year: today.year(),
+            leader_name: DEMO_LEADER.into(),
+            leader_post: Some("市委副书记".into()),
+            title: "年度重点工作目标责任书".into(),
+            item_ids: leader_items,
+        };
+        let letter = sv::letters::create(app, &actor, &input).await?;
+        let review = sv::letters::ReviewInput {
+            stage: "midyear".into(),
+            note: "年中跟踪：各事项按节点推进，审批提速事项需加快。".into(),
+        };
+        sv::letters::review(app, &actor, letter.id, &review).await?;
     }
     let mut interviews = 0;
     if let Some(cadre) = interviewee {

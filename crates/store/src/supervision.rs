@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::{
     entity::{
         cadre, interview, item_milestone, item_report, jurisdiction, supervised_item, supervision_case,
-        supervision_step, unit,
+        supervision_step, task_letter, task_letter_item, unit,
     },
     error::{Result, StoreError},
     registry::like_prefix,
@@ -249,4 +249,66 @@ pub async fn item_completed(c: &impl ConnectionTrait, id: Uuid, on: chrono::Naiv
         .exec(c)
         .await?;
     Ok(())
+}
+
+// ---- task letters ------------------------------------------------------------------
+
+pub async fn insert_letter(c: &impl ConnectionTrait, m: task_letter::Model, item_ids: &[Uuid]) -> Result<()> {
+    let id = m.id;
+    task_letter::Entity::insert(task_letter::ActiveModel::from(m)).exec_without_returning(c).await?;
+    if !item_ids.is_empty() {
+        task_letter_item::Entity::insert_many(
+            item_ids
+                .iter()
+                .map(|i| task_letter_item::ActiveModel::from(task_letter_item::Model { letter_id: id, item_id: *i })),
+        )
+        .exec_without_returning(c)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn letter_by_id(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<task_letter::Model>> {
+    Ok(task_letter::Entity::find_by_id(id).one(c).await?)
+}
+
+pub async fn update_letter(c: &impl ConnectionTrait, m: task_letter::Model, expected_version: i32) -> Result<()> {
+    let id = m.id;
+    let mut am = task_letter::ActiveModel::from(m).reset_all();
+    am.version = Set(expected_version + 1);
+    am.id = NotSet;
+    am.created_at = NotSet;
+    let res = task_letter::Entity::update_many()
+        .set(am)
+        .filter(task_letter::Column::Id.eq(id))
+        .filter(task_letter::Column::Version.eq(expected_version))
+        .exec(c)
+        .await?;
+    if res.rows_affected == 0 { Err(StoreError::Stale) } else { Ok(()) }
+}
+
+/// Letters of jurisdictions in the scope's subtree, newest year first.
+pub async fn letters_in_scope(
+    c: &impl ConnectionTrait,
+    scope: &Scope,
+    year: Option<i32>,
+) -> Result<Vec<task_letter::Model>> {
+    let mut q =
+        task_letter::Entity::find().join(JoinType::InnerJoin, task_letter::Relation::Jurisdiction.def()).filter(
+            Expr::col((jurisdiction::Entity, jurisdiction::Column::Path)).like(like_prefix(&scope.jurisdiction_path)),
+        );
+    if let Some(y) = year {
+        q = q.filter(task_letter::Column::Year.eq(y));
+    }
+    Ok(q.order_by_desc(task_letter::Column::Year).order_by_asc(task_letter::Column::CreatedAt).all(c).await?)
+}
+
+pub async fn letter_item_ids(c: &impl ConnectionTrait, letter_id: Uuid) -> Result<Vec<Uuid>> {
+    Ok(task_letter_item::Entity::find()
+        .filter(task_letter_item::Column::LetterId.eq(letter_id))
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|r| r.item_id)
+        .collect())
 }

@@ -38,6 +38,8 @@ use crate::api;
         api::supervision::transition, api::supervision::decide_escalation, api::supervision::documents,
         api::supervision::dashboard, api::supervision::supervision_file, api::supervision::export_file,
         api::supervision::get_item, api::supervision::report_item,
+        api::supervision::list_letters, api::supervision::create_letter, api::supervision::get_letter,
+        api::supervision::review_letter,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&Bearer),

@@ -147,7 +147,7 @@ pub async fn export_file(app: &App, actor: &Actor, cadre_id: Uuid) -> Result<(St
     Ok((format!("{}-督查档案.xlsx", f.cadre_name), bytes))
 }
 
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Count {
     pub code: String,
     pub label: String,
@@ -180,6 +180,8 @@ pub struct Dashboard {
     pub todo: Vec<CaseSummary>,
     /// Items where the user is named as principal or leader in charge.
     pub portfolio: Vec<ItemView>,
+    /// Task letters addressed to the user.
+    pub my_letters: Vec<super::letters::LetterSummary>,
 }
 
 pub async fn dashboard(app: &App, actor: &Actor) -> Result<Dashboard> {
@@ -258,7 +260,13 @@ pub async fn dashboard(app: &App, actor: &Actor) -> Result<Dashboard> {
         .filter(|i| i.principal.as_deref() == Some(name) || i.leader_in_charge.as_deref() == Some(name))
         .cloned()
         .collect();
+    let my_letters = super::letters::list(app, actor, None)
+        .await?
+        .into_iter()
+        .filter(|l| l.leader_name == actor.display_name)
+        .collect();
     Ok(Dashboard {
+        my_letters,
         today,
         items_by_light,
         units_by_overdue,

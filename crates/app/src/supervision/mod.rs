@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 pub mod cases;
 pub mod file;
+pub mod letters;
 
 use crate::{
     App, audit, clock,

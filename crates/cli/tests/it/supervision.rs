@@ -593,3 +593,81 @@ async fn item_progress_reports_and_silent_units() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn task_letters_track_and_reconcile_items() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let (ducha, lingdao, jz) =
+            (env.token("yc_ducha").await, env.token("yc_lingdao").await, env.token("jz_ganbu").await);
+        // The demo leader sees their letter on the dashboard.
+        let d = env.get("/api/v1/supervision/dashboard", &lingdao).await.json();
+        assert_eq!(d["my_letters"].as_array().unwrap().len(), 1, "{}", d["my_letters"]);
+        assert!(!d["portfolio"].as_array().unwrap().is_empty(), "items the leader is in charge of");
+        let items = env.get("/api/v1/supervision/items", &ducha).await.json();
+        let ids: Vec<String> =
+            items.as_array().unwrap().iter().take(2).map(|i| i["id"].as_str().unwrap().to_string()).collect();
+        let r = env
+            .post(
+                "/api/v1/supervision/task-letters",
+                &ducha,
+                json!({"year": 1990, "leader_name": "", "title": "", "item_ids": []}),
+            )
+            .await;
+        assert_eq!(
+            (r.status, fields(&r)),
+            (422, vec!["year".to_string(), "leader_name".into(), "title".into(), "item_ids".into()])
+        );
+        let r = env
+            .post(
+                "/api/v1/supervision/task-letters",
+                &lingdao,
+                json!({"year": 2026, "leader_name": "李四", "title": "x", "item_ids": ids}),
+            )
+            .await;
+        assert_eq!(r.status, 403, "the office sets letters, not the leader");
+        let r = env
+            .post(
+                "/api/v1/supervision/task-letters",
+                &ducha,
+                json!({"year": 2026, "leader_name": "李四", "leader_post": "副市长",
+                "title": "2026年度目标责任书", "item_ids": [ids[0], ids[1], uuid::Uuid::nil()]}),
+            )
+            .await;
+        assert_eq!((r.status, fields(&r)), (422, vec!["item_ids[2]".to_string()]));
+        let r = env
+            .post(
+                "/api/v1/supervision/task-letters",
+                &ducha,
+                json!({"year": 2026, "leader_name": "李四", "leader_post": "副市长",
+                "title": "2026年度目标责任书", "item_ids": ids}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{r:?}");
+        let v = r.json();
+        let id = v["id"].as_str().unwrap().to_string();
+        assert_eq!(v["items"].as_array().unwrap().len(), 2);
+        assert_eq!(v["midyear_checkpoint"], "2026-06-30");
+        assert!(v["items"].as_array().unwrap().iter().all(|i| i["midyear"].is_string() && i["year_end"].is_string()));
+        let rv = format!("/api/v1/supervision/task-letters/{id}/reviews");
+        let r = env.post(&rv, &ducha, json!({"stage": "year_end", "note": "对账"})).await;
+        assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"), "mid-year comes first");
+        let r = env.post(&rv, &ducha, json!({"stage": "autumn", "note": "x"})).await;
+        assert_eq!((r.status, fields(&r)), (422, vec!["stage".to_string()]));
+        let r = env.post(&rv, &ducha, json!({"stage": "midyear", "note": "总体按计划推进。"})).await;
+        assert_eq!(r.status, 200, "{r:?}");
+        assert_eq!(r.json()["midyear"]["checkpoint"], "2026-06-30");
+        let total: u64 =
+            r.json()["midyear"]["counts"].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).sum();
+        assert_eq!(total, 2, "every item has an outcome");
+        let r = env.post(&rv, &ducha, json!({"stage": "midyear", "note": "again"})).await;
+        assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"));
+        let r = env.post(&rv, &ducha, json!({"stage": "year_end", "note": "年末对账：两项均完成。"})).await;
+        assert_eq!(r.status, 200, "{r:?}");
+        let list = env.get("/api/v1/supervision/task-letters?year=2026", &lingdao).await.json();
+        assert!(list.as_array().unwrap().iter().any(|l| l["id"] == id.as_str() && l["year_end_done"] == true));
+        let r = env.get(&format!("/api/v1/supervision/task-letters/{id}"), &jz).await;
+        assert_eq!((r.status, r.code().as_str()), (403, "out_of_scope"));
+    })
+    .await;
+}

@@ -105,9 +105,52 @@ impl EscalationRule {
     }
 }
 
+code_enum!(
+    /// Where an item of a task letter (任务书) stands at a checkpoint.
+    Outcome {
+        OnTime = ("on_time", "按期完成"),
+        Late = ("late", "逾期完成"),
+        InProgress = ("in_progress", "推进中"),
+        Overdue = ("overdue", "逾期未完成"),
+    }
+);
+
+/// The outcome of an item with `deadline` and `completed` at `checkpoint`
+/// (the mid-year day, the year-end day, or today): completion after the
+/// checkpoint does not count yet.
+pub fn outcome(deadline: NaiveDate, completed: Option<NaiveDate>, checkpoint: NaiveDate) -> Outcome {
+    match completed.filter(|c| *c <= checkpoint) {
+        Some(c) if c <= deadline => Outcome::OnTime,
+        Some(_) => Outcome::Late,
+        None if deadline < checkpoint => Outcome::Overdue,
+        None => Outcome::InProgress,
+    }
+}
+
+/// Mid-year tracking looks at 30 June, the year-end reconciliation at
+/// 31 December of the letter's year — or at `today` if that comes first.
+pub fn checkpoint(year: i32, year_end: bool, today: NaiveDate) -> NaiveDate {
+    let day = if year_end { NaiveDate::from_ymd_opt(year, 12, 31) } else { NaiveDate::from_ymd_opt(year, 6, 30) };
+    day.map_or(today, |d| d.min(today))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn task_letter_outcomes_at_checkpoints() {
+        let (dl, mid) = (d("2026-05-31"), d("2026-06-30"));
+        assert_eq!(outcome(dl, Some(d("2026-05-20")), mid), Outcome::OnTime);
+        assert_eq!(outcome(dl, Some(d("2026-06-10")), mid), Outcome::Late);
+        assert_eq!(outcome(dl, None, mid), Outcome::Overdue);
+        assert_eq!(outcome(dl, Some(d("2026-08-01")), mid), Outcome::Overdue, "completed after the checkpoint");
+        assert_eq!(outcome(d("2026-11-30"), None, mid), Outcome::InProgress);
+        assert_eq!(outcome(dl, None, dl), Outcome::InProgress, "due today is not yet overdue");
+        assert_eq!(checkpoint(2026, false, d("2026-11-22")), mid);
+        assert_eq!(checkpoint(2026, true, d("2026-11-22")), d("2026-11-22"));
+        assert_eq!(checkpoint(2025, true, d("2026-11-22")), d("2025-12-31"));
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -22,4 +22,6 @@ pub mod session;
 pub mod supervised_item;
 pub mod supervision_case;
 pub mod supervision_step;
+pub mod task_letter;
+pub mod task_letter_item;
 pub mod unit;

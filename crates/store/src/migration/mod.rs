@@ -14,6 +14,7 @@ mod m0004_interviews;
 mod m0005_supervised_items;
 mod m0006_supervision_cases;
 mod m0007_item_reports;
+mod m0008_task_letters;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_supervised_items::Migration),
             Box::new(m0006_supervision_cases::Migration),
             Box::new(m0007_item_reports::Migration),
+            Box::new(m0008_task_letters::Migration),
         ]
     }
 }

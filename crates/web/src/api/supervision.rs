@@ -11,6 +11,7 @@ use dandang_app::supervision::{
     self as sv, EscalationView, InterviewView, ItemView, Triggers,
     cases::{self, CaseSummary, CaseView},
     file::{self, Dashboard, Document, SupervisionFile},
+    letters::{self, LetterSummary, LetterView},
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -24,6 +25,9 @@ pub fn routes() -> Router<AppState> {
         .route("/supervision/interviews", post(record_interview))
         .route("/supervision/items", get(list_items).post(create_item))
         .route("/supervision/items/{id}", get(get_item))
+        .route("/supervision/task-letters", get(list_letters).post(create_letter))
+        .route("/supervision/task-letters/{id}", get(get_letter))
+        .route("/supervision/task-letters/{id}/reviews", post(review_letter))
         .route("/supervision/items/{id}/reports", post(report_item))
         .route("/cadres/{id}/escalation", get(escalation))
         .route("/supervision/cases", get(list_cases).post(open_case))
@@ -214,4 +218,54 @@ pub async fn report_item(
     ApiJson(input): ApiJson<sv::ReportInput>,
 ) -> ApiResult<Response> {
     Ok((StatusCode::CREATED, Json(sv::report_item(&s.app, &a, id, &input).await?)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct YearQuery {
+    year: Option<i32>,
+}
+
+/// Task letters in scope, newest year first.
+#[utoipa::path(get, path = "/api/v1/supervision/task-letters", tag = "督查问效",
+    params(("year" = Option<i32>, Query, description = "年度")), responses((status = 200, body = Vec<LetterSummary>)))]
+pub async fn list_letters(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> ApiResult<Json<Vec<LetterSummary>>> {
+    Ok(Json(letters::list(&s.app, &a, q.year).await?))
+}
+
+/// Sets a leader's task letter for a year over supervised items.
+#[utoipa::path(post, path = "/api/v1/supervision/task-letters", tag = "督查问效", request_body = letters::LetterInput,
+    responses((status = 201, body = LetterView), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create_letter(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    ApiJson(input): ApiJson<letters::LetterInput>,
+) -> ApiResult<Response> {
+    Ok((StatusCode::CREATED, Json(letters::create(&s.app, &a, &input).await?)).into_response())
+}
+
+/// A task letter with each item's outcome at mid-year and at year end.
+#[utoipa::path(get, path = "/api/v1/supervision/task-letters/{id}", tag = "督查问效",
+    responses((status = 200, body = LetterView), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn get_letter(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<LetterView>> {
+    Ok(Json(letters::get(&s.app, &a, id).await?))
+}
+
+/// Records the mid-year tracking (`midyear`) or the year-end reconciliation (`year_end`), once each.
+#[utoipa::path(post, path = "/api/v1/supervision/task-letters/{id}/reviews", tag = "督查问效", request_body = letters::ReviewInput,
+    responses((status = 200, body = LetterView), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn review_letter(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<letters::ReviewInput>,
+) -> ApiResult<Json<LetterView>> {
+    Ok(Json(letters::review(&s.app, &a, id, &input).await?))
 }

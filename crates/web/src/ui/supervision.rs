@@ -41,6 +41,9 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/supervision", get(dashboard_page))
         .route("/supervision/items/{id}", get(item_page))
+        .route("/supervision/task-letters", get(letters_page).post(letter_create))
+        .route("/supervision/task-letters/{id}", get(letter_page))
+        .route("/supervision/task-letters/{id}/reviews", post(letter_review))
         .route("/supervision/items/{id}/reports", post(item_report))
         .route("/supervision/cases", get(case_list).post(case_create))
         .route("/supervision/cases/new", get(case_new))
@@ -559,6 +562,112 @@ async fn item_report(
     match sv::report_item(&s.app, &info.actor, id, &input).await {
         Ok(_) => Ok(see_other(&format!("/supervision/items/{id}"), "已报送进展")),
         Err(e @ AppError::Invalid(_)) => render_item(&s, info, id, None, Some(e.message_zh())).await,
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "task_letters.html")]
+struct LettersPage {
+    l: Layout,
+    letters: Vec<sv::letters::LetterSummary>,
+    items: Vec<ItemView>,
+    can_write: bool,
+    year: i32,
+    error: Option<String>,
+}
+
+async fn render_letters(s: &AppState, info: SessionInfo, flash: Option<String>, error: Option<String>) -> PageResult {
+    let letters = sv::letters::list(&s.app, &info.actor, None).await.or_page(&info)?;
+    let can_write = info.actor.can(Permission::SupervisionWrite);
+    let items = if can_write { sv::list_items(&s.app, &info.actor, None).await.or_page(&info)? } else { Vec::new() };
+    let mut l = layout(&info, "任务书", "/supervision");
+    l.flash = flash;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    use chrono::Datelike;
+    Ok((status, LettersPage { l, letters, items, can_write, year: clock::today().year(), error }).into_response())
+}
+
+async fn letters_page(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<OkQ>) -> PageResult {
+    render_letters(&s, info, q.ok, None).await
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+struct LetterForm {
+    year: String,
+    leader_name: String,
+    #[serde(default)]
+    leader_post: String,
+    title: String,
+}
+
+async fn letter_create(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    CsrfForm(f, pairs): CsrfForm<LetterForm>,
+) -> PageResult {
+    let input = sv::letters::LetterInput {
+        year: f.year.trim().parse().unwrap_or(0),
+        leader_name: f.leader_name,
+        leader_post: some(f.leader_post),
+        title: f.title,
+        item_ids: pairs.iter().filter(|(k, _)| k == "item_ids").filter_map(|(_, v)| v.parse().ok()).collect(),
+    };
+    match sv::letters::create(&s.app, &info.actor, &input).await {
+        Ok(v) => Ok(see_other(&format!("/supervision/task-letters/{}", v.id), "已下达任务书")),
+        Err(e @ AppError::Invalid(_)) => render_letters(&s, info, None, Some(e.message_zh())).await,
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "task_letter.html")]
+struct LetterPage {
+    l: Layout,
+    t: sv::letters::LetterView,
+    /// (stage code, label, counts now, recorded review) for mid-year and year end.
+    stages: Vec<(String, String, Vec<file::Count>, Option<sv::letters::Review>)>,
+    error: Option<String>,
+}
+
+async fn render_letter(
+    s: &AppState,
+    info: SessionInfo,
+    id: Uuid,
+    flash: Option<String>,
+    error: Option<String>,
+) -> PageResult {
+    let t = sv::letters::get(&s.app, &info.actor, id).await.or_page(&info)?;
+    let mut l = layout(&info, &t.title, "/supervision");
+    l.flash = flash;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let stages = vec![
+        ("midyear".to_string(), "年中跟踪".to_string(), t.midyear_counts.clone(), t.midyear.clone()),
+        ("year_end".to_string(), "年末对账".to_string(), t.year_end_counts.clone(), t.year_end.clone()),
+    ];
+    Ok((status, LetterPage { l, t, stages, error }).into_response())
+}
+
+async fn letter_page(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    Path(id): Path<Uuid>,
+    Query(q): Query<OkQ>,
+) -> PageResult {
+    render_letter(&s, info, id, q.ok, None).await
+}
+
+async fn letter_review(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    Path(id): Path<Uuid>,
+    CsrfForm(f, _): CsrfForm<sv::letters::ReviewInput>,
+) -> PageResult {
+    match sv::letters::review(&s.app, &info.actor, id, &f).await {
+        Ok(_) => Ok(see_other(&format!("/supervision/task-letters/{id}"), "已记录")),
+        Err(e @ (AppError::Invalid(_) | AppError::IllegalTransition(_) | AppError::Stale)) => {
+            render_letter(&s, info, id, None, Some(e.message_zh())).await
+        }
         Err(e) => Err(PageError(e, Some(Box::new(info)))),
     }
 }
