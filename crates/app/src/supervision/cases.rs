@@ -808,6 +808,8 @@ pub struct CaseSummary {
     pub owner: Option<String>,
     pub step_due: Option<NaiveDate>,
     pub late: bool,
+    /// Not late yet, but due within the pack's warning window (working days).
+    pub due_soon: bool,
     /// The user can take the next step.
     pub todo: bool,
     pub held_on: Option<NaiveDate>,
@@ -841,7 +843,8 @@ pub(crate) async fn summaries(
 ) -> Result<Vec<CaseSummary>> {
     let today = clock::today();
     let rows = store::cases_in_scope(app.db().read(), &actor.scope, f).await?;
-    let mut units = std::collections::HashMap::new();
+    let mut units: std::collections::HashMap<Uuid, (UnitRef, NaiveDate)> = std::collections::HashMap::new();
+    let mut warn: std::collections::HashMap<String, NaiveDate> = std::collections::HashMap::new();
     let mut cadres = std::collections::HashMap::new();
     let mut out = Vec::new();
     for m in rows {
@@ -852,14 +855,15 @@ pub(crate) async fn summaries(
         if (todo_only && !todo) || (late_only && !late) {
             continue;
         }
-        let unit = match units.get(&m.unit_id) {
-            Some(u) => u,
+        let (unit, warn_day) = match units.get(&m.unit_id) {
+            Some(u) => u.clone(),
             None => {
                 let u = registry::unit(app.db().read(), m.unit_id).await?.ok_or(AppError::NotFound("单位"))?;
-                units.entry(m.unit_id).or_insert(UnitRef { id: u.id, name: u.name })
+                let pack = app.policy().pack_for(jurisdiction_code(&u.jurisdiction_path)).to_string();
+                let w = *warn.entry(pack.clone()).or_insert_with(|| super::warn_until(app, &pack, today));
+                units.entry(m.unit_id).or_insert((UnitRef { id: u.id, name: u.name }, w)).clone()
             }
-        }
-        .clone();
+        };
         let cadre = match m.cadre_id {
             None => None,
             Some(id) => match cadres.get(&id) {
@@ -883,6 +887,7 @@ pub(crate) async fn summaries(
             owner: case::owner(kind, state).map(|o| o.label_zh().to_string()),
             step_due: m.step_due,
             late,
+            due_soon: !late && !state.is_terminal() && m.step_due.is_some_and(|d| d <= warn_day),
             todo,
             held_on: m.held_on,
             requested_at: clock::local(m.created_at),

@@ -368,7 +368,7 @@ pub struct ReportView {
 }
 
 /// The last day a due date still shows yellow, from the pack's warning window.
-fn warn_until(app: &App, pack: &str, today: NaiveDate) -> NaiveDate {
+pub(crate) fn warn_until(app: &App, pack: &str, today: NaiveDate) -> NaiveDate {
     let days = basis(app, pack, "supervision.warning_window", today)
         .and_then(|(_, v)| v.get("working_days").and_then(|x| x.as_u64()))
         .unwrap_or(0) as u32;

@@ -295,6 +295,13 @@ async fn home(State(s): State<AppState>, UiAuth(info): UiAuth) -> PageResult {
         let open = fus.iter().filter(|f| f.state != "decided" && f.state != "closed").count() as u64;
         stats.push(("回访教育中".into(), open, "/follow-ups".into()));
     }
+    if a.can(Permission::SupervisionRead) && a.scope.cadre_id.is_none() {
+        let q = dandang_app::supervision::cases::CaseQuery { todo: Some(true), ..Default::default() };
+        let todo = dandang_app::supervision::cases::list(&s.app, a, &q).await.or_page(&info)?;
+        let late = todo.iter().filter(|c| c.late).count() as u64;
+        stats.push(("督查问效待我办理".into(), todo.len() as u64, "/supervision/cases?todo=1".into()));
+        stats.push(("其中已逾期".into(), late, "/supervision/cases?todo=1".into()));
+    }
     let today = dandang_app::clock::today();
     let day = dandang_app::workdays::day(&s.app, today);
     let mut next = Vec::new();
