@@ -270,19 +270,10 @@ fn parse_for(
     let period_months = inv.take("period_months", "处分期（月）", parse_u32(input.period_months.as_deref(), 1, 600));
     let reply_due = inv.take("reply_due", "回复期限", text::parse_optional_date(input.reply_due.as_deref()));
     if let (Some(code), Some(e)) = (code, effective) {
-        let rule = book.measure(code, e);
-        let needs_probation = rule.is_some_and(|r| r.rule.bars.iter().any(|b| b.plus_probation));
-        match (needs_probation, probation_years.flatten(), rule.and_then(|r| r.rule.probation_years_max)) {
-            (true, None, _) => inv.push("probation_years", "察看年限", Problem::Required),
-            (true, Some(y), Some(max)) if y > max => {
-                inv.push("probation_years", "察看年限", Problem::OutOfRange { min: 1, max: max as i64 })
-            }
-            (false, Some(_), _) => inv.push(
-                "probation_years",
-                "察看年限",
-                Problem::Conflict { detail: format!("只适用于留党察看，不适用于{}", code.label_zh()) },
-            ),
-            _ => {}
+        if let Err(p) =
+            dandang_domain::impact::input::check_probation(book.measure(code, e), code, probation_years.flatten())
+        {
+            inv.push("probation_years", "察看年限", p);
         }
         if period_months.flatten().is_some() && code.kind != MeasureKind::StateSanction {
             inv.push(

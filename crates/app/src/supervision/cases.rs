@@ -397,7 +397,7 @@ fn view(
     let (kind, state) = kind_of(m)?;
     let pack = sub.pack(app);
     let ids: Vec<String> = serde_json::from_str(&m.triggers).unwrap_or_default();
-    let known = super::triggers_in(app, pack, m.created_at.date_naive());
+    let known = super::triggers_in(app, pack, clock::local_date(m.created_at));
     let triggers = ids
         .iter()
         .map(|id| TriggerRef {
@@ -619,18 +619,17 @@ pub(crate) async fn transition_on(
         let n = store::reminders_issued_in(&tx, &year).await? + 1;
         m.doc_no = Some(format!("督查提醒〔{year}〕{n}号"));
     }
-    let mut record = None;
-    if let Some(i) = new_interview {
-        store::insert_interview(&tx, i.clone()).await?;
-        let mut held: Vec<NaiveDate> =
-            store::interviews_of(&tx, i.cadre_id).await?.into_iter().map(|x| x.held_on).collect();
-        held.sort();
-        let (e, b) = suggest(app, &pack, &held, i.held_on)?;
-        m.escalation = Some(json(&escalation_state(&e, &b))?);
-        record = Some(i.record.clone());
-    } else {
-        record = record_of(app, &m).await?.or(record);
-    }
+    let record = match new_interview {
+        Some(i) => {
+            store::insert_interview(&tx, i.clone()).await?;
+            let held: Vec<NaiveDate> =
+                store::interviews_of(&tx, i.cadre_id).await?.into_iter().map(|x| x.held_on).collect();
+            let (e, b) = suggest(app, &pack, &held, i.held_on)?;
+            m.escalation = Some(json(&escalation_state(&e, &b))?);
+            Some(i.record)
+        }
+        None => record_of(app, &m).await?,
+    };
     store::update_case(&tx, m.clone(), before_version).await?;
     store::insert_step(&tx, step).await?;
     m.version = before_version + 1;

@@ -182,22 +182,9 @@ pub fn parse_measure(
         });
     if let (Some(code), Some(e)) = (code, effective)
         && let Some(rule) = book.measure(code, e)
+        && let Err(p) = check_probation(Some(rule), code, probation_years)
     {
-        let needs = rule.rule.bars.iter().any(|b| b.plus_probation);
-        let field = format!("{prefix}probation_years");
-        let plabel = format!("{label}的察看年限");
-        match (needs, probation_years, rule.rule.probation_years_max) {
-            (true, None, _) => inv.push(&field, &plabel, Problem::Required),
-            (true, Some(y), Some(max)) if y > max => {
-                inv.push(&field, &plabel, Problem::OutOfRange { min: 1, max: max as i64 })
-            }
-            (false, Some(_), _) => inv.push(
-                &field,
-                &plabel,
-                Problem::Conflict { detail: format!("只适用于留党察看，不适用于{}", code.label_zh()) },
-            ),
-            _ => {}
-        }
+        inv.push(&format!("{prefix}probation_years"), &format!("{label}的察看年限"), p);
     }
     if inv.errors.len() > before {
         return None;
@@ -233,4 +220,23 @@ pub fn parse_request(book: &ImpactBook, v: &Value) -> Result<Request, Invalid> {
     }
     inv.into_result()?;
     Ok(Request { as_of: as_of.expect("checked"), measures })
+}
+
+/// The probation years of 留党察看: required where the measure's rule adds
+/// them to a bar, at most the rule's maximum, and refused for any other measure.
+/// Shared by the JSON request and the form and import parsers.
+pub fn check_probation(
+    rule: Option<&crate::impact::book::Version<crate::impact::book::MeasureRule>>,
+    code: MeasureCode,
+    years: Option<u32>,
+) -> Result<(), Problem> {
+    let needs = rule.is_some_and(|r| r.rule.bars.iter().any(|b| b.plus_probation));
+    match (needs, years, rule.and_then(|r| r.rule.probation_years_max)) {
+        (true, None, _) => Err(Problem::Required),
+        (true, Some(y), Some(max)) if y > max => Err(Problem::OutOfRange { min: 1, max: max as i64 }),
+        (false, Some(_), _) => {
+            Err(Problem::Conflict { detail: format!("只适用于留党察看，不适用于{}", code.label_zh()) })
+        }
+        _ => Ok(()),
+    }
 }
