@@ -78,6 +78,16 @@ pub enum Permission {
     InterviewRecord,
     /// Report rectification plans and progress (the unit concerned).
     SupervisionReport,
+    /// See tolerance cases within scope (容错纠错).
+    ToleranceRead,
+    /// Apply for tolerance or appeal a decision (the cadre, the unit's party organization).
+    ToleranceApply,
+    /// Accept, investigate, run joint reviews, sign off corrections (the handling body).
+    ToleranceHandle,
+    /// Record the collective decision and decide appeals (the deciding body).
+    ToleranceDecide,
+    /// Report correction after a decision (the unit).
+    ToleranceReport,
 }
 
 impl Role {
@@ -97,6 +107,7 @@ impl Role {
                     | FollowUpDecide
                     | SupervisionRead
                     | InterviewRecord
+                    | ToleranceRead
             ),
             // The cadre supervision section keeps the measures file and
             // decides on follow-up proposals with the cadre section.
@@ -113,6 +124,9 @@ impl Role {
                     | SupervisionWrite
                     | SupervisionRequest
                     | InterviewRecord
+                    | ToleranceRead
+                    | ToleranceHandle
+                    | ToleranceDecide
             ),
             DisciplineCommission => {
                 matches!(
@@ -123,6 +137,9 @@ impl Role {
                         | MeasureWrite
                         | FollowUpRecord
                         | SupervisionRead
+                        | ToleranceRead
+                        | ToleranceHandle
+                        | ToleranceDecide
                 )
             }
             // The supervision office runs 督查问效; it does not see sanctions.
@@ -132,10 +149,20 @@ impl Role {
             // The unit's party committee names mentors, visits and proposes,
             // and reports its rectification.
             UnitPartyCommittee => {
-                matches!(p, RegistryRead | MeasureRead | FollowUpRecord | SupervisionRead | SupervisionReport)
+                matches!(
+                    p,
+                    RegistryRead
+                        | MeasureRead
+                        | FollowUpRecord
+                        | SupervisionRead
+                        | SupervisionReport
+                        | ToleranceRead
+                        | ToleranceApply
+                        | ToleranceReport
+                )
             }
             // A cadre reads their own record, which the scope pins to one row.
-            Cadre => matches!(p, RegistryRead | RegistryReadSensitive | MeasureRead),
+            Cadre => matches!(p, RegistryRead | RegistryReadSensitive | MeasureRead | ToleranceRead | ToleranceApply),
             Auditor => matches!(p, AuditRead),
         }
     }

@@ -14,5 +14,6 @@ pub mod policy;
 pub mod registry;
 pub mod supervision;
 pub mod text;
+pub mod tolerance;
 
 pub use chrono::NaiveDate;

@@ -23,8 +23,7 @@ async fn catalogue_shows_sources_dates_and_incomplete_lists() {
         let ids: Vec<&str> = packs.as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
         assert_eq!(ids, ["cn", "cn-hb", "cn-hb-yc", "cn-zj"]);
         let zj = env.get("/api/v1/policy/packs/cn-zj?on=2024-01-01", &t).await.json();
-        let cat =
-            zj["catalogues"].as_array().unwrap().iter().find(|c| c["id"] == "tolerance.situation_category").unwrap();
+        let cat = zj["catalogues"].as_array().unwrap().iter().find(|c| c["id"] == "tolerance.situation").unwrap();
         assert_eq!(cat["incomplete"], true);
         assert_eq!(cat["items"].as_array().unwrap().len(), 5);
         assert!(cat["items"][0]["source"]["citation"].as_str().unwrap().contains("浙江省深化落实"));

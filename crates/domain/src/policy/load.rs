@@ -116,6 +116,9 @@ struct RawEntry {
     refs: Vec<Spanned<String>>,
     note: Option<String>,
     order: Option<i64>,
+    /// This layer repeals the entry from `effective_from` on.
+    #[serde(default)]
+    repealed: bool,
 }
 
 #[derive(Deserialize)]
@@ -555,6 +558,7 @@ fn load_file(
             refs: e.refs.into_iter().map(|r| r.into_inner()).collect(),
             note: e.note,
             order: e.order.unwrap_or(0),
+            repealed: e.repealed,
             pack: pack.id.clone(),
             file: file_path.clone(),
             line,

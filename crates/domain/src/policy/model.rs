@@ -97,6 +97,9 @@ pub struct EntryVersion {
     pub refs: Vec<String>,
     pub note: Option<String>,
     pub order: i64,
+    /// A lower layer's way to take an upper layer's entry out of force: while
+    /// this version is in force, the entry does not exist in this pack.
+    pub repealed: bool,
     pub pack: String,
     pub file: String,
     pub line: usize,

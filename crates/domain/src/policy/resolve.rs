@@ -72,6 +72,9 @@ impl<'a> Resolved<'a> {
     pub fn entry(&self, id: &str, on: NaiveDate) -> Option<EntryHit<'a>> {
         for (i, p) in self.chain.iter().enumerate() {
             if let Some(v) = p.entries.get(id).and_then(|vs| vs.iter().find(|v| v.in_force(on))) {
+                if v.repealed {
+                    return None;
+                }
                 let overrides = self.chain[i + 1..].iter().find(|q| q.entries.contains_key(id)).map(|q| q.id.as_str());
                 return Some(EntryHit { entry: v, document: self.document(&v.source.document), overrides });
             }

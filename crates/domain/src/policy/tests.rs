@@ -172,8 +172,35 @@ fn bare_toml_dates_are_accepted() {
 fn incomplete_catalogue_is_flagged_through_layers() {
     let set = shipped_packs();
     let r = set.resolve("cn-zj").unwrap();
-    let view = r.catalogue("tolerance.situation_category", d("2024-01-01")).unwrap();
+    let view = r.catalogue("tolerance.situation", d("2024-01-01")).unwrap();
     assert!(view.incomplete);
     assert_eq!(view.items.len(), 5);
-    assert!(set.resolve("cn").unwrap().catalogue("tolerance.situation_category", d("2024-01-01")).is_none());
+    assert!(set.resolve("cn").unwrap().catalogue("tolerance.situation", d("2024-01-01")).is_none());
+}
+
+#[test]
+fn tolerance_conditions_name_facts_the_pack_defines() {
+    use crate::tolerance::suggest::{Condition, Group};
+    let set = shipped_packs();
+    for pack in ["cn", "cn-hb", "cn-hb-yc", "cn-zj"] {
+        let r = set.resolve(pack).unwrap();
+        for on in [d("2020-01-01"), d("2024-01-01")] {
+            let facts: Vec<String> = r
+                .catalogue("tolerance.fact", on)
+                .map(|v| v.items.iter().map(|h| h.entry.id.clone()).collect())
+                .unwrap_or_default();
+            for g in Group::ALL {
+                let Some(view) = r.catalogue(g.catalogue(), on) else { continue };
+                for h in &view.items {
+                    let v = h.entry.value_json().unwrap_or_else(|| panic!("{pack} {} has no condition", h.entry.id));
+                    let c: Condition = serde_json::from_value(v)
+                        .unwrap_or_else(|e| panic!("{pack} {}: condition does not parse: {e}", h.entry.id));
+                    assert!(!(c.when_all.is_empty() && c.when_any.is_empty()), "{pack} {} never applies", h.entry.id);
+                    for f in c.facts() {
+                        assert!(facts.contains(f), "{pack} {} on {on}: unknown fact {f}", h.entry.id);
+                    }
+                }
+            }
+        }
+    }
 }
