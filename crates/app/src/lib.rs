@@ -17,6 +17,7 @@ pub mod measures;
 pub mod policy;
 pub mod registry;
 pub mod supervision;
+pub mod tolerance;
 pub mod users;
 pub mod workdays;
 

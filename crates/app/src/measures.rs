@@ -769,19 +769,35 @@ pub async fn set_tolerance(app: &App, actor: &Actor, measure_id: Uuid, input: &T
     }
     inv.into_result()?;
     let book = book_for(app.policy(), &r);
+    let tx = app.db().write().await?;
+    let v = apply_tolerance_in(&tx, actor, book, m, input.version, tol, tref.flatten()).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// Attaches a tolerance outcome to a measure in the caller's transaction: the
+/// impact end is recomputed and follow-ups close when nothing bars any more.
+pub(crate) async fn apply_tolerance_in(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    book: &ImpactBook,
+    m: measure::Model,
+    version: i32,
+    tol: Option<Tolerance>,
+    tref: Option<String>,
+) -> Result<MeasureView> {
+    let cadre_id = m.cadre_id.ok_or(AppError::NotFound("干部"))?;
     let today = clock::today();
     let before = view(&m, today);
     let mut after = m.clone();
     after.tolerance = tol.map(|t| t.code().to_string());
-    after.tolerance_ref = tref.flatten();
-    let tx = app.db().write().await?;
-    store::update_measure(&tx, after.clone(), input.version).await?;
-    after.version = input.version + 1;
+    after.tolerance_ref = tref;
+    store::update_measure(tx, after.clone(), version).await?;
+    after.version = version + 1;
     let v = view(&after, today);
-    audit::record(&tx, actor, "measure.tolerance", "measure", Some(m.id.to_string()), Some(&before), Some(&v)).await?;
-    let (last, permanent) = refresh_impact(&tx, book, cadre_id).await?;
-    close_follow_ups_if_clear(&tx, actor, cadre_id, last, permanent).await?;
-    tx.commit().await?;
+    audit::record(tx, actor, "measure.tolerance", "measure", Some(m.id.to_string()), Some(&before), Some(&v)).await?;
+    let (last, permanent) = refresh_impact(tx, book, cadre_id).await?;
+    close_follow_ups_if_clear(tx, actor, cadre_id, last, permanent).await?;
     Ok(v)
 }
 

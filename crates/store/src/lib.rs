@@ -10,6 +10,7 @@ pub mod measures;
 pub mod migration;
 pub mod registry;
 pub mod supervision;
+pub mod tolerance;
 pub mod users;
 
 pub use db::{Backend, Db};

@@ -40,6 +40,8 @@ use crate::api;
         api::supervision::get_item, api::supervision::report_item,
         api::supervision::list_letters, api::supervision::create_letter, api::supervision::get_letter,
         api::supervision::review_letter,
+        api::tolerance::open, api::tolerance::list, api::tolerance::get_case, api::tolerance::transition,
+        api::tolerance::analysis, api::tolerance::suggestions, api::tolerance::criteria,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&Bearer),

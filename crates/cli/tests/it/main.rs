@@ -12,3 +12,4 @@ mod measures;
 mod policy;
 mod registry;
 mod supervision;
+mod tolerance;

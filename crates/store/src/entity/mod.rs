@@ -1,6 +1,7 @@
 //! SeaORM entities, one per table. Enumerated columns hold the stable codes
 //! of the domain enums; the app layer parses them back.
 
+pub mod advance_filing;
 pub mod api_token;
 pub mod app_user;
 pub mod appointment;
@@ -24,4 +25,6 @@ pub mod supervision_case;
 pub mod supervision_step;
 pub mod task_letter;
 pub mod task_letter_item;
+pub mod tolerance_case;
+pub mod tolerance_step;
 pub mod unit;

@@ -15,6 +15,7 @@ mod m0005_supervised_items;
 mod m0006_supervision_cases;
 mod m0007_item_reports;
 mod m0008_task_letters;
+mod m0009_tolerance;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_supervision_cases::Migration),
             Box::new(m0007_item_reports::Migration),
             Box::new(m0008_task_letters::Migration),
+            Box::new(m0009_tolerance::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ pub(crate) mod measures;
 pub(crate) mod policy;
 pub(crate) mod registry;
 pub(crate) mod supervision;
+pub(crate) mod tolerance;
 
 use axum::{
     Json, Router,
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .merge(imports::routes())
         .merge(measures::routes())
         .merge(supervision::routes())
+        .merge(tolerance::routes())
         .fallback(|| async { crate::error::not_found_json() })
 }
 

@@ -1,0 +1,914 @@
+//! 容错纠错 (M2): tolerance cases from start to sign-off. The domain's state
+//! machine says which step may follow; this module checks who may take it and
+//! over whom, records the analysis, suggests from the pack in force on the day
+//! of the mistake, and carries a decision onto the related measure — the case,
+//! its step, the measure and the audit events in one transaction.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use dandang_domain::{
+    access::{Actor, Permission},
+    error::{Invalid, Problem},
+    impact::Tolerance,
+    text,
+    tolerance::{
+        case::{self, CaseAction, CaseState, Context, Origin},
+        suggest::{self, Answer, Candidate, Condition, Group, Suggestions},
+    },
+};
+use dandang_store::{
+    entity::{tolerance_case, tolerance_step},
+    measures as measure_store,
+    registry::{self, CadreRow},
+    tolerance as store,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{
+    App, audit, clock,
+    error::{AppError, Result},
+    measures::{book_for, jurisdiction_code},
+    registry::{covers_cadre, require},
+};
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct EntryRef {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub source: String,
+    pub confidence: String,
+}
+
+/// The pack's lists a handler works with, in force on the day of the mistake.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Criteria {
+    pub pack: String,
+    pub on: NaiveDate,
+    pub facts: Vec<EntryRef>,
+    pub factors: Vec<EntryRef>,
+    pub situations: Vec<EntryRef>,
+    pub situations_incomplete: bool,
+    pub grounds: Vec<EntryRef>,
+    pub exclusions: Vec<EntryRef>,
+    pub exclusions_incomplete: bool,
+    pub outcomes: Vec<EntryRef>,
+}
+
+fn entries(app: &App, pack: &str, catalogue: &str, on: NaiveDate) -> (Vec<EntryRef>, bool) {
+    let r = app.policy().resolved(pack);
+    match r.catalogue(catalogue, on) {
+        None => (Vec::new(), false),
+        Some(v) => (
+            v.items
+                .iter()
+                .map(|h| EntryRef {
+                    id: h.entry.id.clone(),
+                    title: h.entry.title.clone(),
+                    description: h.entry.description.clone(),
+                    source: h.citation_zh(),
+                    confidence: h.entry.confidence.label_zh().to_string(),
+                })
+                .collect(),
+            v.incomplete,
+        ),
+    }
+}
+
+pub fn criteria(app: &App, pack: &str, on: NaiveDate) -> Criteria {
+    let (situations, si) = entries(app, pack, "tolerance.situation", on);
+    let (exclusions, ei) = entries(app, pack, "tolerance.exclusion", on);
+    Criteria {
+        pack: pack.to_string(),
+        on,
+        facts: entries(app, pack, "tolerance.fact", on).0,
+        factors: entries(app, pack, "tolerance.factor", on).0,
+        situations,
+        situations_incomplete: si,
+        grounds: entries(app, pack, "tolerance.ground", on).0,
+        exclusions,
+        exclusions_incomplete: ei,
+        outcomes: entries(app, pack, "tolerance.outcome", on).0,
+    }
+}
+
+/// Every entry of the suggestion groups with its condition.
+fn candidates(app: &App, pack: &str, on: NaiveDate) -> Result<Vec<Candidate>> {
+    let r = app.policy().resolved(pack);
+    let mut out = Vec::new();
+    for g in Group::ALL {
+        let Some(view) = r.catalogue(g.catalogue(), on) else { continue };
+        for h in &view.items {
+            let condition: Condition = match h.entry.value_json() {
+                Some(v) => serde_json::from_value(v)
+                    .map_err(|e| AppError::Config(format!("{} 的适用条件无法解析：{e}", h.entry.id)))?,
+                None => Condition::default(),
+            };
+            out.push(Candidate {
+                group: *g,
+                id: h.entry.id.clone(),
+                title: h.entry.title.clone(),
+                source: h.citation_zh(),
+                condition,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The suggestions for answers under a pack on a date.
+pub fn suggest_for(app: &App, pack: &str, on: NaiveDate, answers: &BTreeMap<String, Answer>) -> Result<Suggestions> {
+    Ok(suggest::suggest(&candidates(app, pack, on)?, answers))
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct CaseInput {
+    pub cadre_id: Uuid,
+    /// ex_officio / cadre_application / unit_application / advance_filing
+    pub origin: String,
+    /// The day of the mistake (YYYY-MM-DD): the rules in force then apply.
+    pub event_on: String,
+    /// What happened.
+    pub facts: String,
+    /// Situation or ground ids the applicant claims.
+    #[serde(default)]
+    pub claimed: Vec<String>,
+    /// The accountability measure concerned, when accountability has been decided.
+    #[serde(default)]
+    pub measure_id: Option<Uuid>,
+    /// The advance filing the case relies on.
+    #[serde(default)]
+    pub filing_id: Option<Uuid>,
+    /// The cadre's own statement.
+    #[serde(default)]
+    pub statement: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct TransitionInput {
+    /// accept, refuse, invite_joint_review, record_opinion, end_joint_review, submit_for_decision,
+    /// return_for_investigation, decide, report_correction, sign_off, send_back, appeal, uphold,
+    /// redecide, withdraw.
+    pub action: String,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub version: Option<i32>,
+    /// record_opinion: the department giving it (发改、经信、科技、审计 …).
+    #[serde(default)]
+    pub party: Option<String>,
+    /// decide: an id of `tolerance.outcome`.
+    #[serde(default)]
+    pub outcome: Option<String>,
+    /// decide: the situations, grounds and mitigations relied on.
+    #[serde(default)]
+    pub matched: Vec<String>,
+    /// decide: correction requirements; when present the case goes to correction.
+    #[serde(default)]
+    pub corrections: Option<String>,
+    /// decide: the body and the collective meeting that decided.
+    #[serde(default)]
+    pub deciding_body: Option<String>,
+    #[serde(default)]
+    pub meeting: Option<String>,
+    /// decide: the decision letter's number.
+    #[serde(default)]
+    pub document_ref: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct AnalysisInput {
+    /// fact id → yes / no / unknown.
+    #[serde(default)]
+    pub answers: BTreeMap<String, String>,
+    /// factor id → the analysis on that factor.
+    #[serde(default)]
+    pub analysis: BTreeMap<String, String>,
+    #[serde(default)]
+    pub statement: Option<String>,
+    #[serde(default)]
+    pub version: Option<i32>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Decision {
+    pub outcome: String,
+    pub outcome_title: String,
+    /// exempted / mitigated / none
+    pub effect: String,
+    pub matched: Vec<MatchedRef>,
+    pub corrections: Option<String>,
+    pub deciding_body: String,
+    pub meeting: String,
+    pub document_ref: Option<String>,
+    pub decided_on: NaiveDate,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MatchedRef {
+    pub id: String,
+    pub title: String,
+    pub source: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct StepView {
+    pub action: String,
+    pub action_label: String,
+    pub state_label: String,
+    pub note: Option<String>,
+    pub party: Option<String>,
+    pub actor: String,
+    pub at: String,
+    pub due: Option<NaiveDate>,
+    pub late: bool,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ActionRef {
+    pub code: String,
+    pub label: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct CaseView {
+    pub id: Uuid,
+    pub cadre_id: Uuid,
+    pub cadre_name: String,
+    pub unit_name: String,
+    pub origin: String,
+    pub origin_label: String,
+    pub state: String,
+    pub state_label: String,
+    pub event_on: NaiveDate,
+    pub pack: String,
+    pub facts: String,
+    pub claimed: Vec<MatchedRef>,
+    pub measure_id: Option<Uuid>,
+    pub filing_id: Option<Uuid>,
+    pub priority: bool,
+    pub answers: BTreeMap<String, String>,
+    pub analysis: BTreeMap<String, String>,
+    pub statement: Option<String>,
+    pub decision: Option<Decision>,
+    pub step_due: Option<NaiveDate>,
+    pub late: bool,
+    pub actions: Vec<ActionRef>,
+    pub steps: Vec<StepView>,
+    pub version: i32,
+}
+
+struct Loaded {
+    m: tolerance_case::Model,
+    cadre: CadreRow,
+    pack: String,
+}
+
+fn pack_of(app: &App, c: &CadreRow) -> String {
+    app.policy().pack_for(jurisdiction_code(&c.jurisdiction_path)).to_string()
+}
+
+async fn load(app: &App, actor: &Actor, id: Uuid) -> Result<Loaded> {
+    require(actor, Permission::ToleranceRead)?;
+    let m = store::case_by_id(app.db().read(), id).await?.ok_or(AppError::NotFound("容错案件"))?;
+    let cadre = registry::cadre(app.db().read(), m.cadre_id).await?.ok_or(AppError::NotFound("干部"))?;
+    if !covers_cadre(actor, &cadre) {
+        return Err(AppError::OutOfScope);
+    }
+    let pack = pack_of(app, &cadre);
+    Ok(Loaded { m, cadre, pack })
+}
+
+fn parse_state(s: &str) -> Result<CaseState> {
+    CaseState::parse(s).map_err(|_| AppError::Internal(format!("tolerance state {s}")))
+}
+
+fn context(m: &tolerance_case::Model, corrections: bool) -> Context {
+    Context { corrections, appeal_from: m.appeal_from.as_deref().and_then(|s| CaseState::parse(s).ok()) }
+}
+
+/// Whether the actor may take the action on this case: the permission, and
+/// for applications and appeals, being the cadre or their unit.
+fn may(actor: &Actor, m: &tolerance_case::Model, a: CaseAction) -> bool {
+    if !actor.can(a.permission()) {
+        return false;
+    }
+    match a {
+        CaseAction::Withdraw => actor.user_id.0 == m.created_by,
+        CaseAction::Appeal => actor.scope.cadre_id.is_none_or(|c| c.0 == m.cadre_id),
+        _ => true,
+    }
+}
+
+fn view(app: &App, actor: &Actor, l: &Loaded, steps: &[tolerance_step::Model], today: NaiveDate) -> Result<CaseView> {
+    let m = &l.m;
+    let state = parse_state(&m.state)?;
+    let origin = Origin::parse(&m.origin).map_err(|_| AppError::Internal("origin".into()))?;
+    let claimed_ids: Vec<String> = serde_json::from_str(&m.claimed).unwrap_or_default();
+    let crit = criteria(app, &l.pack, m.event_on);
+    let claimed = claimed_ids
+        .iter()
+        .map(|id| {
+            let e = crit.situations.iter().chain(&crit.grounds).find(|e| &e.id == id);
+            MatchedRef {
+                id: id.clone(),
+                title: e.map(|e| e.title.clone()).unwrap_or_else(|| id.clone()),
+                source: e.map(|e| e.source.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let cx = context(m, true);
+    Ok(CaseView {
+        id: m.id,
+        cadre_id: m.cadre_id,
+        cadre_name: l.cadre.name.clone(),
+        unit_name: l.cadre.unit_name.clone(),
+        origin: origin.code().into(),
+        origin_label: origin.label_zh().into(),
+        state: state.code().into(),
+        state_label: state.label_zh().into(),
+        event_on: m.event_on,
+        pack: l.pack.clone(),
+        facts: m.facts.clone(),
+        claimed,
+        measure_id: m.measure_id,
+        filing_id: m.filing_id,
+        priority: m.priority,
+        answers: serde_json::from_str(&m.answers).unwrap_or_default(),
+        analysis: serde_json::from_str(&m.analysis).unwrap_or_default(),
+        statement: m.statement.clone(),
+        decision: m.decision.as_deref().and_then(|d| serde_json::from_str(d).ok()),
+        step_due: m.step_due,
+        late: !state.is_settled() && m.step_due.is_some_and(|d| d < today),
+        actions: case::actions(state, cx)
+            .into_iter()
+            .filter(|a| may(actor, m, *a))
+            .map(|a| ActionRef { code: a.code().into(), label: a.label_zh().into() })
+            .collect(),
+        steps: steps
+            .iter()
+            .map(|s| StepView {
+                action: s.action.clone(),
+                action_label: CaseAction::parse(&s.action).map(|a| a.label_zh().to_string()).unwrap_or_else(
+                    |_| match s.action.as_str() {
+                        "open" => "启动容错程序".into(),
+                        "analysis" => "记录核查研判".into(),
+                        other => other.into(),
+                    },
+                ),
+                state_label: CaseState::parse(&s.state_after).map(|x| x.label_zh().to_string()).unwrap_or_default(),
+                note: s.note.clone(),
+                party: s.party.clone(),
+                actor: s.actor_name.clone(),
+                at: clock::local(s.at),
+                due: s.due,
+                late: s.late,
+            })
+            .collect(),
+        version: m.version,
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Deadline {
+    Acceptance,
+    Investigation,
+    Decision,
+    Rectification,
+    AppealDecision,
+}
+
+/// The deadline of the step a case waits for, in working days from the pack.
+fn due_for(app: &App, pack: &str, state: CaseState, from: NaiveDate) -> Result<Option<NaiveDate>> {
+    let d = match state {
+        CaseState::Started => Deadline::Acceptance,
+        CaseState::Investigating | CaseState::JointReview => Deadline::Investigation,
+        CaseState::Deciding => Deadline::Decision,
+        CaseState::Correcting => Deadline::Rectification,
+        CaseState::CorrectionReported => Deadline::Decision,
+        CaseState::Appealed => Deadline::AppealDecision,
+        CaseState::Closed | CaseState::Refused | CaseState::Withdrawn => return Ok(None),
+    };
+    let key = match d {
+        Deadline::Acceptance => "acceptance",
+        Deadline::Investigation => "investigation",
+        Deadline::Decision => "decision",
+        Deadline::Rectification => "rectification",
+        Deadline::AppealDecision => "appeal_decision",
+    };
+    let r = app.policy().resolved(pack);
+    let hit = r
+        .entry("tolerance.deadlines", from)
+        .ok_or_else(|| AppError::Conflict(format!("规则包 {pack} 在 {from} 没有容错纠错办理期限")))?;
+    let days = hit.entry.value_json().and_then(|v| v.get(key).and_then(|x| x.as_u64())).unwrap_or(0) as u32;
+    Ok(r.calendar().add_working_days(from, days).map(|a| a.value))
+}
+
+/// Starts a case: ex officio by the handling body, on application of the
+/// cadre or their unit, or from an advance filing.
+pub async fn open(app: &App, actor: &Actor, input: &CaseInput) -> Result<CaseView> {
+    open_on(app, actor, input, clock::today(), Utc::now()).await
+}
+
+pub(crate) async fn open_on(
+    app: &App,
+    actor: &Actor,
+    input: &CaseInput,
+    today: NaiveDate,
+    at: DateTime<Utc>,
+) -> Result<CaseView> {
+    require(actor, Permission::ToleranceRead)?;
+    let origin = Origin::parse(&input.origin).map_err(|p| AppError::invalid("origin", "启动方式", p))?;
+    let needed = match origin {
+        Origin::ExOfficio => Permission::ToleranceHandle,
+        Origin::CadreApplication | Origin::UnitApplication => Permission::ToleranceApply,
+        Origin::AdvanceFiling if actor.can(Permission::ToleranceHandle) => Permission::ToleranceHandle,
+        Origin::AdvanceFiling => Permission::ToleranceApply,
+    };
+    require(actor, needed)?;
+    if origin == Origin::CadreApplication && actor.scope.cadre_id.is_some_and(|c| c.0 != input.cadre_id) {
+        return Err(AppError::OutOfScope);
+    }
+    if origin == Origin::CadreApplication && actor.scope.cadre_id.is_none() && !actor.can(Permission::ToleranceHandle) {
+        // A unit applies as the unit, not in the cadre's name.
+        return Err(AppError::invalid(
+            "origin",
+            "启动方式",
+            Problem::Conflict { detail: "单位党组织请选择“所在单位党组织申请”".into() },
+        ));
+    }
+    let cadre = registry::cadre(app.db().read(), input.cadre_id).await?.ok_or(AppError::NotFound("干部"))?;
+    if !covers_cadre(actor, &cadre) {
+        return Err(AppError::OutOfScope);
+    }
+    let pack = pack_of(app, &cadre);
+    let mut inv = Invalid::new();
+    let event_on = inv.take(
+        "event_on",
+        "失误发生日期",
+        text::parse_date(&input.event_on).and_then(|d| text::not_future(d, today)),
+    );
+    let facts = inv.take("facts", "失误错误的事实", text::required(&input.facts, 4000));
+    let statement = inv.take("statement", "本人陈述", text::optional(input.statement.as_deref(), 4000)).flatten();
+    let mut claimed = Vec::new();
+    if let Some(on) = event_on {
+        let crit = criteria(app, &pack, on);
+        if crit.situations.is_empty() && crit.grounds.is_empty() {
+            inv.push(
+                "event_on",
+                "失误发生日期",
+                Problem::Conflict { detail: format!("规则包 {pack} 在 {on} 没有容错情形") },
+            );
+        }
+        let applying = matches!(origin, Origin::CadreApplication | Origin::UnitApplication);
+        if applying && input.claimed.is_empty() {
+            inv.push("claimed", "申请适用的容错情形", Problem::Required);
+        }
+        for (i, c) in input.claimed.iter().enumerate() {
+            if !crit.situations.iter().chain(&crit.grounds).any(|e| &e.id == c) {
+                inv.push(
+                    &format!("claimed[{i}]"),
+                    "申请适用的容错情形",
+                    Problem::Unknown {
+                        allowed: crit.situations.iter().chain(&crit.grounds).map(|e| e.id.clone()).collect(),
+                    },
+                );
+            } else if !claimed.contains(c) {
+                claimed.push(c.clone());
+            }
+        }
+    }
+    if let Some(mid) = input.measure_id {
+        match measure_store::measure(app.db().read(), mid).await? {
+            Some(m) if m.cadre_id == Some(cadre.id) => {}
+            _ => inv.push("measure_id", "相关问责措施", Problem::NotFound),
+        }
+    }
+    match (origin, input.filing_id) {
+        (Origin::AdvanceFiling, None) => inv.push("filing_id", "事前报备", Problem::Required),
+        (_, Some(fid)) => match store::filing_by_id(app.db().read(), fid).await? {
+            Some(f) if f.unit_id == cadre.unit_id || f.cadre_id == Some(cadre.id) => {}
+            _ => inv.push("filing_id", "事前报备", Problem::NotFound),
+        },
+        _ => {}
+    }
+    inv.into_result()?;
+    let state = CaseState::Started;
+    let m = tolerance_case::Model {
+        id: Uuid::now_v7(),
+        cadre_id: cadre.id,
+        unit_id: cadre.unit_id,
+        origin: origin.code().into(),
+        state: state.code().into(),
+        appeal_from: None,
+        measure_id: input.measure_id,
+        filing_id: input.filing_id,
+        event_on: event_on.expect("checked"),
+        facts: facts.expect("checked"),
+        claimed: serde_json::to_string(&claimed).map_err(|e| AppError::Internal(e.to_string()))?,
+        // Applications get priority acceptance and quick handling (fast track).
+        priority: true,
+        answers: "{}".into(),
+        analysis: "{}".into(),
+        statement,
+        decision: None,
+        decided_on: None,
+        step_due: due_for(app, &pack, state, today)?,
+        false_correction: false,
+        created_by: actor.user_id.0,
+        created_by_name: actor.display_name.clone(),
+        created_at: at,
+        updated_at: at,
+        version: 1,
+    };
+    let step = tolerance_step::Model {
+        id: Uuid::now_v7(),
+        case_id: m.id,
+        action: "open".into(),
+        state_after: state.code().into(),
+        note: Some(origin.label_zh().into()),
+        party: None,
+        actor_id: actor.user_id.0,
+        actor_name: actor.display_name.clone(),
+        at,
+        on_date: today,
+        due: None,
+        late: false,
+    };
+    let tx = app.db().write().await?;
+    store::insert_case(&tx, m.clone()).await?;
+    store::insert_step(&tx, step.clone()).await?;
+    let l = Loaded { m, cadre, pack };
+    let v = view(app, actor, &l, std::slice::from_ref(&step), today)?;
+    audit::record(&tx, actor, "tolerance_case.open", "tolerance_case", Some(l.m.id.to_string()), None::<&()>, Some(&v))
+        .await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// A case with its history; reading it is audited.
+pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<CaseView> {
+    let l = load(app, actor, id).await?;
+    let steps = store::steps_of(app.db().read(), id).await?;
+    audit::record_read(app, actor, "tolerance_case", id.to_string(), &format!("{}的容错案件", l.cadre.name)).await?;
+    view(app, actor, &l, &steps, clock::today())
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SuggestionsView {
+    pub pack: String,
+    pub on: NaiveDate,
+    #[schema(value_type = Object)]
+    pub suggestions: Suggestions,
+    pub situations_incomplete: bool,
+    pub exclusions_incomplete: bool,
+}
+
+/// What the pack in force on the day of the mistake suggests for the answers recorded so far.
+pub async fn suggestions(app: &App, actor: &Actor, id: Uuid) -> Result<SuggestionsView> {
+    let l = load(app, actor, id).await?;
+    let raw: BTreeMap<String, String> = serde_json::from_str(&l.m.answers).unwrap_or_default();
+    let answers: BTreeMap<String, Answer> =
+        raw.into_iter().filter_map(|(k, v)| Answer::parse(&v).ok().map(|a| (k, a))).collect();
+    let crit = criteria(app, &l.pack, l.m.event_on);
+    Ok(SuggestionsView {
+        pack: l.pack.clone(),
+        on: l.m.event_on,
+        suggestions: suggest_for(app, &l.pack, l.m.event_on, &answers)?,
+        situations_incomplete: crit.situations_incomplete,
+        exclusions_incomplete: crit.exclusions_incomplete,
+    })
+}
+
+/// Records the answers to the fact questions, the analysis per factor and the
+/// cadre's statement while the case is being investigated.
+pub async fn record_analysis(app: &App, actor: &Actor, id: Uuid, input: &AnalysisInput) -> Result<CaseView> {
+    require(actor, Permission::ToleranceHandle)?;
+    let mut l = load(app, actor, id).await?;
+    let state = parse_state(&l.m.state)?;
+    if !matches!(state, CaseState::Investigating | CaseState::JointReview) {
+        return Err(AppError::IllegalTransition(format!("容错案件当前为“{}”，不能修改核查研判", state.label_zh())));
+    }
+    if input.version.is_some_and(|v| v != l.m.version) {
+        return Err(AppError::Stale);
+    }
+    let crit = criteria(app, &l.pack, l.m.event_on);
+    let known: Vec<String> = crit.facts.iter().map(|f| f.id.clone()).collect();
+    let mut inv = Invalid::new();
+    let answers = match suggest::parse_facts(&input.answers, &known) {
+        Ok(a) => Some(a),
+        Err((field, p)) => {
+            inv.push(&field, "事实", p);
+            None
+        }
+    };
+    let factor_ids: Vec<String> = crit.factors.iter().map(|f| f.id.clone()).collect();
+    let mut analysis = BTreeMap::new();
+    for (k, v) in &input.analysis {
+        if !factor_ids.contains(k) {
+            inv.push(&format!("analysis.{k}"), "研判因素", Problem::Unknown { allowed: factor_ids.clone() });
+        } else if let Some(t) = inv.take(&format!("analysis.{k}"), "研判意见", text::optional(Some(v), 2000)).flatten()
+        {
+            analysis.insert(k.clone(), t);
+        }
+    }
+    let statement = inv.take("statement", "本人陈述", text::optional(input.statement.as_deref(), 4000)).flatten();
+    inv.into_result()?;
+    let answers: BTreeMap<String, String> =
+        answers.unwrap_or_default().into_iter().map(|(k, a)| (k, a.code().to_string())).collect();
+    let before = l.m.version;
+    l.m.answers = serde_json::to_string(&answers).map_err(|e| AppError::Internal(e.to_string()))?;
+    l.m.analysis = serde_json::to_string(&analysis).map_err(|e| AppError::Internal(e.to_string()))?;
+    if statement.is_some() {
+        l.m.statement = statement;
+    }
+    let now = Utc::now();
+    l.m.updated_at = now;
+    let step = tolerance_step::Model {
+        id: Uuid::now_v7(),
+        case_id: id,
+        action: "analysis".into(),
+        state_after: state.code().into(),
+        note: None,
+        party: None,
+        actor_id: actor.user_id.0,
+        actor_name: actor.display_name.clone(),
+        at: now,
+        on_date: clock::today(),
+        due: None,
+        late: false,
+    };
+    let tx = app.db().write().await?;
+    store::update_case(&tx, l.m.clone(), before).await?;
+    store::insert_step(&tx, step).await?;
+    l.m.version = before + 1;
+    audit::record(
+        &tx,
+        actor,
+        "tolerance_case.analysis",
+        "tolerance_case",
+        Some(id.to_string()),
+        None::<&()>,
+        Some(&serde_json::json!({"answers": answers, "analysis": analysis})),
+    )
+    .await?;
+    let steps = store::steps_of(&tx, id).await?;
+    let v = view(app, actor, &l, &steps, clock::today())?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// Takes one step of a case.
+pub async fn transition(app: &App, actor: &Actor, id: Uuid, input: &TransitionInput) -> Result<CaseView> {
+    transition_on(app, actor, id, input, clock::today(), Utc::now()).await
+}
+
+pub(crate) async fn transition_on(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    input: &TransitionInput,
+    today: NaiveDate,
+    at: DateTime<Utc>,
+) -> Result<CaseView> {
+    let mut l = load(app, actor, id).await?;
+    let state = parse_state(&l.m.state)?;
+    let action = CaseAction::parse(&input.action).map_err(|p| AppError::invalid("action", "操作", p))?;
+    if !may(actor, &l.m, action) {
+        return Err(AppError::Forbidden);
+    }
+    let corrections = input.corrections.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let after = case::next(state, action, context(&l.m, corrections.is_some())).map_err(|p| match p {
+        Problem::Conflict { detail } => AppError::IllegalTransition(detail),
+        other => AppError::invalid("action", "操作", other),
+    })?;
+    if input.version.is_some_and(|v| v != l.m.version) {
+        return Err(AppError::Stale);
+    }
+    let mut inv = Invalid::new();
+    let note = if action.needs_note() {
+        inv.take("note", "意见", text::required(input.note.as_deref().unwrap_or(""), 4000))
+    } else {
+        inv.take("note", "意见", text::optional(input.note.as_deref(), 4000)).flatten()
+    };
+    let party = if action == CaseAction::RecordOpinion {
+        inv.take("party", "会商部门", text::required(input.party.as_deref().unwrap_or(""), 64))
+    } else {
+        None
+    };
+    let crit = criteria(app, &l.pack, l.m.event_on);
+    let mut decision = None;
+    match action {
+        CaseAction::SubmitForDecision => {
+            let analysis: BTreeMap<String, String> = serde_json::from_str(&l.m.analysis).unwrap_or_default();
+            for f in &crit.factors {
+                if !analysis.contains_key(&f.id) {
+                    inv.push(
+                        &format!("analysis.{}", f.id),
+                        &f.title,
+                        Problem::Conflict { detail: "提交集体研究前须对每个因素作出分析".into() },
+                    );
+                }
+            }
+        }
+        CaseAction::Decide => {
+            let outcome = match input.outcome.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => {
+                    inv.push("outcome", "处理结果", Problem::Required);
+                    None
+                }
+                Some(o) => match crit.outcomes.iter().find(|e| e.id == o || e.title == o) {
+                    Some(e) => Some(e.clone()),
+                    None => {
+                        inv.push(
+                            "outcome",
+                            "处理结果",
+                            Problem::Unknown { allowed: crit.outcomes.iter().map(|e| e.title.clone()).collect() },
+                        );
+                        None
+                    }
+                },
+            };
+            let effect = outcome
+                .as_ref()
+                .and_then(|o| app.policy().resolved(&l.pack).entry(&o.id, l.m.event_on))
+                .and_then(|h| h.entry.value_json())
+                .and_then(|v| v.get("effect").and_then(|x| x.as_str()).map(str::to_string))
+                .unwrap_or_else(|| "none".into());
+            let raw: BTreeMap<String, String> = serde_json::from_str(&l.m.answers).unwrap_or_default();
+            let answers: BTreeMap<String, Answer> =
+                raw.into_iter().filter_map(|(k, v)| Answer::parse(&v).ok().map(|a| (k, a))).collect();
+            let s = suggest_for(app, &l.pack, l.m.event_on, &answers)?;
+            if effect == "exempted" && s.exemption_blocked {
+                let hit =
+                    s.hits.iter().find(|h| h.group == Group::Exclusion).map(|h| h.title.clone()).unwrap_or_default();
+                inv.push(
+                    "outcome",
+                    "处理结果",
+                    Problem::Conflict {
+                        detail: format!("已认定存在不予容错情形（{hit}），不能免予问责")
+                    },
+                );
+            }
+            let mitigations = entries(app, &l.pack, "tolerance.mitigation", l.m.event_on).0;
+            let mut matched = Vec::new();
+            for (i, id) in input.matched.iter().enumerate() {
+                match crit.situations.iter().chain(&crit.grounds).chain(&mitigations).find(|e| &e.id == id) {
+                    Some(e) => {
+                        matched.push(MatchedRef { id: e.id.clone(), title: e.title.clone(), source: e.source.clone() })
+                    }
+                    None => inv.push(&format!("matched[{i}]"), "认定的情形", Problem::NotFound),
+                }
+            }
+            if effect != "none" && matched.is_empty() {
+                inv.push("matched", "认定的情形", Problem::Required);
+            }
+            let body =
+                inv.take("deciding_body", "决定机关", text::required(input.deciding_body.as_deref().unwrap_or(""), 64));
+            let meeting =
+                inv.take("meeting", "集体研究会议", text::required(input.meeting.as_deref().unwrap_or(""), 128));
+            let docref =
+                inv.take("document_ref", "决定书文号", text::optional(input.document_ref.as_deref(), 64)).flatten();
+            if l.m.measure_id.is_some() && effect != "none" && docref.is_none() {
+                inv.push("document_ref", "决定书文号", Problem::Required);
+            }
+            if let (Some(o), Some(body), Some(meeting)) = (outcome, body, meeting) {
+                decision = Some(Decision {
+                    outcome: o.id,
+                    outcome_title: o.title,
+                    effect,
+                    matched,
+                    corrections: corrections.clone(),
+                    deciding_body: body,
+                    meeting,
+                    document_ref: docref,
+                    decided_on: today,
+                    note: note.clone().unwrap_or_default(),
+                });
+            }
+        }
+        _ => {}
+    }
+    inv.into_result()?;
+    let before = l.m.version;
+    if action == CaseAction::Appeal {
+        l.m.appeal_from = Some(state.code().into());
+    }
+    if matches!(action, CaseAction::Uphold | CaseAction::Redecide) {
+        l.m.appeal_from = None;
+    }
+    let old_due = l.m.step_due;
+    l.m.state = after.code().into();
+    l.m.step_due = due_for(app, &l.pack, after, today)?;
+    l.m.updated_at = at;
+    if let Some(d) = &decision {
+        l.m.decision = Some(serde_json::to_string(d).map_err(|e| AppError::Internal(e.to_string()))?);
+        l.m.decided_on = Some(today);
+    }
+    let step = tolerance_step::Model {
+        id: Uuid::now_v7(),
+        case_id: id,
+        action: action.code().into(),
+        state_after: after.code().into(),
+        note,
+        party,
+        actor_id: actor.user_id.0,
+        actor_name: actor.display_name.clone(),
+        at,
+        on_date: today,
+        due: old_due,
+        late: old_due.is_some_and(|d| today > d),
+    };
+    let tx = app.db().write().await?;
+    // The decision flows onto the related measure: exemption removes its
+    // effect, mitigation is recorded; the eligibility engine applies both.
+    if let (Some(d), Some(mid)) = (&decision, l.m.measure_id) {
+        let tol = match d.effect.as_str() {
+            "exempted" => Some(Tolerance::Exempted),
+            "mitigated" => Some(Tolerance::Mitigated),
+            _ => None,
+        };
+        if tol.is_some() {
+            let mm = measure_store::measure(&tx, mid).await?.ok_or(AppError::NotFound("措施记录"))?;
+            let version = mm.version;
+            let book = book_for(app.policy(), &l.cadre);
+            crate::measures::apply_tolerance_in(&tx, actor, book, mm, version, tol, d.document_ref.clone()).await?;
+        }
+    }
+    store::update_case(&tx, l.m.clone(), before).await?;
+    store::insert_step(&tx, step).await?;
+    l.m.version = before + 1;
+    let steps = store::steps_of(&tx, id).await?;
+    let v = view(app, actor, &l, &steps, today)?;
+    audit::record(
+        &tx,
+        actor,
+        &format!("tolerance_case.{}", action.code()),
+        "tolerance_case",
+        Some(id.to_string()),
+        None::<&()>,
+        Some(&v),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct CaseSummary {
+    pub id: Uuid,
+    pub cadre_id: Uuid,
+    pub cadre_name: String,
+    pub unit_name: String,
+    pub origin_label: String,
+    pub state: String,
+    pub state_label: String,
+    pub event_on: NaiveDate,
+    pub step_due: Option<NaiveDate>,
+    pub late: bool,
+    pub outcome: Option<String>,
+}
+
+/// The inbox: cases about cadres in scope, optionally in one state.
+pub async fn list(app: &App, actor: &Actor, state: Option<&str>) -> Result<Vec<CaseSummary>> {
+    require(actor, Permission::ToleranceRead)?;
+    let states = match state.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Vec::new(),
+        Some(s) => vec![CaseState::parse(s).map_err(|p| AppError::invalid("state", "状态", p))?.code().to_string()],
+    };
+    let today = clock::today();
+    let mut out = Vec::new();
+    let mut names = std::collections::HashMap::new();
+    for m in store::cases_in_scope(app.db().read(), &actor.scope, &states).await? {
+        let st = parse_state(&m.state)?;
+        let (name, unit) = match names.get(&m.cadre_id) {
+            Some(x) => x,
+            None => {
+                let c = registry::cadre(app.db().read(), m.cadre_id).await?.ok_or(AppError::NotFound("干部"))?;
+                names.entry(m.cadre_id).or_insert((c.name, c.unit_name))
+            }
+        }
+        .clone();
+        out.push(CaseSummary {
+            id: m.id,
+            cadre_id: m.cadre_id,
+            cadre_name: name,
+            unit_name: unit,
+            origin_label: Origin::parse(&m.origin).map(|o| o.label_zh().to_string()).unwrap_or_default(),
+            state: st.code().into(),
+            state_label: st.label_zh().into(),
+            event_on: m.event_on,
+            step_due: m.step_due,
+            late: !st.is_settled() && m.step_due.is_some_and(|d| d < today),
+            outcome: m
+                .decision
+                .as_deref()
+                .and_then(|d| serde_json::from_str::<Decision>(d).ok())
+                .map(|d| d.outcome_title),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,204 @@
+//! 容错纠错: a case from the cadre's application to sign-off and appeal, with
+//! suggestions citing their sources, exclusions blocking exemption, and the
+//! decision flowing onto the measure the eligibility engine reads.
+
+use serde_json::{Value, json};
+
+use crate::support::{Env, each_backend};
+
+fn fields(r: &crate::support::Resp) -> Vec<String> {
+    r.json()["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap().into()).collect()
+}
+
+async fn me(env: &Env, token: &str) -> String {
+    env.get("/api/v1/me", token).await.json()["cadre_id"].as_str().expect("a self-service account").to_string()
+}
+
+#[tokio::test]
+async fn case_from_application_to_sign_off() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let (cadre_t, unit_t, jiwei, ducha) = (
+            env.token("ganbu_self").await,
+            env.token("yc_fgw").await,
+            env.token("yc_jiwei").await,
+            env.token("yc_ducha").await,
+        );
+        let cadre = me(&env, &cadre_t).await;
+        // The commission recorded an admonishment for the matter.
+        let r = env
+            .post(
+                &format!("/api/v1/cadres/{cadre}/measures"),
+                &jiwei,
+                json!({"kind": "admonishment",
+                "decided_on": "2025-04-01", "deciding_body": "宜昌市纪委监委", "basis": "项目审批中容缺受理引发投诉",
+                "via_accountability": true}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{r:?}");
+        let measure = r.json()["id"].as_str().unwrap().to_string();
+        let elig_url = format!("/api/v1/cadres/{cadre}/eligibility?as_of=2025-06-01");
+        let e = env.get(&elig_url, &jiwei).await.json();
+        assert_eq!(e["promotion"]["eligible_on_as_of"], false, "{e}");
+
+        // The cadre applies, claiming a Yichang situation.
+        let apply = json!({"cadre_id": cadre, "origin": "cadre_application", "event_on": "2025-03-10",
+            "facts": "为加快重点项目落地，对材料不全的申请实行容缺审批，后因材料补正延迟引发投诉。",
+            "claimed": ["tolerance.situation.tolerant_approval"], "measure_id": measure,
+            "statement": "出于加快项目进度的公心，没有谋取私利。"});
+        let r = env.post("/api/v1/tolerance/cases", &ducha, apply.clone()).await;
+        assert_eq!(r.status, 403, "the supervision office has no part in tolerance");
+        let mut bad = apply.clone();
+        bad["claimed"] = json!(["tolerance.situation.nonsense"]);
+        bad["event_on"] = json!("2099-01-01");
+        let r = env.post("/api/v1/tolerance/cases", &cadre_t, bad).await;
+        assert_eq!((r.status, fields(&r)), (422, vec!["event_on".to_string()]), "{r:?}");
+        let mut bad = apply.clone();
+        bad["claimed"] = json!(["tolerance.situation.nonsense"]);
+        let r = env.post("/api/v1/tolerance/cases", &cadre_t, bad).await;
+        assert_eq!((r.status, fields(&r)), (422, vec!["claimed[0]".to_string()]));
+        let r = env.post("/api/v1/tolerance/cases", &cadre_t, apply.clone()).await;
+        assert_eq!(r.status, 201, "{r:?}");
+        let c = r.json();
+        let id = c["id"].as_str().unwrap().to_string();
+        assert_eq!((c["state"].as_str(), c["pack"].as_str()), (Some("started"), Some("cn-hb-yc")));
+        assert!(c["step_due"].is_string(), "acceptance has a deadline");
+        assert_eq!(c["claimed"][0]["title"], "容缺审批中出现失误错误");
+        let url = format!("/api/v1/tolerance/cases/{id}/transitions");
+        let go = |t: &str, body: Value| {
+            let (env, url, t) = (&env, url.clone(), t.to_string());
+            async move { env.post(&url, &t, body).await }
+        };
+
+        // Acceptance belongs to the handling body.
+        let r = go(&unit_t, json!({"action": "accept"})).await;
+        assert_eq!((r.status, r.code().as_str()), (403, "forbidden"));
+        let r = go(&jiwei, json!({"action": "sign_off", "note": "x"})).await;
+        assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"));
+        let r = go(&jiwei, json!({"action": "accept"})).await;
+        assert_eq!((r.status, r.json()["state"].as_str()), (200, Some("investigating")), "{r:?}");
+
+        // Analysis: the suggestions follow the ticked facts, exclusions first.
+        let analysis = format!("/api/v1/tolerance/cases/{id}/analysis");
+        let sugg = format!("/api/v1/tolerance/cases/{id}/suggestions");
+        let factors: Vec<String> =
+            env.get("/api/v1/tolerance/criteria?pack=cn-hb-yc&on=2025-03-10", &jiwei).await.json()["factors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["id"].as_str().unwrap().to_string())
+                .collect();
+        assert_eq!(factors.len(), 7, "Yichang analyses seven aspects");
+        let answers = |gain: &str| {
+            json!({"tolerance.fact.private_gain": gain, "tolerance.fact.knowing_violation": "no",
+                "tolerance.fact.explicit_prohibition": "no", "tolerance.fact.tolerant_approval": "yes",
+                "tolerance.fact.remedied": "yes", "tolerance.fact.cooperated": "yes"})
+        };
+        let r = env.put(&analysis, &jiwei, json!({"answers": {"tolerance.fact.x": "yes"}})).await;
+        assert_eq!((r.status, fields(&r)), (422, vec!["facts.tolerance.fact.x".to_string()]));
+        let r = env.put(&analysis, &jiwei, json!({"answers": answers("yes")})).await;
+        assert_eq!(r.status, 200, "{r:?}");
+        let s = env.get(&sugg, &jiwei).await.json();
+        assert_eq!(s["suggestions"]["exemption_blocked"], true);
+        assert_eq!(s["suggestions"]["hits"][0]["group"], "exclusion");
+        assert!(s["suggestions"]["hits"][0]["source"].as_str().unwrap().contains("激励广大干部"));
+        let half: serde_json::Map<String, Value> =
+            factors.iter().take(3).map(|f| (f.clone(), json!("已分析"))).collect();
+        let r = env.put(&analysis, &jiwei, json!({"answers": answers("no"), "analysis": half})).await;
+        assert_eq!(r.status, 200);
+        let s = env.get(&sugg, &jiwei).await.json();
+        assert_eq!(
+            (s["suggestions"]["exemption_blocked"].as_bool(), s["suggestions"]["exemption_suggested"].as_bool()),
+            (Some(false), Some(true))
+        );
+        let hit = s["suggestions"]["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["id"] == "tolerance.situation.tolerant_approval")
+            .unwrap()
+            .clone();
+        assert!(hit["source"].as_str().unwrap().contains("宜昌市容错纠错实施办法"), "{hit}");
+        assert_eq!(s["situations_incomplete"], true, "Yichang's list is known to be incomplete");
+
+        // Every factor analysed before the collective decision; a joint review in between.
+        let r = go(&jiwei, json!({"action": "submit_for_decision", "note": "提请研究"})).await;
+        assert_eq!(r.status, 422);
+        assert_eq!(fields(&r).len(), 4, "the four factors not yet analysed: {r:?}");
+        let full: serde_json::Map<String, Value> = factors.iter().map(|f| (f.clone(), json!("已分析"))).collect();
+        assert_eq!(env.put(&analysis, &jiwei, json!({"answers": answers("no"), "analysis": full})).await.status, 200);
+        assert_eq!(
+            go(&jiwei, json!({"action": "invite_joint_review", "note": "请发改委、审计局会商"})).await.status,
+            200
+        );
+        let r = go(&jiwei, json!({"action": "record_opinion", "note": "同意容错"})).await;
+        assert_eq!(fields(&r), ["party"]);
+        assert_eq!(
+            go(&jiwei, json!({"action": "record_opinion", "party": "市发改委", "note": "属于容缺审批，同意容错"}))
+                .await
+                .status,
+            200
+        );
+        assert_eq!(go(&jiwei, json!({"action": "end_joint_review"})).await.status, 200);
+        assert_eq!(go(&jiwei, json!({"action": "submit_for_decision", "note": "提请研究"})).await.status, 200);
+
+        // The collective decision: exemption, with correction requirements.
+        let r = go(&jiwei, json!({"action": "decide", "note": "经集体研究"})).await;
+        assert_eq!(fields(&r), ["outcome", "deciding_body", "meeting"]);
+        let r = go(
+            &jiwei,
+            json!({"action": "decide", "note": "经集体研究，予以免责。", "outcome": "tolerance.outcome.exempted",
+            "matched": ["tolerance.situation.tolerant_approval", "tolerance.mitigation.remedy"],
+            "corrections": "完善容缺审批承诺和补正跟踪制度。", "deciding_body": "宜昌市纪委监委",
+            "meeting": "市纪委常委会会议（2025年第9次）", "document_ref": "宜纪容〔2025〕3号"}),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{r:?}");
+        let c = r.json();
+        assert_eq!(c["state"], "correcting");
+        assert_eq!(c["decision"]["effect"], "exempted");
+        assert!(c["decision"]["matched"][0]["source"].as_str().unwrap().contains("宜昌市容错纠错实施办法"));
+        let e = env.get(&elig_url, &jiwei).await.json();
+        assert_eq!(e["promotion"]["eligible_on_as_of"], true, "the exemption lifts the admonishment's bar: {e}");
+        let ms = env.get(&format!("/api/v1/cadres/{cadre}/measures"), &jiwei).await.json();
+        let m = ms.as_array().unwrap().iter().find(|m| m["id"] == measure.as_str()).unwrap().clone();
+        assert_eq!(
+            (m["tolerance"].as_str(), m["tolerance_ref"].as_str()),
+            (Some("exempted"), Some("宜纪容〔2025〕3号"))
+        );
+
+        // Correction: the unit reports, the commission sends back, then signs off.
+        let r = go(&jiwei, json!({"action": "report_correction", "note": "x"})).await;
+        assert_eq!(r.status, 403, "the unit reports its own correction");
+        for (t, a) in [
+            (&unit_t, "report_correction"),
+            (&jiwei, "send_back"),
+            (&unit_t, "report_correction"),
+            (&jiwei, "sign_off"),
+        ] {
+            let r = go(t, json!({"action": a, "note": "情况说明"})).await;
+            assert_eq!(r.status, 200, "{a}: {r:?}");
+        }
+        let r = go(&unit_t, json!({"action": "report_correction", "note": "x"})).await;
+        assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"));
+
+        // Appeal and re-review; the history has every step with actor and time.
+        let r = go(&cadre_t, json!({"action": "appeal", "note": "对整改要求有异议"})).await;
+        assert_eq!((r.status, r.json()["state"].as_str()), (200, Some("appealed")), "{r:?}");
+        let r = go(&jiwei, json!({"action": "uphold", "note": "维持原决定"})).await;
+        assert_eq!((r.status, r.json()["state"].as_str()), (200, Some("closed")));
+        let c = env.get(&format!("/api/v1/tolerance/cases/{id}"), &cadre_t).await.json();
+        let actions: Vec<&str> = c["steps"].as_array().unwrap().iter().map(|s| s["action"].as_str().unwrap()).collect();
+        assert_eq!(actions.first(), Some(&"open"));
+        assert!(actions.contains(&"decide") && actions.contains(&"sign_off") && actions.contains(&"uphold"));
+        assert!(c["steps"].as_array().unwrap().iter().all(|s| s["actor"].is_string() && s["at"].is_string()));
+
+        // Scope: another county sees nothing; the inbox lists the case.
+        let yl = env.token("yl_ganbu").await;
+        let r = env.get(&format!("/api/v1/tolerance/cases/{id}"), &yl).await;
+        assert_eq!(r.status, 403);
+        let inbox = env.get("/api/v1/tolerance/cases?state=closed", &jiwei).await.json();
+        assert!(inbox.as_array().unwrap().iter().any(|c| c["id"] == id.as_str() && c["outcome"] == "免予问责"));
+    })
+    .await;
+}

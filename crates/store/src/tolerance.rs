@@ -1,0 +1,115 @@
+//! 容错纠错 queries: cases with their steps, scoped through the cadre; advance filings.
+
+use dandang_domain::access::Scope;
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    sea_query::{Condition, Expr, ExprTrait},
+};
+use uuid::Uuid;
+
+use crate::{
+    entity::{advance_filing, cadre, jurisdiction, tolerance_case, tolerance_step, unit},
+    error::{Result, StoreError},
+    registry::{cadre_scope, like_prefix},
+};
+
+pub async fn insert_case(c: &impl ConnectionTrait, m: tolerance_case::Model) -> Result<()> {
+    tolerance_case::Entity::insert(tolerance_case::ActiveModel::from(m)).exec_without_returning(c).await?;
+    Ok(())
+}
+
+/// Replaces a case if nobody moved it since `expected_version` was read.
+pub async fn update_case(c: &impl ConnectionTrait, m: tolerance_case::Model, expected_version: i32) -> Result<()> {
+    let id = m.id;
+    let mut am = tolerance_case::ActiveModel::from(m).reset_all();
+    am.version = Set(expected_version + 1);
+    am.id = NotSet;
+    am.created_at = NotSet;
+    let res = tolerance_case::Entity::update_many()
+        .set(am)
+        .filter(tolerance_case::Column::Id.eq(id))
+        .filter(tolerance_case::Column::Version.eq(expected_version))
+        .exec(c)
+        .await?;
+    if res.rows_affected == 0 { Err(StoreError::Stale) } else { Ok(()) }
+}
+
+pub async fn insert_step(c: &impl ConnectionTrait, m: tolerance_step::Model) -> Result<()> {
+    tolerance_step::Entity::insert(tolerance_step::ActiveModel::from(m)).exec_without_returning(c).await?;
+    Ok(())
+}
+
+pub async fn case_by_id(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<tolerance_case::Model>> {
+    Ok(tolerance_case::Entity::find_by_id(id).one(c).await?)
+}
+
+pub async fn steps_of(c: &impl ConnectionTrait, case_id: Uuid) -> Result<Vec<tolerance_step::Model>> {
+    Ok(tolerance_step::Entity::find()
+        .filter(tolerance_step::Column::CaseId.eq(case_id))
+        .order_by_asc(tolerance_step::Column::At)
+        .order_by_asc(tolerance_step::Column::Id)
+        .all(c)
+        .await?)
+}
+
+/// Cases about cadres in scope, optionally in some states, soonest deadline first.
+pub async fn cases_in_scope(
+    c: &impl ConnectionTrait,
+    scope: &Scope,
+    states: &[String],
+) -> Result<Vec<tolerance_case::Model>> {
+    let mut q = tolerance_case::Entity::find()
+        .join(JoinType::InnerJoin, tolerance_case::Relation::Cadre.def())
+        .join(JoinType::InnerJoin, cadre::Relation::Unit.def())
+        .join(JoinType::InnerJoin, unit::Relation::Jurisdiction.def())
+        .filter(cadre_scope(scope));
+    if !states.is_empty() {
+        q = q.filter(tolerance_case::Column::State.is_in(states.to_vec()));
+    }
+    Ok(q.order_by_asc(tolerance_case::Column::StepDue).order_by_desc(tolerance_case::Column::CreatedAt).all(c).await?)
+}
+
+pub async fn insert_filing(c: &impl ConnectionTrait, m: advance_filing::Model) -> Result<()> {
+    advance_filing::Entity::insert(advance_filing::ActiveModel::from(m)).exec_without_returning(c).await?;
+    Ok(())
+}
+
+pub async fn filing_by_id(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<advance_filing::Model>> {
+    Ok(advance_filing::Entity::find_by_id(id).one(c).await?)
+}
+
+pub async fn update_filing(c: &impl ConnectionTrait, m: advance_filing::Model, expected_version: i32) -> Result<()> {
+    let id = m.id;
+    let mut am = advance_filing::ActiveModel::from(m).reset_all();
+    am.version = Set(expected_version + 1);
+    am.id = NotSet;
+    am.created_at = NotSet;
+    let res = advance_filing::Entity::update_many()
+        .set(am)
+        .filter(advance_filing::Column::Id.eq(id))
+        .filter(advance_filing::Column::Version.eq(expected_version))
+        .exec(c)
+        .await?;
+    if res.rows_affected == 0 { Err(StoreError::Stale) } else { Ok(()) }
+}
+
+/// Filings of units in scope (the unit subtree for unit-bound scopes), newest first.
+pub async fn filings_in_scope(c: &impl ConnectionTrait, scope: &Scope) -> Result<Vec<advance_filing::Model>> {
+    let mut cond = Condition::all()
+        .add(Expr::col((jurisdiction::Entity, jurisdiction::Column::Path)).like(like_prefix(&scope.jurisdiction_path)));
+    if let Some(p) = &scope.unit_path {
+        cond = cond.add(Expr::col((unit::Entity, unit::Column::Path)).like(like_prefix(p)));
+    }
+    if let Some(only) = scope.cadre_id {
+        cond = cond.add(advance_filing::Column::CadreId.eq(only.0));
+    }
+    Ok(advance_filing::Entity::find()
+        .join(JoinType::InnerJoin, advance_filing::Relation::Unit.def())
+        .join(JoinType::InnerJoin, unit::Relation::Jurisdiction.def())
+        .filter(cond)
+        .order_by_desc(advance_filing::Column::FiledOn)
+        .all(c)
+        .await?)
+}

@@ -1,0 +1,128 @@
+//! 容错纠错 (M2): cases, their steps, suggestions and the criteria in force.
+
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use dandang_app::tolerance::{self as tol, CaseSummary, CaseView, Criteria, SuggestionsView};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{ApiJson, ApiQuery, ApiResult};
+use crate::{AppState, auth::ApiAuth};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/tolerance/cases", get(list).post(open))
+        .route("/tolerance/cases/{id}", get(get_case))
+        .route("/tolerance/cases/{id}/transitions", post(transition))
+        .route("/tolerance/cases/{id}/analysis", axum::routing::put(analysis))
+        .route("/tolerance/cases/{id}/suggestions", get(suggestions))
+        .route("/tolerance/criteria", get(criteria))
+}
+
+/// Starts a case (ex officio, on application, or from an advance filing).
+#[utoipa::path(post, path = "/api/v1/tolerance/cases", tag = "容错纠错", request_body = tol::CaseInput,
+    responses((status = 201, body = CaseView), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn open(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    ApiJson(input): ApiJson<tol::CaseInput>,
+) -> ApiResult<Response> {
+    Ok((StatusCode::CREATED, Json(tol::open(&s.app, &a, &input).await?)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct StateQuery {
+    state: Option<String>,
+}
+
+/// Cases about cadres in scope, soonest deadline first.
+#[utoipa::path(get, path = "/api/v1/tolerance/cases", tag = "容错纠错",
+    params(("state" = Option<String>, Query, description = "started / investigating / … / closed")),
+    responses((status = 200, body = Vec<CaseSummary>)))]
+pub async fn list(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    ApiQuery(q): ApiQuery<StateQuery>,
+) -> ApiResult<Json<Vec<CaseSummary>>> {
+    Ok(Json(tol::list(&s.app, &a, q.state.as_deref()).await?))
+}
+
+/// A case with its state, the steps open to the caller and its history (audited).
+#[utoipa::path(get, path = "/api/v1/tolerance/cases/{id}", tag = "容错纠错",
+    responses((status = 200, body = CaseView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get_case(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<CaseView>> {
+    Ok(Json(tol::get(&s.app, &a, id).await?))
+}
+
+/// Moves a case: `{"action": …}`. An illegal step is 409 `illegal_transition`, a missing
+/// field 422 naming it, an actor without the right 403.
+#[utoipa::path(post, path = "/api/v1/tolerance/cases/{id}/transitions", tag = "容错纠错", request_body = tol::TransitionInput,
+    responses((status = 200, body = CaseView), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn transition(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<tol::TransitionInput>,
+) -> ApiResult<Json<CaseView>> {
+    Ok(Json(tol::transition(&s.app, &a, id, &input).await?))
+}
+
+/// Records the answers to the fact questions, the analysis per factor and the cadre's statement.
+#[utoipa::path(put, path = "/api/v1/tolerance/cases/{id}/analysis", tag = "容错纠错", request_body = tol::AnalysisInput,
+    responses((status = 200, body = CaseView), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn analysis(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<tol::AnalysisInput>,
+) -> ApiResult<Json<CaseView>> {
+    Ok(Json(tol::record_analysis(&s.app, &a, id, &input).await?))
+}
+
+/// The situations, grounds, mitigations and exclusions that may apply, each with its source;
+/// exclusions first, and an exclusion that applies blocks the exemption suggestion.
+#[utoipa::path(get, path = "/api/v1/tolerance/cases/{id}/suggestions", tag = "容错纠错",
+    responses((status = 200, body = SuggestionsView)))]
+pub async fn suggestions(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<SuggestionsView>> {
+    Ok(Json(tol::suggestions(&s.app, &a, id).await?))
+}
+
+#[derive(Deserialize)]
+pub struct CriteriaQuery {
+    pack: Option<String>,
+    on: Option<String>,
+}
+
+/// The facts, factors, situations, grounds, exclusions and outcomes of a pack on a date.
+#[utoipa::path(get, path = "/api/v1/tolerance/criteria", tag = "容错纠错",
+    params(("pack" = Option<String>, Query, description = "默认为本人辖区适用的规则包"), ("on" = Option<String>, Query, description = "YYYY-MM-DD，默认今天")),
+    responses((status = 200, body = Criteria)))]
+pub async fn criteria(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    ApiQuery(q): ApiQuery<CriteriaQuery>,
+) -> ApiResult<Json<Criteria>> {
+    dandang_app::registry::require(&a, dandang_domain::access::Permission::ToleranceRead)?;
+    let on = dandang_app::measures::parse_as_of(q.on.as_deref())?;
+    let pack = match q.pack {
+        Some(p) if s.app.policy().set.packs.contains_key(&p) => p,
+        Some(_) => return Err(dandang_app::AppError::NotFound("规则包").into()),
+        None => {
+            s.app.policy().pack_for(dandang_app::measures::jurisdiction_code(&a.scope.jurisdiction_path)).to_string()
+        }
+    };
+    Ok(Json(tol::criteria(&s.app, &pack, on)))
+}
