@@ -257,6 +257,86 @@ async function interview() {
   await office3.ctx.close();
 }
 
+// 容错纠错: the cadre applies, the discipline commission accepts, analyses
+// and records the collective decision, the unit reports its correction, the
+// commission signs it off; the decision letter is there to print.
+async function tolerance() {
+  const state = async (page) => (await page.textContent("#case-state")).trim();
+  const step = async (page, action, fields, expectState, checks = []) => {
+    const form = `#form-${action}`;
+    if (!(await page.isVisible(form))) await page.click(`#act details:has(${form}) > summary`);
+    for (const [name, value] of Object.entries(fields)) {
+      const el = `${form} [name="${name}"]`;
+      if ((await page.getAttribute(el, "type")) === null && (await page.$eval(el, (e) => e.tagName)) === "SELECT") await page.selectOption(el, value);
+      else await page.fill(el, value);
+    }
+    for (const c of checks) await page.check(`${form} input[name=matched][value="${c}"]`);
+    await Promise.all([page.waitForURL(/ok=/), page.click(`${form} button[type=submit]`)]);
+    const now = await state(page);
+    if (now !== expectState) fail(`after ${action}: state ${now}, expected ${expectState}`);
+  };
+
+  const cadre = await login("ganbu_self");
+  let page = cadre.page;
+  await page.goto(`${base}/me/record`);
+  await Promise.all([page.waitForURL(/\/tolerance\/new/), page.click("#start-tolerance")]);
+  await page.fill("#tolerance-form input[name=event_on]", "2025-03-10");
+  await page.fill("#tolerance-form textarea[name=facts]", "为加快重点项目落地，对材料不全的申请实行容缺审批，后因补正延迟引发投诉。");
+  await page.check('#claimed input[value="tolerance.situation.tolerant_approval"]');
+  await page.fill("#tolerance-form textarea[name=statement]", "出于加快项目进度的公心，没有谋取私利。");
+  await Promise.all([page.waitForURL(/\/tolerance\/cases\/[0-9a-f-]{36}\?ok=/), page.click("#tolerance-form button[type=submit]")]);
+  const caseUrl = page.url().split("?")[0];
+  if ((await state(page)) !== "待受理") fail(`new tolerance case state ${await state(page)}`);
+  if (await page.$("#form-accept")) fail("a cadre must not accept their own application");
+  await cadre.ctx.close();
+
+  const jw = await login("yc_jiwei");
+  page = jw.page;
+  await page.goto(`${base}/tolerance`);
+  await Promise.all([page.waitForURL(/\/tolerance\/cases\//), page.click(`a[href="${new URL(caseUrl).pathname}"]`)]);
+  await step(page, "accept", {}, "核查研判");
+  for (const [fact, v] of [["private_gain", "no"], ["knowing_violation", "no"], ["explicit_prohibition", "no"], ["tolerant_approval", "yes"], ["remedied", "yes"]]) {
+    await page.check(`#analysis-form input[name="answer.tolerance.fact.${fact}"][value=${v}]`);
+  }
+  for (const t of await page.$$("#analysis-form textarea[name^=analysis]")) await t.fill("经核查，情况属实。");
+  await Promise.all([page.waitForURL(/ok=/), page.click("#analysis-form button[type=submit]")]);
+  if (!(await page.$("#suggestions .verdict.green"))) fail("suggestions should point to tolerance");
+  if (!(await page.textContent("#suggestions")).includes("宜昌市容错纠错实施办法")) fail("suggestions must cite their source");
+  await step(page, "submit_for_decision", { note: "提请常委会集体研究。" }, "待集体研究决定");
+  await step(
+    page,
+    "decide",
+    {
+      outcome: "tolerance.outcome.exempted",
+      deciding_body: "宜昌市纪委监委",
+      meeting: "市纪委常委会会议（2025年第9次）",
+      document_ref: "宜纪容〔2025〕3号",
+      corrections: "完善容缺审批承诺和补正跟踪制度。",
+      note: "经集体研究，予以免责。",
+    },
+    "纠错整改",
+    ["tolerance.situation.tolerant_approval"],
+  );
+  await page.screenshot({ path: join(out, "tolerance-1-decided.png"), fullPage: true });
+  await jw.ctx.close();
+
+  const unit = await login("yc_fgw");
+  page = unit.page;
+  await page.goto(caseUrl);
+  await step(page, "report_correction", { note: "已修订容缺审批制度，建立补正台账。" }, "待审核销号");
+  await unit.ctx.close();
+
+  const jw2 = await login("yc_jiwei");
+  page = jw2.page;
+  await page.goto(caseUrl);
+  await step(page, "sign_off", { note: "经审核，整改到位，予以销号。" }, "已办结");
+  await Promise.all([page.waitForURL(/letter/), page.click("a >> text=容错处理决定书")]);
+  const letter = await page.textContent("#letter");
+  if (!letter.includes("免予问责") || !letter.includes("抄送")) fail(`decision letter incomplete: ${letter}`);
+  await page.screenshot({ path: join(out, "tolerance-2-letter.png"), fullPage: true });
+  await jw2.ctx.close();
+}
+
 try {
   await waitForServer();
   browser = await chromium.launch({
@@ -267,8 +347,9 @@ try {
   await run({ width: 390, height: 844 }, "phone");
   await followUp();
   await interview();
+  await tolerance();
   if (problems.length) fail(`browser reported problems:\n${problems.join("\n")}`);
-  console.log("browser test passed (laptop and phone): login, cadre list, search, cadre page, policy, workdays; follow-up proposal and decision; one interview from request to closure");
+  console.log("browser test passed (laptop and phone): login, cadre list, search, cadre page, policy, workdays; follow-up proposal and decision; one interview from request to closure; one tolerance case from application to sign-off");
 } catch (e) {
   console.error(String(e.stack || e));
   if (problems.length) console.error(problems.join("\n"));

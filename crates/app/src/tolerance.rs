@@ -77,6 +77,14 @@ fn entries(app: &App, pack: &str, catalogue: &str, on: NaiveDate) -> (Vec<EntryR
     }
 }
 
+/// The mitigation grounds (从轻、减轻) of a pack on a date.
+pub fn mitigations(app: &App, pack: &str, on: NaiveDate) -> Vec<EntryRef> {
+    entries(app, pack, "tolerance.mitigation", on).0
+}
+
+/// Who receives a copy of the decision letter (容错处理决定书).
+pub const COPIED_TO: &[&str] = &["容错对象所在单位党组织", "纪检监察机关", "组织人事部门", "巡察机构", "审计部门"];
+
 pub fn criteria(app: &App, pack: &str, on: NaiveDate) -> Criteria {
     let (situations, si) = entries(app, pack, "tolerance.situation", on);
     let (exclusions, ei) = entries(app, pack, "tolerance.exclusion", on);
@@ -269,6 +277,12 @@ struct Loaded {
 
 fn pack_of(app: &App, c: &CadreRow) -> String {
     app.policy().pack_for(jurisdiction_code(&c.jurisdiction_path)).to_string()
+}
+
+/// The pack that governs a cadre's cases (their jurisdiction's).
+pub async fn pack_for_cadre(app: &App, cadre_id: Uuid) -> Result<String> {
+    let c = registry::cadre(app.db().read(), cadre_id).await?.ok_or(AppError::NotFound("干部"))?;
+    Ok(pack_of(app, &c))
 }
 
 async fn load(app: &App, actor: &Actor, id: Uuid) -> Result<Loaded> {

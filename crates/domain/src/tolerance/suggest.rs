@@ -116,8 +116,9 @@ pub struct Hit {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Suggestions {
-    /// Exclusions first, then situations, grounds, mitigations, support;
-    /// only entries that apply or may apply.
+    /// Exclusions first, then situations, grounds, mitigations, support:
+    /// those that apply, exclusions not yet ruled out, and other entries
+    /// that a "yes" already points to.
     pub hits: Vec<Hit>,
     /// An exclusion applies: no exemption is suggested.
     pub exemption_blocked: bool,
@@ -135,7 +136,11 @@ pub fn suggest(candidates: &[Candidate], facts: &BTreeMap<String, Answer>) -> Su
         .iter()
         .filter_map(|c| {
             let m = c.condition.evaluate(facts);
-            (m != Match::NotApplicable).then(|| Hit {
+            // A situation nothing points to yet is noise; an exclusion not yet
+            // ruled out is a question the handler must still answer.
+            let pointed = c.condition.facts().any(|f| facts.get(f) == Some(&Answer::Yes));
+            let shown = m == Match::Applies || (m == Match::Possible && (c.group == Group::Exclusion || pointed));
+            shown.then(|| Hit {
                 group: c.group,
                 group_label: c.group.label_zh(),
                 id: c.id.clone(),

@@ -7,6 +7,7 @@ mod measures;
 mod policy;
 mod registry;
 mod supervision;
+mod tolerance;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(measures::routes())
         .merge(supervision::routes())
+        .merge(tolerance::routes())
 }
 
 #[derive(Clone, Debug)]
@@ -76,6 +78,7 @@ pub fn nav_for(actor: &Actor, current: &str) -> Vec<NavItem> {
     let measures = actor.can(Permission::MeasureRead) && !self_service;
     push("处分与影响期", "/impact", measures);
     push("回访教育", "/follow-ups", measures);
+    push("容错纠错", "/tolerance", actor.can(Permission::ToleranceRead));
     push("督查问效", "/supervision", actor.can(Permission::SupervisionRead) && !self_service);
     push("数据导入", "/imports", !dandang_app::imports::ImportKind::allowed(actor).is_empty());
     push("规则库", "/policy", true);

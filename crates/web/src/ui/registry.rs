@@ -198,6 +198,8 @@ struct CadrePage {
     /// 督查问效: may read the supervision file / may ask for an interview.
     sv_read: bool,
     sv_request: bool,
+    /// 容错纠错: may start a case or apply.
+    tol_start: bool,
 }
 
 async fn unit_options(s: &AppState, info: &dandang_app::auth::SessionInfo) -> Result<Vec<UnitView>, PageError> {
@@ -252,6 +254,7 @@ pub(super) async fn render_cadre(
             imp,
             sv_read: info.actor.can(Permission::SupervisionRead) && info.actor.scope.cadre_id.is_none(),
             sv_request: info.actor.can(Permission::SupervisionRequest),
+            tol_start: info.actor.can(Permission::ToleranceHandle) || info.actor.can(Permission::ToleranceApply),
         },
     )
         .into_response())

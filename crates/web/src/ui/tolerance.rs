@@ -1,0 +1,385 @@
+//! Pages for 容错纠错 (M2): inbox, start/application form, case page with the
+//! analysis, suggestions and every step, and the decision letter.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Router,
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::IntoResponse,
+    routing::{get, post},
+};
+use dandang_app::{
+    AppError,
+    auth::SessionInfo,
+    clock,
+    measures::{self, MeasureView},
+    registry::cadres,
+    tolerance::{self as tol, CaseInput, CaseSummary, CaseView, Criteria, SuggestionsView, TransitionInput},
+};
+use dandang_domain::{
+    access::Permission,
+    tolerance::{
+        case::{CaseState, Origin},
+        suggest::Answer,
+    },
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{Layout, OrPage, PageError, PageResult, layout, see_other};
+use crate::{
+    AppState,
+    auth::{CsrfForm, UiAuth},
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/tolerance", get(inbox))
+        .route("/tolerance/new", get(new_case))
+        .route("/tolerance/cases", post(create))
+        .route("/tolerance/cases/{id}", get(case_page))
+        .route("/tolerance/cases/{id}/analysis", post(analysis))
+        .route("/tolerance/cases/{id}/transitions", post(step))
+        .route("/tolerance/cases/{id}/letter", get(letter))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tolerance_inbox.html")]
+struct InboxPage {
+    l: Layout,
+    items: Vec<CaseSummary>,
+    state: String,
+    states: Vec<(String, String)>,
+}
+
+#[derive(Deserialize)]
+struct InboxQ {
+    state: Option<String>,
+    ok: Option<String>,
+}
+
+async fn inbox(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<InboxQ>) -> PageResult {
+    let items = tol::list(&s.app, &info.actor, q.state.as_deref()).await.or_page(&info)?;
+    let mut l = layout(&info, "容错纠错", "/tolerance");
+    l.flash = q.ok;
+    Ok(InboxPage {
+        l,
+        items,
+        state: q.state.unwrap_or_default(),
+        states: CaseState::ALL.iter().map(|s| (s.code().to_string(), s.label_zh().to_string())).collect(),
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tolerance_new.html")]
+struct NewPage {
+    l: Layout,
+    cadre_id: Uuid,
+    cadre_name: String,
+    origins: Vec<(String, String)>,
+    crit: Criteria,
+    measures: Vec<MeasureView>,
+    today: String,
+    f: NewForm,
+    error: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+struct NewForm {
+    cadre_id: String,
+    #[serde(default)]
+    origin: String,
+    #[serde(default)]
+    event_on: String,
+    #[serde(default)]
+    facts: String,
+    #[serde(default)]
+    measure_id: String,
+    #[serde(default)]
+    statement: String,
+    #[serde(skip)]
+    claimed: Vec<String>,
+}
+
+/// The ways this actor may start a case.
+fn origins(info: &SessionInfo) -> Vec<(String, String)> {
+    let a = &info.actor;
+    let mut v = Vec::new();
+    if a.can(Permission::ToleranceHandle) {
+        v.push(Origin::ExOfficio);
+    }
+    if a.can(Permission::ToleranceApply) {
+        v.push(if a.scope.cadre_id.is_some() { Origin::CadreApplication } else { Origin::UnitApplication });
+    }
+    v.into_iter().map(|o| (o.code().to_string(), o.label_zh().to_string())).collect()
+}
+
+async fn render_new(s: &AppState, info: SessionInfo, f: NewForm, error: Option<String>) -> PageResult {
+    let cadre_id: Uuid = f
+        .cadre_id
+        .parse()
+        .map_err(|_| PageError(AppError::BadRequest("请从干部页面申请容错".into()), Some(Box::new(info.clone()))))?;
+    let c = cadres::get(&s.app, &info.actor, cadre_id).await.or_page(&info)?;
+    let pack = tol::pack_for_cadre(&s.app, cadre_id).await.or_page(&info)?;
+    let on = f.event_on.parse().unwrap_or_else(|_| clock::today());
+    let ms = if info.actor.can(Permission::MeasureRead) {
+        measures::list_for_cadre(&s.app, &info.actor, cadre_id).await.or_page(&info)?
+    } else {
+        Vec::new()
+    };
+    let origins = origins(&info);
+    if origins.is_empty() {
+        return Err(PageError(AppError::Forbidden, Some(Box::new(info))));
+    }
+    let l = layout(&info, &format!("{}：容错纠错", c.name), "/tolerance");
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok((
+        status,
+        NewPage {
+            l,
+            cadre_id,
+            cadre_name: c.name,
+            origins,
+            crit: tol::criteria(&s.app, &pack, on),
+            measures: ms,
+            today: clock::today().to_string(),
+            f,
+            error,
+        },
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct NewQ {
+    cadre_id: Option<Uuid>,
+}
+
+async fn new_case(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<NewQ>) -> PageResult {
+    let f = NewForm { cadre_id: q.cadre_id.map(|x| x.to_string()).unwrap_or_default(), ..Default::default() };
+    render_new(&s, info, f, None).await
+}
+
+fn some(s: String) -> Option<String> {
+    if s.trim().is_empty() { None } else { Some(s) }
+}
+
+async fn create(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    CsrfForm(mut f, pairs): CsrfForm<NewForm>,
+) -> PageResult {
+    f.claimed = pairs.iter().filter(|(k, _)| k == "claimed").map(|(_, v)| v.clone()).collect();
+    let input = CaseInput {
+        cadre_id: f.cadre_id.parse().unwrap_or_default(),
+        origin: f.origin.clone(),
+        event_on: f.event_on.clone(),
+        facts: f.facts.clone(),
+        claimed: f.claimed.clone(),
+        measure_id: f.measure_id.parse().ok(),
+        filing_id: None,
+        statement: some(f.statement.clone()),
+    };
+    match tol::open(&s.app, &info.actor, &input).await {
+        Ok(v) => Ok(see_other(&format!("/tolerance/cases/{}", v.id), "已提交，等待受理")),
+        Err(e @ AppError::Invalid(_)) => render_new(&s, info, f, Some(e.message_zh())).await,
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tolerance_case.html")]
+struct CasePage {
+    l: Layout,
+    c: CaseView,
+    crit: Criteria,
+    sugg: SuggestionsView,
+    mitigations: Vec<tol::EntryRef>,
+    can_analyse: bool,
+    answers: Vec<(String, String, String)>,
+    answer_choices: Vec<(String, String)>,
+    progress: Vec<(String, bool, bool)>,
+    error: Option<String>,
+}
+
+fn progress(state: &str) -> Vec<(String, bool, bool)> {
+    let order = [
+        ("started", "受理"),
+        ("investigating", "核查研判"),
+        ("deciding", "集体决定"),
+        ("correcting", "纠错整改"),
+        ("correction_reported", "审核销号"),
+        ("closed", "办结"),
+    ];
+    let now = match state {
+        "joint_review" => "investigating",
+        "appealed" => "closed",
+        "refused" | "withdrawn" => "closed",
+        s => s,
+    };
+    let pos = order.iter().position(|(c, _)| *c == now).unwrap_or(0);
+    order.iter().enumerate().map(|(i, (_, t))| (t.to_string(), i < pos || now == "closed", i == pos)).collect()
+}
+
+async fn render_case(
+    s: &AppState,
+    info: SessionInfo,
+    id: Uuid,
+    flash: Option<String>,
+    error: Option<String>,
+) -> PageResult {
+    let c = tol::get(&s.app, &info.actor, id).await.or_page(&info)?;
+    let crit = tol::criteria(&s.app, &c.pack, c.event_on);
+    let sugg = tol::suggestions(&s.app, &info.actor, id).await.or_page(&info)?;
+    let mitigations = tol::mitigations(&s.app, &c.pack, c.event_on);
+    let answers = crit
+        .facts
+        .iter()
+        .map(|f| (f.id.clone(), f.title.clone(), c.answers.get(&f.id).cloned().unwrap_or_else(|| "unknown".into())))
+        .collect();
+    let mut l = layout(&info, &format!("容错纠错：{}", c.cadre_name), "/tolerance");
+    l.flash = flash;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok((
+        status,
+        CasePage {
+            l,
+            can_analyse: info.actor.can(Permission::ToleranceHandle)
+                && (c.state == "investigating" || c.state == "joint_review"),
+            progress: progress(&c.state),
+            answers,
+            answer_choices: Answer::ALL.iter().map(|a| (a.code().to_string(), a.label_zh().to_string())).collect(),
+            c,
+            crit,
+            sugg,
+            mitigations,
+            error,
+        },
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct OkQ {
+    ok: Option<String>,
+}
+
+async fn case_page(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    Path(id): Path<Uuid>,
+    Query(q): Query<OkQ>,
+) -> PageResult {
+    render_case(&s, info, id, q.ok, None).await
+}
+
+async fn after<T>(s: &AppState, info: SessionInfo, id: Uuid, r: Result<T, AppError>, ok: &str) -> PageResult {
+    match r {
+        Ok(_) => Ok(see_other(&format!("/tolerance/cases/{id}"), ok)),
+        Err(e @ (AppError::Invalid(_) | AppError::IllegalTransition(_) | AppError::Conflict(_) | AppError::Stale)) => {
+            render_case(s, info, id, None, Some(e.message_zh())).await
+        }
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+struct AnalysisForm {
+    #[serde(default)]
+    version: Option<i32>,
+    #[serde(default)]
+    statement: String,
+}
+
+/// `answer.<fact>` radios and `analysis.<factor>` text areas come as raw pairs.
+async fn analysis(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    Path(id): Path<Uuid>,
+    CsrfForm(f, pairs): CsrfForm<AnalysisForm>,
+) -> PageResult {
+    let pick = |prefix: &str| -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .filter_map(|(k, v)| k.strip_prefix(prefix).map(|k| (k.to_string(), v.clone())))
+            .filter(|(_, v)| !v.trim().is_empty())
+            .collect()
+    };
+    let input = tol::AnalysisInput {
+        answers: pick("answer."),
+        analysis: pick("analysis."),
+        statement: some(f.statement),
+        version: f.version,
+    };
+    let r = tol::record_analysis(&s.app, &info.actor, id, &input).await;
+    after(&s, info, id, r, "已保存核查研判").await
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+struct StepForm {
+    action: String,
+    #[serde(default)]
+    version: Option<i32>,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    party: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    corrections: String,
+    #[serde(default)]
+    deciding_body: String,
+    #[serde(default)]
+    meeting: String,
+    #[serde(default)]
+    document_ref: String,
+}
+
+async fn step(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    Path(id): Path<Uuid>,
+    CsrfForm(f, pairs): CsrfForm<StepForm>,
+) -> PageResult {
+    let ok = dandang_domain::tolerance::case::CaseAction::parse(&f.action)
+        .map(|a| format!("已{}", a.label_zh()))
+        .unwrap_or_else(|_| "已保存".into());
+    let input = TransitionInput {
+        action: f.action,
+        note: some(f.note),
+        version: f.version,
+        party: some(f.party),
+        outcome: some(f.outcome),
+        matched: pairs.iter().filter(|(k, _)| k == "matched").map(|(_, v)| v.clone()).collect(),
+        corrections: some(f.corrections),
+        deciding_body: some(f.deciding_body),
+        meeting: some(f.meeting),
+        document_ref: some(f.document_ref),
+    };
+    let r = tol::transition(&s.app, &info.actor, id, &input).await;
+    after(&s, info, id, r, &ok).await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tolerance_letter.html")]
+struct LetterPage {
+    l: Layout,
+    c: CaseView,
+    d: tol::Decision,
+    copies: Vec<&'static str>,
+}
+
+async fn letter(State(s): State<AppState>, UiAuth(info): UiAuth, Path(id): Path<Uuid>) -> PageResult {
+    let c = tol::get(&s.app, &info.actor, id).await.or_page(&info)?;
+    let Some(d) = c.decision.clone() else {
+        return Err(PageError(AppError::IllegalTransition("尚未作出容错决定".into()), Some(Box::new(info))));
+    };
+    let l = layout(&info, "容错处理决定书", "/tolerance");
+    Ok(LetterPage { l, c, d, copies: tol::COPIED_TO.to_vec() }.into_response())
+}
