@@ -11,6 +11,7 @@ mod demo_measures;
 mod demo_supervision;
 pub mod error;
 pub mod exports;
+pub mod filings;
 pub mod follow_up;
 pub mod imports;
 pub mod measures;

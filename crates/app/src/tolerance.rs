@@ -501,10 +501,18 @@ pub(crate) async fn open_on(
             _ => inv.push("measure_id", "相关问责措施", Problem::NotFound),
         }
     }
+    let mut filed = false;
     match (origin, input.filing_id) {
         (Origin::AdvanceFiling, None) => inv.push("filing_id", "事前报备", Problem::Required),
         (_, Some(fid)) => match store::filing_by_id(app.db().read(), fid).await? {
-            Some(f) if f.unit_id == cadre.unit_id || f.cadre_id == Some(cadre.id) => {}
+            Some(f) if f.state == "revoked" => inv.push(
+                "filing_id",
+                "事前报备",
+                Problem::Conflict {
+                    detail: format!("该报备已被撤销：{}", f.revoked_reason.unwrap_or_default())
+                },
+            ),
+            Some(f) if f.unit_id == cadre.unit_id || f.cadre_id == Some(cadre.id) => filed = true,
             _ => inv.push("filing_id", "事前报备", Problem::NotFound),
         },
         _ => {}
@@ -525,7 +533,12 @@ pub(crate) async fn open_on(
         claimed: serde_json::to_string(&claimed).map_err(|e| AppError::Internal(e.to_string()))?,
         // Applications get priority acceptance and quick handling (fast track).
         priority: true,
-        answers: "{}".into(),
+        // The filing is evidence: its fact is answered from the start where the pack asks it.
+        answers: {
+            let fact = "tolerance.fact.advance_filed";
+            let asked = event_on.is_some_and(|on| criteria(app, &pack, on).facts.iter().any(|f| f.id == fact));
+            if filed && asked { format!("{{\"{fact}\":\"yes\"}}") } else { "{}".into() }
+        },
         analysis: "{}".into(),
         statement,
         decision: None,

@@ -88,6 +88,10 @@ pub enum Permission {
     ToleranceDecide,
     /// Report correction after a decision (the unit).
     ToleranceReport,
+    /// File a risky decision in advance (前瞻性决策风险事前报备).
+    FilingCreate,
+    /// Revoke a filing used as a shield (the discipline commission).
+    FilingRevoke,
 }
 
 impl Role {
@@ -140,6 +144,7 @@ impl Role {
                         | ToleranceRead
                         | ToleranceHandle
                         | ToleranceDecide
+                        | FilingRevoke
                 )
             }
             // The supervision office runs 督查问效; it does not see sanctions.
@@ -159,10 +164,14 @@ impl Role {
                         | ToleranceRead
                         | ToleranceApply
                         | ToleranceReport
+                        | FilingCreate
                 )
             }
             // A cadre reads their own record, which the scope pins to one row.
-            Cadre => matches!(p, RegistryRead | RegistryReadSensitive | MeasureRead | ToleranceRead | ToleranceApply),
+            Cadre => matches!(
+                p,
+                RegistryRead | RegistryReadSensitive | MeasureRead | ToleranceRead | ToleranceApply | FilingCreate
+            ),
             Auditor => matches!(p, AuditRead),
         }
     }

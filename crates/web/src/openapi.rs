@@ -42,6 +42,8 @@ use crate::api;
         api::supervision::review_letter,
         api::tolerance::open, api::tolerance::list, api::tolerance::get_case, api::tolerance::transition,
         api::tolerance::analysis, api::tolerance::suggestions, api::tolerance::criteria,
+        api::tolerance::create_filing, api::tolerance::list_filings, api::tolerance::get_filing,
+        api::tolerance::revoke_filing,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&Bearer),

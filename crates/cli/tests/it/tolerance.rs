@@ -202,3 +202,70 @@ async fn case_from_application_to_sign_off() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn advance_filings_are_evidence_until_revoked() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let (unit_t, jiwei, ducha, cadre_t) = (
+            env.token("yc_fgw").await,
+            env.token("yc_jiwei").await,
+            env.token("yc_ducha").await,
+            env.token("ganbu_self").await,
+        );
+        let cadre = me(&env, &cadre_t).await;
+        let filing = json!({"matter": "新能源项目先行开工", "policy_gap": "用地政策调整期间审批规则不明确",
+            "risk": "可能被认定为未批先建", "safeguards": "经集体研究，报请市政府同意，边建边补手续"});
+        let r = env.post("/api/v1/tolerance/filings", &ducha, filing.clone()).await;
+        assert_eq!(r.status, 403);
+        let r = env
+            .post(
+                "/api/v1/tolerance/filings",
+                &unit_t,
+                json!({"matter": "", "policy_gap": "", "risk": "x", "safeguards": "y"}),
+            )
+            .await;
+        assert_eq!((r.status, fields(&r)), (422, vec!["matter".to_string(), "policy_gap".into()]));
+        let r = env.post("/api/v1/tolerance/filings", &unit_t, filing.clone()).await;
+        assert_eq!(r.status, 201, "{r:?}");
+        let kept = r.json()["id"].as_str().unwrap().to_string();
+        assert_eq!(r.json()["unit_name"], "宜昌市发展和改革委员会");
+        let shield = env.post("/api/v1/tolerance/filings", &unit_t, filing.clone()).await.json()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // The commission revokes a filing used as a shield, with a reason.
+        let rv = format!("/api/v1/tolerance/filings/{shield}/revoke");
+        assert_eq!(env.post(&rv, &unit_t, json!({"reason": "x"})).await.status, 403);
+        let r = env.post(&rv, &jiwei, json!({"reason": ""})).await;
+        assert_eq!((r.status, fields(&r)), (422, vec!["reason".to_string()]));
+        let r = env.post(&rv, &jiwei, json!({"reason": "以报备为名规避审批"})).await;
+        assert_eq!((r.status, r.json()["state"].as_str()), (200, Some("revoked")));
+        let r = env.post(&rv, &jiwei, json!({"reason": "again"})).await;
+        assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"));
+        // A case relies on a filing in force; a revoked one is refused.
+        let case = |fid: &str| {
+            json!({"cadre_id": cadre, "origin": "advance_filing", "event_on": "2025-05-06",
+            "facts": "项目先行开工后，用地手续补办延迟被通报。", "filing_id": fid})
+        };
+        let r = env.post("/api/v1/tolerance/cases", &jiwei, case(&shield)).await;
+        assert_eq!((r.status, fields(&r)), (422, vec!["filing_id".to_string()]), "{r:?}");
+        let r = env.post("/api/v1/tolerance/cases", &jiwei, case(&kept)).await;
+        assert_eq!(r.status, 201, "{r:?}");
+        let c = r.json();
+        assert_eq!(c["answers"]["tolerance.fact.advance_filed"], "yes");
+        let s =
+            env.get(&format!("/api/v1/tolerance/cases/{}/suggestions", c["id"].as_str().unwrap()), &jiwei).await.json();
+        assert!(
+            s["suggestions"]["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|h| h["id"] == "tolerance.support.advance_filing" && h["matched"] == "applies"),
+            "{s}"
+        );
+        let list = env.get("/api/v1/tolerance/filings", &cadre_t).await.json();
+        assert!(list.as_array().unwrap().is_empty(), "a cadre sees only personal filings");
+    })
+    .await;
+}

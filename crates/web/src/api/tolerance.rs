@@ -7,7 +7,10 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use dandang_app::tolerance::{self as tol, CaseSummary, CaseView, Criteria, SuggestionsView};
+use dandang_app::{
+    filings::{self, FilingView},
+    tolerance::{self as tol, CaseSummary, CaseView, Criteria, SuggestionsView},
+};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -22,6 +25,9 @@ pub fn routes() -> Router<AppState> {
         .route("/tolerance/cases/{id}/analysis", axum::routing::put(analysis))
         .route("/tolerance/cases/{id}/suggestions", get(suggestions))
         .route("/tolerance/criteria", get(criteria))
+        .route("/tolerance/filings", get(list_filings).post(create_filing))
+        .route("/tolerance/filings/{id}", get(get_filing))
+        .route("/tolerance/filings/{id}/revoke", post(revoke_filing))
 }
 
 /// Starts a case (ex officio, on application, or from an advance filing).
@@ -125,4 +131,42 @@ pub async fn criteria(
         }
     };
     Ok(Json(tol::criteria(&s.app, &pack, on)))
+}
+
+/// Files a risky decision in advance (前瞻性决策风险事前报备).
+#[utoipa::path(post, path = "/api/v1/tolerance/filings", tag = "容错纠错", request_body = filings::FilingInput,
+    responses((status = 201, body = FilingView), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create_filing(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    ApiJson(input): ApiJson<filings::FilingInput>,
+) -> ApiResult<Response> {
+    Ok((StatusCode::CREATED, Json(filings::create(&s.app, &a, &input).await?)).into_response())
+}
+
+/// Filings of units in scope, newest first.
+#[utoipa::path(get, path = "/api/v1/tolerance/filings", tag = "容错纠错", responses((status = 200, body = Vec<FilingView>)))]
+pub async fn list_filings(State(s): State<AppState>, ApiAuth(a): ApiAuth) -> ApiResult<Json<Vec<FilingView>>> {
+    Ok(Json(filings::list(&s.app, &a).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/tolerance/filings/{id}", tag = "容错纠错", responses((status = 200, body = FilingView)))]
+pub async fn get_filing(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<FilingView>> {
+    Ok(Json(filings::get(&s.app, &a, id).await?))
+}
+
+/// The discipline commission revokes a filing used as a shield.
+#[utoipa::path(post, path = "/api/v1/tolerance/filings/{id}/revoke", tag = "容错纠错", request_body = filings::RevokeInput,
+    responses((status = 200, body = FilingView), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn revoke_filing(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<filings::RevokeInput>,
+) -> ApiResult<Json<FilingView>> {
+    Ok(Json(filings::revoke(&s.app, &a, id, &input).await?))
 }

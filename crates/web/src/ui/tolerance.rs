@@ -45,6 +45,8 @@ pub fn routes() -> Router<AppState> {
         .route("/tolerance/cases/{id}/analysis", post(analysis))
         .route("/tolerance/cases/{id}/transitions", post(step))
         .route("/tolerance/cases/{id}/letter", get(letter))
+        .route("/tolerance/filings", get(filings_page).post(filing_create))
+        .route("/tolerance/filings/{id}/revoke", post(filing_revoke))
 }
 
 #[derive(Template, WebTemplate)]
@@ -382,4 +384,53 @@ async fn letter(State(s): State<AppState>, UiAuth(info): UiAuth, Path(id): Path<
     };
     let l = layout(&info, "容错处理决定书", "/tolerance");
     Ok(LetterPage { l, c, d, copies: tol::COPIED_TO.to_vec() }.into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tolerance_filings.html")]
+struct FilingsPage {
+    l: Layout,
+    items: Vec<dandang_app::filings::FilingView>,
+    can_file: bool,
+    error: Option<String>,
+}
+
+async fn render_filings(s: &AppState, info: SessionInfo, flash: Option<String>, error: Option<String>) -> PageResult {
+    let items = dandang_app::filings::list(&s.app, &info.actor).await.or_page(&info)?;
+    let mut l = layout(&info, "前瞻性决策风险事前报备", "/tolerance");
+    l.flash = flash;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let can_file = info.actor.can(Permission::FilingCreate);
+    Ok((status, FilingsPage { l, items, can_file, error }).into_response())
+}
+
+async fn filings_page(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<OkQ>) -> PageResult {
+    render_filings(&s, info, q.ok, None).await
+}
+
+async fn filing_create(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    CsrfForm(f, _): CsrfForm<dandang_app::filings::FilingInput>,
+) -> PageResult {
+    match dandang_app::filings::create(&s.app, &info.actor, &f).await {
+        Ok(_) => Ok(see_other("/tolerance/filings", "已报备")),
+        Err(e @ AppError::Invalid(_)) => render_filings(&s, info, None, Some(e.message_zh())).await,
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
+    }
+}
+
+async fn filing_revoke(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    Path(id): Path<Uuid>,
+    CsrfForm(f, _): CsrfForm<dandang_app::filings::RevokeInput>,
+) -> PageResult {
+    match dandang_app::filings::revoke(&s.app, &info.actor, id, &f).await {
+        Ok(_) => Ok(see_other("/tolerance/filings", "已撤销报备")),
+        Err(e @ (AppError::Invalid(_) | AppError::IllegalTransition(_) | AppError::Stale)) => {
+            render_filings(&s, info, None, Some(e.message_zh())).await
+        }
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
+    }
 }
