@@ -827,6 +827,8 @@ pub struct DemoSummary {
     pub supervised_items: usize,
     pub interviews: usize,
     pub supervision_cases: usize,
+    pub tolerance_cases: usize,
+    pub library_cases: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -846,6 +848,8 @@ pub async fn load(app: &App) -> Result<DemoSummary> {
         supervised_items: 0,
         interviews: 0,
         supervision_cases: 0,
+        tolerance_cases: 0,
+        library_cases: 0,
         accounts: vec![],
     };
     if !already {
@@ -946,6 +950,8 @@ pub async fn load(app: &App) -> Result<DemoSummary> {
             subjects.insert(0, (c.id, c.unit_id));
         }
         summary.supervision_cases = crate::demo_supervision::load_cases(app, &subjects).await?;
+        let people: Vec<Uuid> = subjects.iter().map(|(c, _)| *c).skip(1).collect();
+        (summary.library_cases, summary.tolerance_cases) = crate::demo_tolerance::load(app, &people).await?;
         summary.loaded_now = true;
         summary.jurisdictions = b.jurisdictions.len();
         summary.units = b.units.len();

@@ -217,7 +217,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 let s = dandang_app::demo::load(&app).await?;
                 if s.loaded_now {
                     println!(
-                        "已载入演示数据：{} 个行政区划、{} 个单位、{} 名干部、{} 条任职记录、{} 条处分处理记录、{} 项督查事项、{} 次约谈记录、{} 件工作提醒和约谈（各环节都有）。人物均为虚构。",
+                        "已载入演示数据：{} 个行政区划、{} 个单位、{} 名干部、{} 条任职记录、{} 条处分处理记录、{} 项督查事项、{} 次约谈记录、{} 件工作提醒和约谈（各环节都有）、{} 件容错案件、{} 个典型案例。人物均为虚构。",
                         s.jurisdictions,
                         s.units,
                         s.cadres,
@@ -225,7 +225,9 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                         s.measures,
                         s.supervised_items,
                         s.interviews,
-                        s.supervision_cases
+                        s.supervision_cases,
+                        s.tolerance_cases,
+                        s.library_cases
                     );
                 } else {
                     println!("数据库中已有演示数据，未重复载入。");

@@ -113,3 +113,33 @@ pub async fn filings_in_scope(c: &impl ConnectionTrait, scope: &Scope) -> Result
         .all(c)
         .await?)
 }
+
+// ---- case library ----------------------------------------------------------------
+
+pub async fn insert_library_case(c: &impl ConnectionTrait, m: crate::entity::library_case::Model) -> Result<()> {
+    use crate::entity::library_case;
+    library_case::Entity::insert(library_case::ActiveModel::from(m)).exec_without_returning(c).await?;
+    Ok(())
+}
+
+/// Every library case with its jurisdiction's path; the caller filters by scope
+/// (a case is visible below and above where it was published) and ranks.
+pub async fn library(c: &impl ConnectionTrait) -> Result<Vec<(crate::entity::library_case::Model, String)>> {
+    use crate::entity::library_case;
+    let cases = library_case::Entity::find().order_by_desc(library_case::Column::PublishedAt).all(c).await?;
+    let ids: Vec<Uuid> = cases.iter().map(|m| m.jurisdiction_id).collect();
+    let paths: std::collections::HashMap<Uuid, String> = jurisdiction::Entity::find()
+        .filter(jurisdiction::Column::Id.is_in(ids))
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|j| (j.id, j.path))
+        .collect();
+    Ok(cases
+        .into_iter()
+        .map(|m| {
+            let p = paths.get(&m.jurisdiction_id).cloned().unwrap_or_default();
+            (m, p)
+        })
+        .collect())
+}

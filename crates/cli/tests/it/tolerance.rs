@@ -193,6 +193,21 @@ async fn case_from_application_to_sign_off() {
         assert!(actions.contains(&"decide") && actions.contains(&"sign_off") && actions.contains(&"uphold"));
         assert!(c["steps"].as_array().unwrap().iter().all(|s| s["actor"].is_string() && s["at"].is_string()));
 
+        // Published as a typical case once anonymised; the library finds it.
+        let publish = format!("/api/v1/tolerance/cases/{id}/publish");
+        let name = c["cadre_name"].as_str().unwrap().to_string();
+        let r = env.post(&publish, &jiwei, json!({"title": "容缺审批补正延迟", "facts": format!("{name}对材料不全的申请实行容缺审批。"), "reasoning": "出于公心"})).await;
+        assert_eq!((r.status, fields(&r)), (422, vec!["facts".to_string()]), "names must be removed");
+        let r = env.post(&publish, &unit_t, json!({"title": "x", "facts": "y", "reasoning": "z"})).await;
+        assert_eq!(r.status, 403);
+        let r = env.post(&publish, &jiwei, json!({"title": "重点项目容缺审批补正延迟", "facts": "某干部对材料不全的重点项目申请实行容缺审批，企业补正延迟引发投诉。", "reasoning": "出于加快项目进度的公心，有承诺和跟踪台账，未造成损失。"})).await;
+        assert_eq!(r.status, 201, "{r:?}");
+        assert_eq!((r.json()["outcome"].as_str(), r.json()["category"].as_str()), (Some("免予问责"), Some("tolerance.situation.tolerant_approval")));
+        let r = env.post(&publish, &jiwei, json!({"title": "again", "facts": "某干部", "reasoning": "某"})).await;
+        assert_eq!(r.status, 409, "one typical case per source case");
+        let hits = env.get(&format!("/api/v1/tolerance/library?q={}", crate::support::enc("容缺审批补正")), &jiwei).await.json();
+        assert_eq!(hits[0]["title"], "重点项目容缺审批补正延迟", "{hits}");
+
         // Scope: another county sees nothing; the inbox lists the case.
         let yl = env.token("yl_ganbu").await;
         let r = env.get(&format!("/api/v1/tolerance/cases/{id}"), &yl).await;
@@ -266,6 +281,57 @@ async fn advance_filings_are_evidence_until_revoked() {
         );
         let list = env.get("/api/v1/tolerance/filings", &cadre_t).await.json();
         assert!(list.as_array().unwrap().is_empty(), "a cadre sees only personal filings");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn library_search_in_chinese_with_scope() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let (jiwei, jz, ducha) =
+            (env.token("yc_jiwei").await, env.token("jz_ganbu").await, env.token("yc_ducha").await);
+        let enc = crate::support::enc;
+        let all = env.get("/api/v1/tolerance/library", &jiwei).await.json();
+        assert!(all.as_array().unwrap().len() >= 30, "the demo library has thirty cases");
+        let hits = env.get(&format!("/api/v1/tolerance/library?q={}", enc("河道承包")), &jiwei).await.json();
+        assert_eq!(hits[0]["title"], "河道分段承包给渔民治理水环境", "{hits}");
+        let hits = env
+            .get(&format!("/api/v1/tolerance/library?q={}&outcome={}", enc("河道"), enc("不予问责")), &jiwei)
+            .await
+            .json();
+        assert!(hits.as_array().unwrap().iter().all(|h| h["outcome"] == "不予问责"));
+        assert!(
+            env.get(&format!("/api/v1/tolerance/library?q={}", enc("量子计算")), &jiwei)
+                .await
+                .json()
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        // Jingzhou reads the province's cases, not Yichang's own.
+        let theirs = env.get("/api/v1/tolerance/library", &jz).await.json();
+        assert!(!theirs.as_array().unwrap().is_empty());
+        assert!(theirs.as_array().unwrap().iter().all(|h| h["published_by"] == "湖北省委组织部"));
+        assert_eq!(env.get("/api/v1/tolerance/library", &ducha).await.status, 403);
+        // The demo has cases in every state.
+        let cases = env.get("/api/v1/tolerance/cases", &jiwei).await.json();
+        let states: std::collections::BTreeSet<&str> =
+            cases.as_array().unwrap().iter().map(|c| c["state"].as_str().unwrap()).collect();
+        for s in [
+            "started",
+            "investigating",
+            "joint_review",
+            "deciding",
+            "correcting",
+            "correction_reported",
+            "closed",
+            "appealed",
+            "refused",
+            "withdrawn",
+        ] {
+            assert!(states.contains(s), "no demo case {s}: {states:?}");
+        }
     })
     .await;
 }

@@ -3,4 +3,5 @@
 //! only knows how to walk a case and how to match ticked facts against them.
 
 pub mod case;
+pub mod library;
 pub mod suggest;

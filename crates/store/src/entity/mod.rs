@@ -17,6 +17,7 @@ pub mod interview;
 pub mod item_milestone;
 pub mod item_report;
 pub mod jurisdiction;
+pub mod library_case;
 pub mod measure;
 pub mod post;
 pub mod session;

@@ -16,6 +16,7 @@ mod m0006_supervision_cases;
 mod m0007_item_reports;
 mod m0008_task_letters;
 mod m0009_tolerance;
+mod m0010_tolerance_library;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_item_reports::Migration),
             Box::new(m0008_task_letters::Migration),
             Box::new(m0009_tolerance::Migration),
+            Box::new(m0010_tolerance_library::Migration),
         ]
     }
 }

@@ -9,6 +9,7 @@ use axum::{
 };
 use dandang_app::{
     filings::{self, FilingView},
+    library::{self as lib, LibraryCase},
     tolerance::{self as tol, CaseSummary, CaseView, Criteria, SuggestionsView},
 };
 use serde::Deserialize;
@@ -25,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .route("/tolerance/cases/{id}/analysis", axum::routing::put(analysis))
         .route("/tolerance/cases/{id}/suggestions", get(suggestions))
         .route("/tolerance/criteria", get(criteria))
+        .route("/tolerance/library", get(library))
+        .route("/tolerance/cases/{id}/publish", post(publish))
         .route("/tolerance/filings", get(list_filings).post(create_filing))
         .route("/tolerance/filings/{id}", get(get_filing))
         .route("/tolerance/filings/{id}/revoke", post(revoke_filing))
@@ -169,4 +172,27 @@ pub async fn revoke_filing(
     ApiJson(input): ApiJson<filings::RevokeInput>,
 ) -> ApiResult<Json<FilingView>> {
     Ok(Json(filings::revoke(&s.app, &a, id, &input).await?))
+}
+
+/// The case library: full-text search in Chinese with filters, scoped by jurisdiction.
+#[utoipa::path(get, path = "/api/v1/tolerance/library", tag = "容错纠错", params(lib::LibraryQuery),
+    responses((status = 200, body = Vec<LibraryCase>)))]
+pub async fn library(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    ApiQuery(q): ApiQuery<lib::LibraryQuery>,
+) -> ApiResult<Json<Vec<LibraryCase>>> {
+    Ok(Json(lib::search(&s.app, &a, &q).await?))
+}
+
+/// Publishes a closed case, anonymised, as a typical case.
+#[utoipa::path(post, path = "/api/v1/tolerance/cases/{id}/publish", tag = "容错纠错", request_body = lib::PublishInput,
+    responses((status = 201, body = LibraryCase), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn publish(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<lib::PublishInput>,
+) -> ApiResult<Response> {
+    Ok((StatusCode::CREATED, Json(lib::publish(&s.app, &a, id, &input).await?)).into_response())
 }

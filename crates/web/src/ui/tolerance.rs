@@ -45,6 +45,8 @@ pub fn routes() -> Router<AppState> {
         .route("/tolerance/cases/{id}/analysis", post(analysis))
         .route("/tolerance/cases/{id}/transitions", post(step))
         .route("/tolerance/cases/{id}/letter", get(letter))
+        .route("/tolerance/library", get(library_page))
+        .route("/tolerance/cases/{id}/publish", post(publish))
         .route("/tolerance/filings", get(filings_page).post(filing_create))
         .route("/tolerance/filings/{id}/revoke", post(filing_revoke))
 }
@@ -199,6 +201,8 @@ async fn create(
 struct CasePage {
     l: Layout,
     c: CaseView,
+    /// Closed and decided, and the actor handles cases: offer publishing, anonymised.
+    publish: Option<(String, String)>,
     crit: Criteria,
     sugg: SuggestionsView,
     mitigations: Vec<tol::EntryRef>,
@@ -247,10 +251,17 @@ async fn render_case(
     let mut l = layout(&info, &format!("容错纠错：{}", c.cadre_name), "/tolerance");
     l.flash = flash;
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let publish =
+        (c.state == "closed" && c.decision.is_some() && info.actor.can(Permission::ToleranceHandle)).then(|| {
+            let anon = |t: &str| dandang_app::library::anonymise(t, &c.cadre_name, &c.unit_name);
+            let reasoning = c.decision.as_ref().map(|d| anon(&d.note)).unwrap_or_default();
+            (anon(&c.facts), reasoning)
+        });
     Ok((
         status,
         CasePage {
             l,
+            publish,
             can_analyse: info.actor.can(Permission::ToleranceHandle)
                 && (c.state == "investigating" || c.state == "joint_review"),
             progress: progress(&c.state),
@@ -430,6 +441,53 @@ async fn filing_revoke(
         Ok(_) => Ok(see_other("/tolerance/filings", "已撤销报备")),
         Err(e @ (AppError::Invalid(_) | AppError::IllegalTransition(_) | AppError::Stale)) => {
             render_filings(&s, info, None, Some(e.message_zh())).await
+        }
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tolerance_library.html")]
+struct LibraryPage {
+    l: Layout,
+    items: Vec<dandang_app::library::LibraryCase>,
+    q: String,
+    outcome: String,
+    outcomes: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct LibQ {
+    q: Option<String>,
+    outcome: Option<String>,
+    ok: Option<String>,
+}
+
+async fn library_page(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<LibQ>) -> PageResult {
+    let query = dandang_app::library::LibraryQuery { q: q.q.clone(), category: None, outcome: q.outcome.clone() };
+    let items = dandang_app::library::search(&s.app, &info.actor, &query).await.or_page(&info)?;
+    let mut l = layout(&info, "容错典型案例库", "/tolerance");
+    l.flash = q.ok;
+    Ok(LibraryPage {
+        l,
+        items,
+        q: q.q.unwrap_or_default(),
+        outcome: q.outcome.unwrap_or_default(),
+        outcomes: ["不予问责", "免予问责", "从轻问责", "减轻问责"].map(String::from).to_vec(),
+    }
+    .into_response())
+}
+
+async fn publish(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    Path(id): Path<Uuid>,
+    CsrfForm(f, _): CsrfForm<dandang_app::library::PublishInput>,
+) -> PageResult {
+    match dandang_app::library::publish(&s.app, &info.actor, id, &f).await {
+        Ok(_) => Ok(see_other("/tolerance/library", "已发布典型案例")),
+        Err(e @ (AppError::Invalid(_) | AppError::IllegalTransition(_) | AppError::Conflict(_))) => {
+            render_case(&s, info, id, None, Some(e.message_zh())).await
         }
         Err(e) => Err(PageError(e, Some(Box::new(info)))),
     }
