@@ -52,6 +52,7 @@ async fn add(app: &App, actor: &Actor, cadre: Uuid, s: Spec) -> Result<Uuid> {
         probation_years: s.probation_years.map(|y| y.to_string()),
         period_months: None,
         via_accountability: s.accountability,
+        tolerance_check: None,
         reply_due: s.reply_due.map(|d| d.to_string()),
     };
     Ok(measures::create_from(app, actor, cadre, &input, "demo", None).await?.id)

@@ -1054,6 +1054,7 @@ async fn prepare_measures(
             probation_years: get("probation_years"),
             period_months: get("period_months"),
             via_accountability: false,
+            tolerance_check: None,
             reply_due: get("reply_due"),
         };
         let via = match get("via_accountability").as_deref().map(str::trim) {

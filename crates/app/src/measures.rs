@@ -201,6 +201,11 @@ pub struct MeasureInput {
     pub period_months: Option<String>,
     #[serde(default)]
     pub via_accountability: bool,
+    /// Accountability only: whether tolerance may apply (谁追责问责、谁认定容错) —
+    /// `possible` starts a tolerance case ex officio with the measure, `none`
+    /// records that the handler found none. Required when `via_accountability`.
+    #[serde(default)]
+    pub tolerance_check: Option<String>,
     /// Letter inquiries and written explanations: the reply deadline.
     #[serde(default)]
     pub reply_due: Option<String>,
@@ -329,9 +334,43 @@ pub async fn create_from(
     origin: &str,
     origin_ref: Option<String>,
 ) -> Result<MeasureView> {
+    let possible = match input.tolerance_check.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None if input.via_accountability && origin == "manual" => {
+            return Err(AppError::invalid("tolerance_check", "是否存在容错情形", Problem::Required));
+        }
+        None | Some("none") => false,
+        Some("possible") => true,
+        Some(_) => {
+            return Err(AppError::invalid(
+                "tolerance_check",
+                "是否存在容错情形",
+                Problem::Unknown { allowed: vec!["possible（可能存在）".into(), "none（不存在）".into()] },
+            ));
+        }
+    };
     let (book, m, code) = prepare(app, actor, cadre_id, input, origin, origin_ref).await?;
+    // The body pursuing accountability checks for tolerance at the same time:
+    // a possible case starts ex officio, in the same transaction as the measure.
+    let opened = if possible {
+        let ci = crate::tolerance::CaseInput {
+            cadre_id,
+            origin: "ex_officio".into(),
+            event_on: m.decided_on.to_string(),
+            facts: m.basis.clone(),
+            claimed: vec![],
+            measure_id: Some(m.id),
+            filing_id: None,
+            statement: None,
+        };
+        Some(crate::tolerance::build_open(app, actor, &ci, clock::today(), Utc::now(), true).await?)
+    } else {
+        None
+    };
     let tx = app.db().write().await?;
     let v = record_in(&tx, actor, book, m, code).await?;
+    if let Some(o) = opened {
+        crate::tolerance::insert_open(app, &tx, actor, o, clock::today()).await?;
+    }
     tx.commit().await?;
     Ok(v)
 }

@@ -434,6 +434,31 @@ pub(crate) async fn open_on(
     today: NaiveDate,
     at: DateTime<Utc>,
 ) -> Result<CaseView> {
+    let opened = build_open(app, actor, input, today, at, false).await?;
+    let tx = app.db().write().await?;
+    let v = insert_open(app, &tx, actor, opened, today).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// A checked new case, ready to insert.
+pub(crate) struct Opened {
+    m: tolerance_case::Model,
+    step: tolerance_step::Model,
+    cadre: CadreRow,
+    pack: String,
+}
+
+/// Checks a start and builds its rows. `measure_pending`: the measure named in
+/// `measure_id` is being recorded in the same transaction.
+pub(crate) async fn build_open(
+    app: &App,
+    actor: &Actor,
+    input: &CaseInput,
+    today: NaiveDate,
+    at: DateTime<Utc>,
+    measure_pending: bool,
+) -> Result<Opened> {
     require(actor, Permission::ToleranceRead)?;
     let origin = Origin::parse(&input.origin).map_err(|p| AppError::invalid("origin", "启动方式", p))?;
     let needed = match origin {
@@ -495,7 +520,7 @@ pub(crate) async fn open_on(
             }
         }
     }
-    if let Some(mid) = input.measure_id {
+    if let Some(mid) = input.measure_id.filter(|_| !measure_pending) {
         match measure_store::measure(app.db().read(), mid).await? {
             Some(m) if m.cadre_id == Some(cadre.id) => {}
             _ => inv.push("measure_id", "相关问责措施", Problem::NotFound),
@@ -565,14 +590,23 @@ pub(crate) async fn open_on(
         due: None,
         late: false,
     };
-    let tx = app.db().write().await?;
-    store::insert_case(&tx, m.clone()).await?;
-    store::insert_step(&tx, step.clone()).await?;
-    let l = Loaded { m, cadre, pack };
-    let v = view(app, actor, &l, std::slice::from_ref(&step), today)?;
-    audit::record(&tx, actor, "tolerance_case.open", "tolerance_case", Some(l.m.id.to_string()), None::<&()>, Some(&v))
+    Ok(Opened { m, step, cadre, pack })
+}
+
+/// Inserts a built case with its first step and audit event in the caller's transaction.
+pub(crate) async fn insert_open(
+    app: &App,
+    tx: &impl sea_orm::ConnectionTrait,
+    actor: &Actor,
+    o: Opened,
+    today: NaiveDate,
+) -> Result<CaseView> {
+    store::insert_case(tx, o.m.clone()).await?;
+    store::insert_step(tx, o.step.clone()).await?;
+    let l = Loaded { m: o.m, cadre: o.cadre, pack: o.pack };
+    let v = view(app, actor, &l, std::slice::from_ref(&o.step), today)?;
+    audit::record(tx, actor, "tolerance_case.open", "tolerance_case", Some(l.m.id.to_string()), None::<&()>, Some(&v))
         .await?;
-    tx.commit().await?;
     Ok(v)
 }
 

@@ -26,15 +26,14 @@ async fn case_from_application_to_sign_off() {
         );
         let cadre = me(&env, &cadre_t).await;
         // The commission recorded an admonishment for the matter.
-        let r = env
-            .post(
-                &format!("/api/v1/cadres/{cadre}/measures"),
-                &jiwei,
-                json!({"kind": "admonishment",
-                "decided_on": "2025-04-01", "deciding_body": "宜昌市纪委监委", "basis": "项目审批中容缺受理引发投诉",
-                "via_accountability": true}),
-            )
-            .await;
+        let body = json!({"kind": "admonishment", "decided_on": "2025-04-01", "deciding_body": "宜昌市纪委监委",
+            "basis": "项目审批中容缺受理引发投诉", "via_accountability": true});
+        // Whoever pursues accountability must say whether tolerance may apply.
+        let r = env.post(&format!("/api/v1/cadres/{cadre}/measures"), &jiwei, body.clone()).await;
+        assert_eq!((r.status, fields(&r)), (422, vec!["tolerance_check".to_string()]), "{r:?}");
+        let mut body = body;
+        body["tolerance_check"] = json!("none");
+        let r = env.post(&format!("/api/v1/cadres/{cadre}/measures"), &jiwei, body).await;
         assert_eq!(r.status, 201, "{r:?}");
         let measure = r.json()["id"].as_str().unwrap().to_string();
         let elig_url = format!("/api/v1/cadres/{cadre}/eligibility?as_of=2025-06-01");
@@ -214,6 +213,37 @@ async fn case_from_application_to_sign_off() {
         assert_eq!(r.status, 403);
         let inbox = env.get("/api/v1/tolerance/cases?state=closed", &jiwei).await.json();
         assert!(inbox.as_array().unwrap().iter().any(|c| c["id"] == id.as_str() && c["outcome"] == "免予问责"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn possible_tolerance_at_accountability_starts_a_case() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let (jiwei, cadre_t) = (env.token("yc_jiwei").await, env.token("ganbu_self").await);
+        let cadre = me(&env, &cadre_t).await;
+        let before = env.get("/api/v1/tolerance/cases", &jiwei).await.json().as_array().unwrap().len();
+        let r = env
+            .post(&format!("/api/v1/cadres/{cadre}/measures"), &jiwei, json!({"kind": "circulated_notice",
+                "decided_on": "2025-09-01", "deciding_body": "宜昌市纪委监委", "basis": "招商项目先行开工被通报",
+                "via_accountability": true, "tolerance_check": "possible"}))
+            .await;
+        assert_eq!(r.status, 201, "{r:?}");
+        let measure = r.json()["id"].as_str().unwrap().to_string();
+        let cases = env.get("/api/v1/tolerance/cases", &jiwei).await.json();
+        assert_eq!(cases.as_array().unwrap().len(), before + 1);
+        let id = cases.as_array().unwrap().iter().find(|c| c["state"] == "started" && c["cadre_id"] == cadre.as_str()).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let c = env.get(&format!("/api/v1/tolerance/cases/{id}"), &jiwei).await.json();
+        assert_eq!((c["origin"].as_str(), c["measure_id"].as_str()), (Some("ex_officio"), Some(measure.as_str())));
+        let r = env
+            .post(&format!("/api/v1/cadres/{cadre}/measures"), &jiwei, json!({"kind": "circulated_notice",
+                "decided_on": "2025-09-01", "deciding_body": "x", "basis": "y", "via_accountability": true, "tolerance_check": "maybe"}))
+            .await;
+        assert_eq!((r.status, fields(&r)), (422, vec!["tolerance_check".to_string()]));
     })
     .await;
 }

@@ -64,6 +64,9 @@ pub struct MeasureForm {
     pub reply_due: String,
     #[serde(default)]
     pub via_accountability: Option<String>,
+    /// 问责时是否存在容错情形: possible / none.
+    #[serde(default)]
+    pub tolerance_check: String,
 }
 
 /// Everything the cadre page shows about measures.
@@ -125,6 +128,7 @@ async fn measure_create(
         probation_years: opt(&f.probation_years),
         period_months: opt(&f.period_months),
         via_accountability: f.via_accountability.is_some(),
+        tolerance_check: opt(&f.tolerance_check),
         reply_due: opt(&f.reply_due),
     };
     match measures::create(&s.app, &info.actor, id, &input).await {
