@@ -184,6 +184,9 @@ pub struct TransitionInput {
     /// decide: the decision letter's number.
     #[serde(default)]
     pub document_ref: Option<String>,
+    /// send_back: the reported correction was false (虚假整改); kept on the case.
+    #[serde(default)]
+    pub false_correction: bool,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -264,6 +267,8 @@ pub struct CaseView {
     pub decision: Option<Decision>,
     pub step_due: Option<NaiveDate>,
     pub late: bool,
+    /// A reported correction was found false.
+    pub false_correction: bool,
     pub actions: Vec<ActionRef>,
     pub steps: Vec<StepView>,
     pub version: i32,
@@ -357,6 +362,7 @@ fn view(app: &App, actor: &Actor, l: &Loaded, steps: &[tolerance_step::Model], t
         decision: m.decision.as_deref().and_then(|d| serde_json::from_str(d).ok()),
         step_due: m.step_due,
         late: !state.is_settled() && m.step_due.is_some_and(|d| d < today),
+        false_correction: m.false_correction,
         actions: case::actions(state, cx)
             .into_iter()
             .filter(|a| may(actor, m, *a))
@@ -854,7 +860,28 @@ pub(crate) async fn transition_on(
         _ => {}
     }
     inv.into_result()?;
+    if action == CaseAction::Appeal {
+        // Within the pack's window after the decision (or refusal).
+        let since = l.m.decided_on.unwrap_or(l.m.event_on);
+        let r = app.policy().resolved(&l.pack);
+        let days = r
+            .entry("tolerance.deadlines", since)
+            .and_then(|h| h.entry.value_json())
+            .and_then(|v| v.get("appeal").and_then(|x| x.as_u64()))
+            .unwrap_or(0) as u32;
+        if let Some(last) = r.calendar().add_working_days(since, days).map(|a| a.value)
+            && today > last
+        {
+            return Err(AppError::IllegalTransition(format!("申诉期限已于 {last} 届满")));
+        }
+    }
     let before = l.m.version;
+    if action == CaseAction::Refuse {
+        l.m.decided_on = Some(today);
+    }
+    if action == CaseAction::SendBack && input.false_correction {
+        l.m.false_correction = true;
+    }
     if action == CaseAction::Appeal {
         l.m.appeal_from = Some(state.code().into());
     }
@@ -972,4 +999,80 @@ pub async fn list(app: &App, actor: &Actor, state: Option<&str>) -> Result<Vec<C
         });
     }
     Ok(out)
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Count {
+    pub label: String,
+    pub count: usize,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Statistics {
+    pub total: usize,
+    pub by_state: Vec<Count>,
+    pub by_outcome: Vec<Count>,
+    /// The first situation or ground relied on in each decision.
+    pub by_category: Vec<Count>,
+    pub by_unit: Vec<Count>,
+    /// Cases started per month (YYYY-MM).
+    pub by_month: Vec<Count>,
+    /// Days from start to decision, over decided cases.
+    pub average_days_to_decision: Option<f64>,
+    pub late: usize,
+    pub false_corrections: usize,
+}
+
+fn counts(mut m: BTreeMap<String, usize>, sort_by_count: bool) -> Vec<Count> {
+    let mut v: Vec<Count> = std::mem::take(&mut m).into_iter().map(|(label, count)| Count { label, count }).collect();
+    if sort_by_count {
+        v.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+    }
+    v
+}
+
+/// Statistics over the cases in scope: by state, outcome, category, unit, month, handling time.
+pub async fn statistics(app: &App, actor: &Actor) -> Result<Statistics> {
+    require(actor, Permission::ToleranceRead)?;
+    let today = clock::today();
+    let rows = store::cases_in_scope(app.db().read(), &actor.scope, &[]).await?;
+    let (mut st, mut oc, mut cat, mut unit, mut month) =
+        (BTreeMap::new(), BTreeMap::new(), BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
+    let mut days = Vec::new();
+    let mut late = 0;
+    let mut units = std::collections::HashMap::new();
+    for m in &rows {
+        let s = parse_state(&m.state)?;
+        *st.entry(s.label_zh().to_string()).or_insert(0) += 1;
+        if !s.is_settled() && m.step_due.is_some_and(|d| d < today) {
+            late += 1;
+        }
+        let opened = clock::local_date(m.created_at);
+        *month.entry(opened.format("%Y-%m").to_string()).or_insert(0) += 1;
+        let name = match units.get(&m.unit_id) {
+            Some(n) => n,
+            None => {
+                let n = registry::unit(app.db().read(), m.unit_id).await?.map(|u| u.name).unwrap_or_default();
+                units.entry(m.unit_id).or_insert(n)
+            }
+        };
+        *unit.entry(name.clone()).or_insert(0) += 1;
+        if let Some(d) = m.decision.as_deref().and_then(|d| serde_json::from_str::<Decision>(d).ok()) {
+            *oc.entry(d.outcome_title.clone()).or_insert(0) += 1;
+            let c = d.matched.first().map(|x| x.title.clone()).unwrap_or_else(|| "未认定情形".into());
+            *cat.entry(c).or_insert(0) += 1;
+            days.push((d.decided_on - opened).num_days() as f64);
+        }
+    }
+    Ok(Statistics {
+        total: rows.len(),
+        by_state: counts(st, true),
+        by_outcome: counts(oc, true),
+        by_category: counts(cat, true),
+        by_unit: counts(unit, true),
+        by_month: counts(month, false),
+        average_days_to_decision: (!days.is_empty()).then(|| days.iter().sum::<f64>() / days.len() as f64),
+        late,
+        false_corrections: rows.iter().filter(|m| m.false_correction).count(),
+    })
 }

@@ -175,7 +175,7 @@ async fn case_from_application_to_sign_off() {
             (&unit_t, "report_correction"),
             (&jiwei, "sign_off"),
         ] {
-            let r = go(t, json!({"action": a, "note": "情况说明"})).await;
+            let r = go(t, json!({"action": a, "note": "情况说明", "false_correction": a == "send_back"})).await;
             assert_eq!(r.status, 200, "{a}: {r:?}");
         }
         let r = go(&unit_t, json!({"action": "report_correction", "note": "x"})).await;
@@ -186,6 +186,15 @@ async fn case_from_application_to_sign_off() {
         assert_eq!((r.status, r.json()["state"].as_str()), (200, Some("appealed")), "{r:?}");
         let r = go(&jiwei, json!({"action": "uphold", "note": "维持原决定"})).await;
         assert_eq!((r.status, r.json()["state"].as_str()), (200, Some("closed")));
+        assert_eq!(r.json()["false_correction"], true, "the false correction stays on the record");
+        // Months later the appeal window has closed.
+        env.sql("UPDATE tolerance_case SET decided_on = '2025-01-02' WHERE state = 'closed'").await;
+        let r = go(&cadre_t, json!({"action": "appeal", "note": "再次申诉"})).await;
+        assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"), "{r:?}");
+        assert!(r.text().contains("申诉期限"), "{}", r.text());
+        let st = env.get("/api/v1/tolerance/statistics", &jiwei).await.json();
+        assert!(st["total"].as_u64().unwrap() >= 1 && st["false_corrections"].as_u64().unwrap() >= 1, "{st}");
+        assert!(st["by_outcome"].as_array().unwrap().iter().any(|c| c["label"] == "免予问责"));
         let c = env.get(&format!("/api/v1/tolerance/cases/{id}"), &cadre_t).await.json();
         let actions: Vec<&str> = c["steps"].as_array().unwrap().iter().map(|s| s["action"].as_str().unwrap()).collect();
         assert_eq!(actions.first(), Some(&"open"));

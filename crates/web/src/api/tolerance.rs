@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tolerance/cases/{id}/analysis", axum::routing::put(analysis))
         .route("/tolerance/cases/{id}/suggestions", get(suggestions))
         .route("/tolerance/criteria", get(criteria))
+        .route("/tolerance/statistics", get(statistics))
         .route("/tolerance/library", get(library))
         .route("/tolerance/cases/{id}/publish", post(publish))
         .route("/tolerance/filings", get(list_filings).post(create_filing))
@@ -195,4 +196,10 @@ pub async fn publish(
     ApiJson(input): ApiJson<lib::PublishInput>,
 ) -> ApiResult<Response> {
     Ok((StatusCode::CREATED, Json(lib::publish(&s.app, &a, id, &input).await?)).into_response())
+}
+
+/// Cases by state, outcome, category, unit and month; handling time; late and false corrections.
+#[utoipa::path(get, path = "/api/v1/tolerance/statistics", tag = "容错纠错", responses((status = 200, body = tol::Statistics)))]
+pub async fn statistics(State(s): State<AppState>, ApiAuth(a): ApiAuth) -> ApiResult<Json<tol::Statistics>> {
+    Ok(Json(tol::statistics(&s.app, &a).await?))
 }

@@ -56,6 +56,7 @@ pub fn routes() -> Router<AppState> {
 struct InboxPage {
     l: Layout,
     items: Vec<CaseSummary>,
+    st: tol::Statistics,
     state: String,
     states: Vec<(String, String)>,
 }
@@ -68,11 +69,13 @@ struct InboxQ {
 
 async fn inbox(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<InboxQ>) -> PageResult {
     let items = tol::list(&s.app, &info.actor, q.state.as_deref()).await.or_page(&info)?;
+    let st = tol::statistics(&s.app, &info.actor).await.or_page(&info)?;
     let mut l = layout(&info, "容错纠错", "/tolerance");
     l.flash = q.ok;
     Ok(InboxPage {
         l,
         items,
+        st,
         state: q.state.unwrap_or_default(),
         states: CaseState::ALL.iter().map(|s| (s.code().to_string(), s.label_zh().to_string())).collect(),
     }
@@ -352,6 +355,8 @@ struct StepForm {
     meeting: String,
     #[serde(default)]
     document_ref: String,
+    #[serde(default)]
+    false_correction: Option<String>,
 }
 
 async fn step(
@@ -374,6 +379,7 @@ async fn step(
         deciding_body: some(f.deciding_body),
         meeting: some(f.meeting),
         document_ref: some(f.document_ref),
+        false_correction: f.false_correction.is_some(),
     };
     let r = tol::transition(&s.app, &info.actor, id, &input).await;
     after(&s, info, id, r, &ok).await
