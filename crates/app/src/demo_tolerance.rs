@@ -320,6 +320,22 @@ pub async fn load(app: &App, subjects: &[Uuid]) -> Result<(usize, usize)> {
         )
         .await?;
     }
+    // Departments' positive and negative lists.
+    let admin0 = crate::users::actor_by_name(app, "admin").await?;
+    let names = ["宜昌市发展和改革委员会".to_string(), "宜昌市审计局".to_string()];
+    let units = dandang_store::registry::units_by_names(app.db().read(), &names).await?;
+    for (unit, kind, text) in [
+        ("宜昌市发展和改革委员会", "positive", "重大项目前期工作中为抢抓政策窗口先行开展的论证和申报"),
+        ("宜昌市发展和改革委员会", "positive", "经集体决策的容缺受理、并联审批中的程序瑕疵"),
+        ("宜昌市发展和改革委员会", "negative", "借项目申报为本人或亲友谋取利益"),
+        ("宜昌市审计局", "positive", "改革试点中因政策调整导致的资金使用偏差，已及时纠正的"),
+        ("宜昌市审计局", "negative", "审计发现问题后拒不整改、虚假整改"),
+    ] {
+        if let Some(u) = units.iter().find(|u| u.name == unit) {
+            let input = crate::library::ListItemInput { unit_id: Some(u.id), kind: kind.into(), text: text.into() };
+            crate::library::add_list_item(app, &admin0, &input).await?;
+        }
+    }
     // Cases in every state, on city-managed cadres of the city bureaus.
     let jiwei = crate::users::actor_by_name(app, "yc_jiwei").await?;
     let admin = crate::users::actor_by_name(app, "admin").await?;

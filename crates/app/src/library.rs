@@ -161,3 +161,97 @@ pub(crate) async fn insert(app: &App, m: library_case::Model) -> Result<()> {
     tx.commit().await?;
     Ok(())
 }
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct ListItemInput {
+    /// Defaults to the unit of a unit account.
+    #[serde(default)]
+    pub unit_id: Option<Uuid>,
+    /// `positive` (may be tolerated) or `negative` (never tolerated).
+    pub kind: String,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ListItem {
+    pub unit_id: Uuid,
+    pub unit_name: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub text: String,
+}
+
+fn kind_label(k: &str) -> &'static str {
+    if k == "positive" { "正面清单（可以容错）" } else { "负面清单（不予容错）" }
+}
+
+/// Departments' positive and negative lists (容错正面、负面清单) shown beside the library.
+pub async fn lists(app: &App, actor: &Actor) -> Result<Vec<ListItem>> {
+    require(actor, Permission::ToleranceRead)?;
+    Ok(store::list_items_in_scope(app.db().read(), &actor.scope)
+        .await?
+        .into_iter()
+        .map(|(m, unit_name)| ListItem {
+            unit_id: m.unit_id,
+            unit_name,
+            kind_label: kind_label(&m.kind).into(),
+            kind: m.kind,
+            text: m.text,
+        })
+        .collect())
+}
+
+/// A department adds to its own list (unit accounts), or the handling body for a unit in scope.
+pub async fn add_list_item(app: &App, actor: &Actor, input: &ListItemInput) -> Result<ListItem> {
+    if !(actor.can(Permission::ToleranceHandle) || actor.can(Permission::ToleranceReport)) {
+        return Err(AppError::Forbidden);
+    }
+    let unit_id = input
+        .unit_id
+        .or(actor.scope.unit_id.map(|u| u.0))
+        .ok_or_else(|| AppError::invalid("unit_id", "部门", Problem::Required))?;
+    let unit = registry::unit(app.db().read(), unit_id).await?.ok_or(AppError::NotFound("单位"))?;
+    if !crate::registry::covers_unit(actor, &unit) {
+        return Err(AppError::OutOfScope);
+    }
+    let mut inv = Invalid::new();
+    let kind = match input.kind.trim() {
+        "positive" | "正面清单" => Some("positive"),
+        "negative" | "负面清单" => Some("negative"),
+        _ => {
+            inv.push("kind", "清单类别", Problem::Unknown { allowed: vec!["positive".into(), "negative".into()] });
+            None
+        }
+    };
+    let text = inv.take("text", "清单事项", text::required(&input.text, 500));
+    inv.into_result()?;
+    let m = dandang_store::entity::tolerance_list_item::Model {
+        id: Uuid::now_v7(),
+        unit_id,
+        kind: kind.expect("checked").into(),
+        text: text.expect("checked"),
+        created_by: actor.user_id.0,
+        created_at: Utc::now(),
+    };
+    let v = ListItem {
+        unit_id,
+        unit_name: unit.name.clone(),
+        kind: m.kind.clone(),
+        kind_label: kind_label(&m.kind).into(),
+        text: m.text.clone(),
+    };
+    let tx = app.db().write().await?;
+    store::insert_list_item(&tx, m.clone()).await?;
+    audit::record(
+        &tx,
+        actor,
+        "tolerance_list.add",
+        "tolerance_list_item",
+        Some(m.id.to_string()),
+        None::<&()>,
+        Some(&v),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(v)
+}

@@ -143,3 +143,45 @@ pub async fn library(c: &impl ConnectionTrait) -> Result<Vec<(crate::entity::lib
         })
         .collect())
 }
+
+// ---- departments' positive and negative lists --------------------------------------
+
+pub async fn insert_list_item(c: &impl ConnectionTrait, m: crate::entity::tolerance_list_item::Model) -> Result<()> {
+    use crate::entity::tolerance_list_item;
+    tolerance_list_item::Entity::insert(tolerance_list_item::ActiveModel::from(m)).exec_without_returning(c).await?;
+    Ok(())
+}
+
+/// List items of units in the scope's jurisdiction subtree (all units' lists
+/// are guidance for everyone handling tolerance there).
+pub async fn list_items_in_scope(
+    c: &impl ConnectionTrait,
+    scope: &Scope,
+) -> Result<Vec<(crate::entity::tolerance_list_item::Model, String)>> {
+    use crate::entity::tolerance_list_item;
+    let rows = tolerance_list_item::Entity::find()
+        .join(JoinType::InnerJoin, tolerance_list_item::Relation::Unit.def())
+        .join(JoinType::InnerJoin, unit::Relation::Jurisdiction.def())
+        .filter(
+            Expr::col((jurisdiction::Entity, jurisdiction::Column::Path)).like(like_prefix(&scope.jurisdiction_path)),
+        )
+        .order_by_asc(tolerance_list_item::Column::UnitId)
+        .order_by_asc(tolerance_list_item::Column::CreatedAt)
+        .all(c)
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.unit_id).collect();
+    let names: std::collections::HashMap<Uuid, String> = unit::Entity::find()
+        .filter(unit::Column::Id.is_in(ids))
+        .all(c)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let n = names.get(&r.unit_id).cloned().unwrap_or_default();
+            (r, n)
+        })
+        .collect())
+}

@@ -353,6 +353,24 @@ async fn library_search_in_chinese_with_scope() {
         assert!(!theirs.as_array().unwrap().is_empty());
         assert!(theirs.as_array().unwrap().iter().all(|h| h["published_by"] == "湖北省委组织部"));
         assert_eq!(env.get("/api/v1/tolerance/library", &ducha).await.status, 403);
+        // Departments' lists beside the library: a unit adds to its own.
+        let fgw = env.token("yc_fgw").await;
+        let lists = env.get("/api/v1/tolerance/lists", &jiwei).await.json();
+        assert!(lists.as_array().unwrap().iter().any(|x| x["kind"] == "negative"), "{lists}");
+        let r = env
+            .post(
+                "/api/v1/tolerance/lists",
+                &fgw,
+                json!({"kind": "positive", "text": "新能源项目并联审批中的程序瑕疵"}),
+            )
+            .await;
+        assert_eq!((r.status, r.json()["unit_name"].as_str()), (201, Some("宜昌市发展和改革委员会")), "{r:?}");
+        let r = env.post("/api/v1/tolerance/lists", &fgw, json!({"kind": "maybe", "text": ""})).await;
+        assert_eq!((r.status, fields(&r)), (422, vec!["kind".to_string(), "text".into()]));
+        assert_eq!(
+            env.post("/api/v1/tolerance/lists", &ducha, json!({"kind": "positive", "text": "x"})).await.status,
+            403
+        );
         // The demo has cases in every state.
         let cases = env.get("/api/v1/tolerance/cases", &jiwei).await.json();
         let states: std::collections::BTreeSet<&str> =

@@ -17,6 +17,7 @@ mod m0007_item_reports;
 mod m0008_task_letters;
 mod m0009_tolerance;
 mod m0010_tolerance_library;
+mod m0011_tolerance_lists;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_task_letters::Migration),
             Box::new(m0009_tolerance::Migration),
             Box::new(m0010_tolerance_library::Migration),
+            Box::new(m0011_tolerance_lists::Migration),
         ]
     }
 }

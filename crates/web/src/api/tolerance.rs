@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tolerance/criteria", get(criteria))
         .route("/tolerance/statistics", get(statistics))
         .route("/tolerance/library", get(library))
+        .route("/tolerance/lists", get(lists).post(add_list_item))
         .route("/tolerance/cases/{id}/publish", post(publish))
         .route("/tolerance/filings", get(list_filings).post(create_filing))
         .route("/tolerance/filings/{id}", get(get_filing))
@@ -202,4 +203,20 @@ pub async fn publish(
 #[utoipa::path(get, path = "/api/v1/tolerance/statistics", tag = "容错纠错", responses((status = 200, body = tol::Statistics)))]
 pub async fn statistics(State(s): State<AppState>, ApiAuth(a): ApiAuth) -> ApiResult<Json<tol::Statistics>> {
     Ok(Json(tol::statistics(&s.app, &a).await?))
+}
+
+/// Departments' positive and negative lists.
+#[utoipa::path(get, path = "/api/v1/tolerance/lists", tag = "容错纠错", responses((status = 200, body = Vec<lib::ListItem>)))]
+pub async fn lists(State(s): State<AppState>, ApiAuth(a): ApiAuth) -> ApiResult<Json<Vec<lib::ListItem>>> {
+    Ok(Json(lib::lists(&s.app, &a).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/tolerance/lists", tag = "容错纠错", request_body = lib::ListItemInput,
+    responses((status = 201, body = lib::ListItem), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn add_list_item(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    ApiJson(input): ApiJson<lib::ListItemInput>,
+) -> ApiResult<Response> {
+    Ok((StatusCode::CREATED, Json(lib::add_list_item(&s.app, &a, &input).await?)).into_response())
 }

@@ -305,6 +305,12 @@ async fn home(State(s): State<AppState>, UiAuth(info): UiAuth) -> PageResult {
         stats.push(("督查问效待我办理".into(), todo.len() as u64, "/supervision/cases?todo=1".into()));
         stats.push(("其中已逾期".into(), late, "/supervision/cases?todo=1".into()));
     }
+    if a.can(Permission::ToleranceHandle) || a.can(Permission::ToleranceDecide) {
+        let cases = dandang_app::tolerance::list(&s.app, a, None).await.or_page(&info)?;
+        let open = cases.iter().filter(|c| !matches!(c.state.as_str(), "closed" | "refused" | "withdrawn")).count();
+        stats.push(("容错案件在办".into(), open as u64, "/tolerance".into()));
+        stats.push(("其中环节逾期".into(), cases.iter().filter(|c| c.late).count() as u64, "/tolerance".into()));
+    }
     let today = dandang_app::clock::today();
     let day = dandang_app::workdays::day(&s.app, today);
     let mut next = Vec::new();

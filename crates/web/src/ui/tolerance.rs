@@ -46,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tolerance/cases/{id}/transitions", post(step))
         .route("/tolerance/cases/{id}/letter", get(letter))
         .route("/tolerance/library", get(library_page))
+        .route("/tolerance/lists", post(list_add))
         .route("/tolerance/cases/{id}/publish", post(publish))
         .route("/tolerance/filings", get(filings_page).post(filing_create))
         .route("/tolerance/filings/{id}/revoke", post(filing_revoke))
@@ -457,6 +458,8 @@ async fn filing_revoke(
 struct LibraryPage {
     l: Layout,
     items: Vec<dandang_app::library::LibraryCase>,
+    lists: Vec<dandang_app::library::ListItem>,
+    can_list: bool,
     q: String,
     outcome: String,
     outcomes: Vec<String>,
@@ -472,11 +475,14 @@ struct LibQ {
 async fn library_page(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<LibQ>) -> PageResult {
     let query = dandang_app::library::LibraryQuery { q: q.q.clone(), category: None, outcome: q.outcome.clone() };
     let items = dandang_app::library::search(&s.app, &info.actor, &query).await.or_page(&info)?;
+    let lists = dandang_app::library::lists(&s.app, &info.actor).await.or_page(&info)?;
     let mut l = layout(&info, "容错典型案例库", "/tolerance");
     l.flash = q.ok;
     Ok(LibraryPage {
         l,
         items,
+        lists,
+        can_list: info.actor.can(Permission::ToleranceReport),
         q: q.q.unwrap_or_default(),
         outcome: q.outcome.unwrap_or_default(),
         outcomes: ["不予问责", "免予问责", "从轻问责", "减轻问责"].map(String::from).to_vec(),
@@ -497,4 +503,13 @@ async fn publish(
         }
         Err(e) => Err(PageError(e, Some(Box::new(info)))),
     }
+}
+
+async fn list_add(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    CsrfForm(f, _): CsrfForm<dandang_app::library::ListItemInput>,
+) -> PageResult {
+    dandang_app::library::add_list_item(&s.app, &info.actor, &f).await.or_page(&info)?;
+    Ok(see_other("/tolerance/library#lists", "已加入清单"))
 }
