@@ -376,6 +376,8 @@ fn view(app: &App, actor: &Actor, l: &Loaded, steps: &[tolerance_step::Model], t
                     |_| match s.action.as_str() {
                         "open" => "启动容错程序".into(),
                         "analysis" => "记录核查研判".into(),
+                        "finding_good_faith" => "复查：经办人员履职尽责，不予追究".into(),
+                        "finding_abuse" => "复查：滥用容错，予以追究".into(),
                         other => other.into(),
                     },
                 ),
@@ -1075,4 +1077,56 @@ pub async fn statistics(app: &App, actor: &Actor) -> Result<Statistics> {
         late,
         false_corrections: rows.iter().filter(|m| m.false_correction).count(),
     })
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct FindingInput {
+    /// `good_faith`: the decision was later found flawed but the reviewers acted
+    /// in good faith, within the rules and without gain — no liability follows;
+    /// `abuse`: tolerance was used to shield someone — recorded for pursuit.
+    pub finding: String,
+    pub note: String,
+}
+
+/// Records what a later review found about a decision (为容错者容错、对滥用者追责).
+pub async fn record_finding(app: &App, actor: &Actor, id: Uuid, input: &FindingInput) -> Result<CaseView> {
+    require(actor, Permission::ToleranceDecide)?;
+    let l = load(app, actor, id).await?;
+    if l.m.decision.is_none() {
+        return Err(AppError::IllegalTransition("该案件尚未作出容错决定".into()));
+    }
+    let mut inv = Invalid::new();
+    let label = match input.finding.trim() {
+        "good_faith" => Some("事后发现决定有瑕疵，经办人员依规依纪依法履职、无主观故意，不予追究"),
+        "abuse" => Some("借容错之名为本人或他人掩饰错误、逃避责任，依规依纪依法追究"),
+        _ => {
+            inv.push("finding", "复查结论", Problem::Unknown { allowed: vec!["good_faith".into(), "abuse".into()] });
+            None
+        }
+    };
+    let note = inv.take("note", "说明", text::required(&input.note, 2000));
+    inv.into_result()?;
+    let now = Utc::now();
+    let step = tolerance_step::Model {
+        id: Uuid::now_v7(),
+        case_id: id,
+        action: format!("finding_{}", input.finding.trim()),
+        state_after: l.m.state.clone(),
+        note: Some(format!("{}：{}", label.expect("checked"), note.expect("checked"))),
+        party: None,
+        actor_id: actor.user_id.0,
+        actor_name: actor.display_name.clone(),
+        at: now,
+        on_date: clock::today(),
+        due: None,
+        late: false,
+    };
+    let tx = app.db().write().await?;
+    store::insert_step(&tx, step.clone()).await?;
+    audit::record(&tx, actor, "tolerance_case.finding", "tolerance_case", Some(id.to_string()), None::<&()>, Some(&step.note))
+        .await?;
+    let steps = store::steps_of(&tx, id).await?;
+    let v = view(app, actor, &l, &steps, clock::today())?;
+    tx.commit().await?;
+    Ok(v)
 }

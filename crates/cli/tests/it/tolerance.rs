@@ -192,6 +192,14 @@ async fn case_from_application_to_sign_off() {
         let r = go(&cadre_t, json!({"action": "appeal", "note": "再次申诉"})).await;
         assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"), "{r:?}");
         assert!(r.text().contains("申诉期限"), "{}", r.text());
+        // A later review: the decision was flawed but made in good faith.
+        let fd = format!("/api/v1/tolerance/cases/{id}/findings");
+        assert_eq!(env.post(&fd, &unit_t, json!({"finding": "good_faith", "note": "x"})).await.status, 403);
+        let r = env.post(&fd, &jiwei, json!({"finding": "other", "note": ""})).await;
+        assert_eq!((r.status, fields(&r)), (422, vec!["finding".to_string(), "note".into()]));
+        let r = env.post(&fd, &jiwei, json!({"finding": "good_faith", "note": "巡察发现审批台账不全，经办人员依规履职"})).await;
+        assert_eq!(r.status, 200, "{r:?}");
+        assert!(r.json()["steps"].as_array().unwrap().iter().any(|s| s["action"] == "finding_good_faith"));
         let st = env.get("/api/v1/tolerance/statistics", &jiwei).await.json();
         assert!(st["total"].as_u64().unwrap() >= 1 && st["false_corrections"].as_u64().unwrap() >= 1, "{st}");
         assert!(st["by_outcome"].as_array().unwrap().iter().any(|c| c["label"] == "免予问责"));

@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tolerance/cases/{id}/transitions", post(transition))
         .route("/tolerance/cases/{id}/analysis", axum::routing::put(analysis))
         .route("/tolerance/cases/{id}/suggestions", get(suggestions))
+        .route("/tolerance/cases/{id}/findings", post(finding))
         .route("/tolerance/criteria", get(criteria))
         .route("/tolerance/statistics", get(statistics))
         .route("/tolerance/library", get(library))
@@ -219,4 +220,16 @@ pub async fn add_list_item(
     ApiJson(input): ApiJson<lib::ListItemInput>,
 ) -> ApiResult<Response> {
     Ok((StatusCode::CREATED, Json(lib::add_list_item(&s.app, &a, &input).await?)).into_response())
+}
+
+/// Records what a later review found: a flawed decision made in good faith, or abuse of tolerance.
+#[utoipa::path(post, path = "/api/v1/tolerance/cases/{id}/findings", tag = "容错纠错", request_body = tol::FindingInput,
+    responses((status = 200, body = CaseView), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn finding(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<tol::FindingInput>,
+) -> ApiResult<Json<CaseView>> {
+    Ok(Json(tol::record_finding(&s.app, &a, id, &input).await?))
 }

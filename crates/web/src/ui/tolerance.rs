@@ -48,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tolerance/library", get(library_page))
         .route("/tolerance/lists", post(list_add))
         .route("/tolerance/cases/{id}/publish", post(publish))
+        .route("/tolerance/cases/{id}/findings", post(finding))
         .route("/tolerance/filings", get(filings_page).post(filing_create))
         .route("/tolerance/filings/{id}/revoke", post(filing_revoke))
 }
@@ -207,6 +208,8 @@ struct CasePage {
     c: CaseView,
     /// Closed and decided, and the actor handles cases: offer publishing, anonymised.
     publish: Option<(String, String)>,
+    /// The deciding body may record a later review's finding.
+    can_find: bool,
     crit: Criteria,
     sugg: SuggestionsView,
     mitigations: Vec<tol::EntryRef>,
@@ -265,6 +268,7 @@ async fn render_case(
         status,
         CasePage {
             l,
+            can_find: info.actor.can(Permission::ToleranceDecide),
             publish,
             can_analyse: info.actor.can(Permission::ToleranceHandle)
                 && (c.state == "investigating" || c.state == "joint_review"),
@@ -512,4 +516,14 @@ async fn list_add(
 ) -> PageResult {
     dandang_app::library::add_list_item(&s.app, &info.actor, &f).await.or_page(&info)?;
     Ok(see_other("/tolerance/library#lists", "已加入清单"))
+}
+
+async fn finding(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    Path(id): Path<Uuid>,
+    CsrfForm(f, _): CsrfForm<tol::FindingInput>,
+) -> PageResult {
+    let r = tol::record_finding(&s.app, &info.actor, id, &f).await;
+    after(&s, info, id, r, "已记录复查结论").await
 }
