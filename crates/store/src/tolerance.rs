@@ -185,3 +185,33 @@ pub async fn list_items_in_scope(
         })
         .collect())
 }
+
+// ---- evidence ------------------------------------------------------------------------
+
+pub async fn insert_attachment(c: &impl ConnectionTrait, m: crate::entity::tolerance_attachment::Model) -> Result<()> {
+    use crate::entity::tolerance_attachment;
+    tolerance_attachment::Entity::insert(tolerance_attachment::ActiveModel::from(m)).exec_without_returning(c).await?;
+    Ok(())
+}
+
+/// A case's attachments without their content.
+pub async fn attachments_of(
+    c: &impl ConnectionTrait,
+    case_id: Uuid,
+) -> Result<Vec<crate::entity::tolerance_attachment::Model>> {
+    use crate::entity::tolerance_attachment as a;
+    let mut rows =
+        a::Entity::find().filter(a::Column::CaseId.eq(case_id)).order_by_asc(a::Column::UploadedAt).all(c).await?;
+    for r in &mut rows {
+        r.content.clear();
+    }
+    Ok(rows)
+}
+
+pub async fn attachment(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<crate::entity::tolerance_attachment::Model>> {
+    use crate::entity::tolerance_attachment as a;
+    Ok(a::Entity::find_by_id(id).one(c).await?)
+}

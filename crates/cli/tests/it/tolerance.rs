@@ -63,6 +63,17 @@ async fn case_from_application_to_sign_off() {
         assert_eq!((c["state"].as_str(), c["pack"].as_str()), (Some("started"), Some("cn-hb-yc")));
         assert!(c["step_due"].is_string(), "acceptance has a deadline");
         assert_eq!(c["claimed"][0]["title"], "容缺审批中出现失误错误");
+        // Evidence: the applicant attaches a file; other types are refused.
+        let att = format!("/api/v1/tolerance/cases/{id}/attachments");
+        let r = env.upload(&att, &cadre_t, "承诺书.txt", "企业书面承诺：十五个工作日内补正材料。".as_bytes()).await;
+        assert_eq!(r.status, 201, "{r:?}");
+        let aid = r.json()["id"].as_str().unwrap().to_string();
+        let r = env.upload(&att, &cadre_t, "tool.exe", b"MZ").await;
+        assert_eq!((r.status, r.code().as_str()), (422, "invalid_input"));
+        let list = env.get(&att, &jiwei).await.json();
+        assert_eq!(list.as_array().unwrap().len(), 1);
+        let dl = env.get(&format!("{att}/{aid}"), &jiwei).await;
+        assert_eq!((dl.status, dl.text()), (200, "企业书面承诺：十五个工作日内补正材料。".to_string()));
         let url = format!("/api/v1/tolerance/cases/{id}/transitions");
         let go = |t: &str, body: Value| {
             let (env, url, t) = (&env, url.clone(), t.to_string());
@@ -192,6 +203,8 @@ async fn case_from_application_to_sign_off() {
         let r = go(&cadre_t, json!({"action": "appeal", "note": "再次申诉"})).await;
         assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"), "{r:?}");
         assert!(r.text().contains("申诉期限"), "{}", r.text());
+        let r = env.upload(&att, &jiwei, "补充.txt", b"late").await;
+        assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"), "no evidence after closure");
         // A later review: the decision was flawed but made in good faith.
         let fd = format!("/api/v1/tolerance/cases/{id}/findings");
         assert_eq!(env.post(&fd, &unit_t, json!({"finding": "good_faith", "note": "x"})).await.status, 403);

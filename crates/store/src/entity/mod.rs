@@ -26,6 +26,7 @@ pub mod supervision_case;
 pub mod supervision_step;
 pub mod task_letter;
 pub mod task_letter_item;
+pub mod tolerance_attachment;
 pub mod tolerance_case;
 pub mod tolerance_list_item;
 pub mod tolerance_step;

@@ -18,6 +18,7 @@ mod m0008_task_letters;
 mod m0009_tolerance;
 mod m0010_tolerance_library;
 mod m0011_tolerance_lists;
+mod m0012_tolerance_attachments;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_tolerance::Migration),
             Box::new(m0010_tolerance_library::Migration),
             Box::new(m0011_tolerance_lists::Migration),
+            Box::new(m0012_tolerance_attachments::Migration),
         ]
     }
 }

@@ -55,6 +55,26 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiQuery<T> {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// A file download with its content type and a Chinese file name.
+pub fn download(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let disposition =
+        format!("attachment; filename=\"file\"; filename*=UTF-8''{}", crate::auth::urlencode(name).replace('/', "%2F"));
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_str(content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// An .xlsx download with a Chinese file name.
 pub fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
     let disposition = format!(

@@ -26,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .route("/tolerance/cases/{id}/analysis", axum::routing::put(analysis))
         .route("/tolerance/cases/{id}/suggestions", get(suggestions))
         .route("/tolerance/cases/{id}/findings", post(finding))
+        .route("/tolerance/cases/{id}/attachments", get(attachments).post(attach))
+        .route("/tolerance/cases/{id}/attachments/{aid}", get(attachment))
         .route("/tolerance/criteria", get(criteria))
         .route("/tolerance/statistics", get(statistics))
         .route("/tolerance/library", get(library))
@@ -232,4 +234,39 @@ pub async fn finding(
     ApiJson(input): ApiJson<tol::FindingInput>,
 ) -> ApiResult<Json<CaseView>> {
     Ok(Json(tol::record_finding(&s.app, &a, id, &input).await?))
+}
+
+/// Attaches evidence (multipart field `file`: .pdf .jpg .png .docx .xlsx .txt).
+#[utoipa::path(post, path = "/api/v1/tolerance/cases/{id}/attachments", tag = "容错纠错",
+    responses((status = 201, body = tol::AttachmentView), (status = 413, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn attach(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<Response> {
+    let (name, bytes, _) = super::imports::read_upload(mp, s.app.config().upload_max_bytes).await?;
+    Ok((StatusCode::CREATED, Json(tol::attach(&s.app, &a, id, &name, bytes).await?)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/tolerance/cases/{id}/attachments", tag = "容错纠错",
+    responses((status = 200, body = Vec<tol::AttachmentView>)))]
+pub async fn attachments(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<tol::AttachmentView>>> {
+    Ok(Json(tol::attachments(&s.app, &a, id).await?))
+}
+
+/// Downloads one attachment (audited).
+#[utoipa::path(get, path = "/api/v1/tolerance/cases/{id}/attachments/{aid}", tag = "容错纠错",
+    responses((status = 200, description = "文件")))]
+pub async fn attachment(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path((id, aid)): Path<(Uuid, Uuid)>,
+) -> ApiResult<Response> {
+    let (v, bytes) = tol::attachment(&s.app, &a, id, aid).await?;
+    Ok(super::download(&v.file_name, &v.content_type, bytes))
 }

@@ -49,6 +49,8 @@ pub fn routes() -> Router<AppState> {
         .route("/tolerance/lists", post(list_add))
         .route("/tolerance/cases/{id}/publish", post(publish))
         .route("/tolerance/cases/{id}/findings", post(finding))
+        .route("/tolerance/cases/{id}/attachments", post(attach))
+        .route("/tolerance/cases/{id}/attachments/{aid}", get(download))
         .route("/tolerance/filings", get(filings_page).post(filing_create))
         .route("/tolerance/filings/{id}/revoke", post(filing_revoke))
 }
@@ -210,6 +212,8 @@ struct CasePage {
     publish: Option<(String, String)>,
     /// The deciding body may record a later review's finding.
     can_find: bool,
+    attachments: Vec<tol::AttachmentView>,
+    can_attach: bool,
     crit: Criteria,
     sugg: SuggestionsView,
     mitigations: Vec<tol::EntryRef>,
@@ -250,6 +254,7 @@ async fn render_case(
     let crit = tol::criteria(&s.app, &c.pack, c.event_on);
     let sugg = tol::suggestions(&s.app, &info.actor, id).await.or_page(&info)?;
     let mitigations = tol::mitigations(&s.app, &c.pack, c.event_on);
+    let attachments = tol::attachments(&s.app, &info.actor, id).await.or_page(&info)?;
     let answers = crit
         .facts
         .iter()
@@ -269,6 +274,9 @@ async fn render_case(
         CasePage {
             l,
             can_find: info.actor.can(Permission::ToleranceDecide),
+            can_attach: (info.actor.can(Permission::ToleranceHandle) || info.actor.can(Permission::ToleranceApply))
+                && !matches!(c.state.as_str(), "closed" | "refused" | "withdrawn"),
+            attachments,
             publish,
             can_analyse: info.actor.can(Permission::ToleranceHandle)
                 && (c.state == "investigating" || c.state == "joint_review"),
@@ -526,4 +534,28 @@ async fn finding(
 ) -> PageResult {
     let r = tol::record_finding(&s.app, &info.actor, id, &f).await;
     after(&s, info, id, r, "已记录复查结论").await
+}
+
+async fn attach(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    Path(id): Path<Uuid>,
+    mp: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> PageResult {
+    let (name, bytes, fields) =
+        crate::api::imports::read_upload(mp, s.app.config().upload_max_bytes).await.or_page(&info)?;
+    if !fields.iter().any(|(k, v)| k == "_csrf" && crate::auth::same(v, &info.csrf)) {
+        return Err(PageError(AppError::Csrf, Some(Box::new(info))));
+    }
+    let r = tol::attach(&s.app, &info.actor, id, &name, bytes).await;
+    after(&s, info, id, r, "已上传证据材料").await
+}
+
+async fn download(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    Path((id, aid)): Path<(Uuid, Uuid)>,
+) -> Result<axum::response::Response, PageError> {
+    let (v, bytes) = tol::attachment(&s.app, &info.actor, id, aid).await.or_page(&info)?;
+    Ok(crate::api::download(&v.file_name, &v.content_type, bytes))
 }
