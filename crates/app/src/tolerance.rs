@@ -744,6 +744,7 @@ pub(crate) async fn transition_on(
     at: DateTime<Utc>,
 ) -> Result<CaseView> {
     let mut l = load(app, actor, id).await?;
+    let previous: Option<Decision> = l.m.decision.as_deref().and_then(|d| serde_json::from_str(d).ok());
     let state = parse_state(&l.m.state)?;
     let action = CaseAction::parse(&input.action).map_err(|p| AppError::invalid("action", "操作", p))?;
     if !may(actor, &l.m, action) {
@@ -921,11 +922,17 @@ pub(crate) async fn transition_on(
             "mitigated" => Some(Tolerance::Mitigated),
             _ => None,
         };
-        if tol.is_some() {
-            let mm = measure_store::measure(&tx, mid).await?.ok_or(AppError::NotFound("措施记录"))?;
+        let mm = measure_store::measure(&tx, mid).await?.ok_or(AppError::NotFound("措施记录"))?;
+        // A re-decision that no longer tolerates takes back what this case's
+        // earlier decision put on the measure.
+        let ours = previous
+            .as_ref()
+            .is_some_and(|p| p.effect != "none" && mm.tolerance.is_some() && mm.tolerance_ref == p.document_ref);
+        if tol.is_some() || ours {
             let version = mm.version;
             let book = book_for(app.policy(), &l.cadre);
-            crate::measures::apply_tolerance_in(&tx, actor, book, mm, version, tol, d.document_ref.clone()).await?;
+            let tref = if tol.is_some() { d.document_ref.clone() } else { None };
+            crate::measures::apply_tolerance_in(&tx, actor, book, mm, version, tol, tref).await?;
         }
     }
     store::update_case(&tx, l.m.clone(), before).await?;
