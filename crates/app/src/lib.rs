@@ -10,6 +10,7 @@ pub mod demo;
 mod demo_measures;
 mod demo_supervision;
 mod demo_tolerance;
+pub mod documents;
 pub mod error;
 pub mod exports;
 pub mod filings;

@@ -1248,3 +1248,40 @@ pub async fn attachment(app: &App, actor: &Actor, id: Uuid, attachment_id: Uuid)
     .await?;
     Ok((attachment_view(&m), m.content))
 }
+
+fn cn_date(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// The decision letter (容错处理决定书) of a decided case, for the page and the .docx.
+pub async fn letter(app: &App, actor: &Actor, id: Uuid) -> Result<(CaseView, crate::documents::Letter)> {
+    let c = get(app, actor, id).await?;
+    let d = c.decision.clone().ok_or_else(|| AppError::IllegalTransition("尚未作出容错决定".into()))?;
+    let mut paragraphs = vec![format!(
+        "关于你在{}前后工作中出现的失误错误，经核查研判，{}于{}经{}集体研究，决定{}。",
+        cn_date(c.event_on),
+        d.deciding_body,
+        cn_date(d.decided_on),
+        d.meeting,
+        d.outcome_title
+    )];
+    if !d.matched.is_empty() {
+        let m: Vec<String> = d.matched.iter().map(|m| format!("{}（{}）", m.title, m.source)).collect();
+        paragraphs.push(format!("认定的情形和依据：{}。", m.join("；")));
+    }
+    if let Some(x) = &d.corrections {
+        paragraphs.push(format!("纠错要求：{x}整改完成后报{}审核销号。", d.deciding_body));
+    }
+    paragraphs.push("如对本决定有异议，可在规定期限内提出申诉。".into());
+    let l = crate::documents::Letter {
+        title: "容错处理决定书".into(),
+        doc_no: d.document_ref.clone(),
+        addressee: format!("{}同志（{}）：", c.cadre_name, c.unit_name),
+        paragraphs,
+        issuer: d.deciding_body.clone(),
+        date: cn_date(d.decided_on),
+        copies: Some(format!("抄送：{}。", COPIED_TO.join("、"))),
+    };
+    Ok((c, l))
+}

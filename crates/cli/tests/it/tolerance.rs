@@ -177,6 +177,12 @@ async fn case_from_application_to_sign_off() {
             (Some("exempted"), Some("宜纪容〔2025〕3号"))
         );
 
+        // The decision letter as a Word document.
+        let docx = env.get(&format!("/api/v1/tolerance/cases/{id}/letter.docx"), &cadre_t).await;
+        assert_eq!(docx.status, 200);
+        let text = String::from_utf8_lossy(&docx.body).to_string();
+        assert!(docx.body.starts_with(b"PK") && text.contains("免予问责") && text.contains("宜纪容〔2025〕3号"));
+        assert!(text.contains("抄送：容错对象所在单位党组织、纪检监察机关、组织人事部门、巡察机构、审计部门"));
         // Correction: the unit reports, the commission sends back, then signs off.
         let r = go(&jiwei, json!({"action": "report_correction", "note": "x"})).await;
         assert_eq!(r.status, 403, "the unit reports its own correction");

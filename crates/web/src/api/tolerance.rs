@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tolerance/cases/{id}/analysis", axum::routing::put(analysis))
         .route("/tolerance/cases/{id}/suggestions", get(suggestions))
         .route("/tolerance/cases/{id}/findings", post(finding))
+        .route("/tolerance/cases/{id}/letter.docx", get(letter_docx))
         .route("/tolerance/cases/{id}/attachments", get(attachments).post(attach))
         .route("/tolerance/cases/{id}/attachments/{aid}", get(attachment))
         .route("/tolerance/criteria", get(criteria))
@@ -269,4 +270,17 @@ pub async fn attachment(
 ) -> ApiResult<Response> {
     let (v, bytes) = tol::attachment(&s.app, &a, id, aid).await?;
     Ok(super::download(&v.file_name, &v.content_type, bytes))
+}
+
+/// The decision letter (容错处理决定书) as a Word document laid out per GB/T 9704.
+#[utoipa::path(get, path = "/api/v1/tolerance/cases/{id}/letter.docx", tag = "容错纠错",
+    responses((status = 200, description = ".docx 文件"), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn letter_docx(State(s): State<AppState>, ApiAuth(a): ApiAuth, Path(id): Path<Uuid>) -> ApiResult<Response> {
+    let (c, d) = tol::letter(&s.app, &a, id).await?;
+    let bytes = dandang_app::documents::docx(&d)?;
+    Ok(super::download(
+        &format!("{}-容错处理决定书.docx", c.cadre_name),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        bytes,
+    ))
 }

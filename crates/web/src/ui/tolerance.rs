@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tolerance/cases/{id}/analysis", post(analysis))
         .route("/tolerance/cases/{id}/transitions", post(step))
         .route("/tolerance/cases/{id}/letter", get(letter))
+        .route("/tolerance/cases/{id}/letter.docx", get(letter_docx))
         .route("/tolerance/library", get(library_page))
         .route("/tolerance/lists", post(list_add))
         .route("/tolerance/cases/{id}/publish", post(publish))
@@ -214,6 +215,8 @@ struct CasePage {
     can_find: bool,
     attachments: Vec<tol::AttachmentView>,
     can_attach: bool,
+    /// Similar typical cases from the library.
+    precedents: Vec<dandang_app::library::LibraryCase>,
     crit: Criteria,
     sugg: SuggestionsView,
     mitigations: Vec<tol::EntryRef>,
@@ -255,6 +258,15 @@ async fn render_case(
     let sugg = tol::suggestions(&s.app, &info.actor, id).await.or_page(&info)?;
     let mitigations = tol::mitigations(&s.app, &c.pack, c.event_on);
     let attachments = tol::attachments(&s.app, &info.actor, id).await.or_page(&info)?;
+    let mut precedents = dandang_app::library::search(
+        &s.app,
+        &info.actor,
+        &dandang_app::library::LibraryQuery { q: Some(c.facts.clone()), ..Default::default() },
+    )
+    .await
+    .or_page(&info)?;
+    precedents.retain(|p| !c.facts.is_empty() && p.score > 0.0);
+    precedents.truncate(3);
     let answers = crit
         .facts
         .iter()
@@ -277,6 +289,7 @@ async fn render_case(
             can_attach: (info.actor.can(Permission::ToleranceHandle) || info.actor.can(Permission::ToleranceApply))
                 && !matches!(c.state.as_str(), "closed" | "refused" | "withdrawn"),
             attachments,
+            precedents,
             publish,
             can_analyse: info.actor.can(Permission::ToleranceHandle)
                 && (c.state == "investigating" || c.state == "joint_review"),
@@ -403,18 +416,26 @@ async fn step(
 struct LetterPage {
     l: Layout,
     c: CaseView,
-    d: tol::Decision,
-    copies: Vec<&'static str>,
+    d: dandang_app::documents::Letter,
 }
 
 async fn letter(State(s): State<AppState>, UiAuth(info): UiAuth, Path(id): Path<Uuid>) -> PageResult {
-    let c = tol::get(&s.app, &info.actor, id).await.or_page(&info)?;
-    let Some(d) = c.decision.clone() else {
-        return Err(PageError(AppError::IllegalTransition("尚未作出容错决定".into()), Some(Box::new(info))));
-    };
+    let (c, d) = tol::letter(&s.app, &info.actor, id).await.or_page(&info)?;
     let l = layout(&info, "容错处理决定书", "/tolerance");
-    Ok(LetterPage { l, c, d, copies: tol::COPIED_TO.to_vec() }.into_response())
+    Ok(LetterPage { l, c, d }.into_response())
 }
+
+async fn letter_docx(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    Path(id): Path<Uuid>,
+) -> Result<axum::response::Response, PageError> {
+    let (c, d) = tol::letter(&s.app, &info.actor, id).await.or_page(&info)?;
+    let bytes = dandang_app::documents::docx(&d).or_page(&info)?;
+    Ok(crate::api::download(&format!("{}-容错处理决定书.docx", c.cadre_name), DOCX, bytes))
+}
+
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 #[derive(Template, WebTemplate)]
 #[template(path = "tolerance_filings.html")]
