@@ -7,7 +7,7 @@ use dandang_domain::{
     access::{Actor, Permission},
     error::{Invalid, Problem},
     text,
-    tolerance::library::{rank, terms},
+    tolerance::library::rank,
 };
 use dandang_store::{entity::library_case, registry, tolerance as store};
 use serde::{Deserialize, Serialize};
@@ -90,8 +90,8 @@ pub async fn search(app: &App, actor: &Actor, q: &LibraryQuery) -> Result<Vec<Li
         .filter(|m| q.category.as_deref().is_none_or(|c| c.is_empty() || m.category == c))
         .filter(|m| q.outcome.as_deref().is_none_or(|o| o.is_empty() || m.outcome == o))
         .collect();
-    let docs: Vec<Vec<String>> =
-        all.iter().map(|m| terms(&format!("{} {} {} {}", m.title, m.category_label, m.facts, m.reasoning))).collect();
+    let docs: Vec<String> =
+        all.iter().map(|m| format!("{} {} {} {}", m.title, m.category_label, m.facts, m.reasoning)).collect();
     let scores = rank(q.q.as_deref().unwrap_or(""), &docs);
     let mut hits: Vec<LibraryCase> =
         all.iter().zip(scores).filter(|(_, s)| *s > 0.0).map(|(m, s)| view(m, s)).collect();
