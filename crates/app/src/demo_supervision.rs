@@ -263,7 +263,8 @@ pub async fn load_cases(app: &App, subjects: &[(Uuid, Uuid)]) -> Result<usize> {
     Ok(n)
 }
 
-fn at(d: NaiveDate, hour: u32) -> chrono::DateTime<Utc> {
+/// A Beijing hour on a demo day, as an instant.
+pub(crate) fn at(d: NaiveDate, hour: u32) -> chrono::DateTime<Utc> {
     let local = d.and_hms_opt(hour, 0, 0).expect("valid hour");
     Utc.from_utc_datetime(&(local - Duration::hours(8)))
 }

@@ -2,12 +2,13 @@
 //! the river-contracting case Zhejiang made known) and cases in every state,
 //! each step taken by the role that owns it. Every person is invented.
 
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use chrono::Duration;
 use dandang_store::entity::library_case;
 use uuid::Uuid;
 
 use crate::{
     App, clock,
+    demo_supervision::at,
     error::Result,
     tolerance::{self as tol, AnalysisInput, CaseInput, TransitionInput},
 };
@@ -289,8 +290,6 @@ const LIBRARY: &[(&str, &str, &str, &str, &str, &str, i32)] = &[
 pub async fn load(app: &App, subjects: &[Uuid]) -> Result<(usize, usize)> {
     let today = clock::today();
     let ago = |n: i64| today - Duration::days(n);
-    let at =
-        |d: NaiveDate, h: u32| Utc.from_utc_datetime(&(d.and_hms_opt(h, 0, 0).expect("hour") - Duration::hours(8)));
     // The library belongs to the province (visible to every city and county) and to Yichang.
     let hb = dandang_store::registry::jurisdiction_by_code(app.db().read(), "420000").await?;
     let yc = dandang_store::registry::jurisdiction_by_code(app.db().read(), "420500").await?;

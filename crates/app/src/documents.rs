@@ -10,6 +10,12 @@ use zip::{CompressionMethod, ZipWriter, write::SimpleFileOptions};
 
 use crate::error::{AppError, Result};
 
+/// "2025年5月6日", as dates are written in documents.
+pub fn cn_date(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
 /// The parts of a letter.
 #[derive(Clone, Debug, Default)]
 pub struct Letter {

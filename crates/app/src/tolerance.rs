@@ -82,8 +82,15 @@ pub fn mitigations(app: &App, pack: &str, on: NaiveDate) -> Vec<EntryRef> {
     entries(app, pack, "tolerance.mitigation", on).0
 }
 
-/// Who receives a copy of the decision letter (容错处理决定书).
-pub const COPIED_TO: &[&str] = &["容错对象所在单位党组织", "纪检监察机关", "组织人事部门", "巡察机构", "审计部门"];
+/// Who receives a copy of the decision letter (容错处理决定书), from the pack in force on the decision date.
+fn letter_copies(app: &App, pack: &str, on: NaiveDate) -> Vec<String> {
+    app.policy()
+        .resolved(pack)
+        .entry("tolerance.letter_copies", on)
+        .and_then(|h| h.entry.value_json())
+        .and_then(|v| serde_json::from_value::<Vec<String>>(v.get("copies")?.clone()).ok())
+        .unwrap_or_default()
+}
 
 pub fn criteria(app: &App, pack: &str, on: NaiveDate) -> Criteria {
     let (situations, si) = entries(app, pack, "tolerance.situation", on);
@@ -1249,10 +1256,7 @@ pub async fn attachment(app: &App, actor: &Actor, id: Uuid, attachment_id: Uuid)
     Ok((attachment_view(&m), m.content))
 }
 
-fn cn_date(d: NaiveDate) -> String {
-    use chrono::Datelike;
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
-}
+use crate::documents::cn_date;
 
 /// The decision letter (容错处理决定书) of a decided case, for the page and the .docx.
 pub async fn letter(app: &App, actor: &Actor, id: Uuid) -> Result<(CaseView, crate::documents::Letter)> {
@@ -1281,7 +1285,9 @@ pub async fn letter(app: &App, actor: &Actor, id: Uuid) -> Result<(CaseView, cra
         paragraphs,
         issuer: d.deciding_body.clone(),
         date: cn_date(d.decided_on),
-        copies: Some(format!("抄送：{}。", COPIED_TO.join("、"))),
+        copies: Some(letter_copies(app, &c.pack, d.decided_on))
+            .filter(|v| !v.is_empty())
+            .map(|v| format!("抄送：{}。", v.join("、"))),
     };
     Ok((c, l))
 }

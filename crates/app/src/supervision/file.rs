@@ -260,7 +260,7 @@ pub async fn dashboard(app: &App, actor: &Actor) -> Result<Dashboard> {
         .filter(|i| i.principal.as_deref() == Some(name) || i.leader_in_charge.as_deref() == Some(name))
         .cloned()
         .collect();
-    let my_letters = super::letters::list(app, actor, None)
+    let my_letters = super::letters::list_over(app, actor, &items)
         .await?
         .into_iter()
         .filter(|l| l.leader_name == actor.display_name)
@@ -340,6 +340,4 @@ pub async fn reminder_documents(app: &App, actor: &Actor, id: Uuid) -> Result<Ve
     Ok(out)
 }
 
-fn cn_date(d: NaiveDate) -> String {
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
-}
+use crate::documents::cn_date;

@@ -224,9 +224,22 @@ pub async fn list(app: &App, actor: &Actor, year: Option<i32>) -> Result<Vec<Let
     if actor.scope.cadre_id.is_some() {
         return Err(AppError::Forbidden);
     }
-    let today = clock::today();
     let letters = store::letters_in_scope(app.db().read(), &actor.scope, year).await?;
     let all = if letters.is_empty() { Vec::new() } else { list_items(app, actor, None).await? };
+    summarise(app, letters, &all).await
+}
+
+/// Letters in scope summarised over items the caller already listed.
+pub(crate) async fn list_over(app: &App, actor: &Actor, items: &[ItemView]) -> Result<Vec<LetterSummary>> {
+    require(actor, Permission::SupervisionRead)?;
+    if actor.scope.cadre_id.is_some() {
+        return Err(AppError::Forbidden);
+    }
+    summarise(app, store::letters_in_scope(app.db().read(), &actor.scope, None).await?, items).await
+}
+
+async fn summarise(app: &App, letters: Vec<task_letter::Model>, all: &[ItemView]) -> Result<Vec<LetterSummary>> {
+    let today = clock::today();
     let mut out = Vec::new();
     for m in letters {
         let ids = store::letter_item_ids(app.db().read(), m.id).await?;

@@ -227,10 +227,6 @@ async fn city_cadre(env: &Env, token: &str, unit: &str) -> (Uuid, Uuid) {
     (r.json()["items"][0]["id"].as_str().unwrap().parse().unwrap(), unit_id)
 }
 
-fn fields(r: &crate::support::Resp) -> Vec<String> {
-    r.json()["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap().into()).collect()
-}
-
 #[tokio::test]
 async fn interview_from_request_to_closure() {
     each_backend(|env| async move {
@@ -256,9 +252,9 @@ async fn interview_from_request_to_closure() {
         let r = env
             .post("/api/v1/supervision/cases", &ducha, json!({"kind": "interview", "cadre_id": cadre, "facts": ""}))
             .await;
-        assert_eq!((r.status, fields(&r)), (422, vec!["facts".to_string(), "triggers".to_string()]), "{r:?}");
+        assert_eq!((r.status, r.fields()), (422, vec!["facts".to_string(), "triggers".to_string()]), "{r:?}");
         let r = env.post("/api/v1/supervision/cases", &ducha, json!({"kind": "interview", "facts": "x", "triggers": trig})).await;
-        assert_eq!(fields(&r), ["cadre_id", "unit_id"], "{r:?}");
+        assert_eq!(r.fields(), ["cadre_id", "unit_id"], "{r:?}");
 
         let r = env.post("/api/v1/supervision/cases", &ducha, open.clone()).await;
         assert_eq!(r.status, 201, "{r:?}");
@@ -279,7 +275,7 @@ async fn interview_from_request_to_closure() {
         let r = go(&ducha, json!({"action": "approve"})).await;
         assert_eq!((r.status, r.code().as_str()), (403, "forbidden"));
         let r = go(&lingdao, json!({"action": "fly"})).await;
-        assert_eq!((r.status, fields(&r)), (422, vec!["action".to_string()]));
+        assert_eq!((r.status, r.fields()), (422, vec!["action".to_string()]));
         let r = go(&lingdao, json!({"action": "approve"})).await;
         assert_eq!(r.status, 200, "{r:?}");
         assert_eq!((r.json()["state"].as_str(), r.json()["owner"].as_str()), (Some("approved"), Some("督查室")));
@@ -289,7 +285,7 @@ async fn interview_from_request_to_closure() {
         // The plan names who attends for the commission and the organization department.
         let r = go(&ducha, json!({"action": "plan"})).await;
         assert_eq!(r.status, 422);
-        assert_eq!(fields(&r), ["note", "scheduled_on", "lead_interviewer", "commission_attendee", "org_attendee", "topics"]);
+        assert_eq!(r.fields(), ["note", "scheduled_on", "lead_interviewer", "commission_attendee", "org_attendee", "topics"]);
         let today = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap()).date_naive();
         let r = go(&ducha, json!({"action": "plan", "note": "会同纪委监委和组织部研究", "scheduled_on": today.to_string(),
             "lead_interviewer": "市委副秘书长", "commission_attendee": "纪委监委某室主任", "org_attendee": "干部监督科科长",
@@ -307,7 +303,7 @@ async fn interview_from_request_to_closure() {
         let r = go(&jiandu, json!({"action": "hold", "held_on": "2025-09-26", "record": "约谈记录", "version": version - 1})).await;
         assert_eq!((r.status, r.code().as_str()), (409, "stale_write"));
         let r = go(&jiandu, json!({"action": "hold", "version": version})).await;
-        assert_eq!(fields(&r), ["held_on", "record"]);
+        assert_eq!(r.fields(), ["held_on", "record"]);
         let r = go(&jiandu, json!({"action": "hold", "held_on": "2025-09-26", "record": "约谈人指出问题，被约谈人表态整改。", "version": version})).await;
         assert_eq!(r.status, 200, "{r:?}");
         let c = r.json();
@@ -329,7 +325,7 @@ async fn interview_from_request_to_closure() {
         let r = env.post(&dec, &ducha, json!({"accept": true, "reason": "同意"})).await;
         assert_eq!(r.status, 403, "the supervision office does not record measures");
         let r = env.post(&dec, &jiandu, json!({"accept": true, "reason": ""})).await;
-        assert_eq!((r.status, fields(&r)), (422, vec!["reason".to_string()]));
+        assert_eq!((r.status, r.fields()), (422, vec!["reason".to_string()]));
         let r = env.post(&dec, &jiandu, json!({"accept": true, "reason": "首次约谈，按规定通报。", "deciding_body": "中共宜昌市委组织部"})).await;
         assert_eq!(r.status, 200, "{r:?}");
         let measure_id = r.json()["measure_id"].as_str().unwrap().to_string();
@@ -342,7 +338,7 @@ async fn interview_from_request_to_closure() {
 
         // The unit reports; late steps are flagged.
         let r = go(&fgw, json!({"action": "submit_plan"})).await;
-        assert_eq!(fields(&r), ["note"]);
+        assert_eq!(r.fields(), ["note"]);
         let r = go(&fgw, json!({"action": "submit_plan", "note": "整改方案：压缩审批时限，建立台账。"})).await;
         assert_eq!(r.status, 200, "{r:?}");
         let c = r.json();
@@ -427,7 +423,7 @@ async fn reminder_issued_with_documents() {
         let r = env
             .post("/api/v1/supervision/cases", &ducha, json!({"kind": "reminder", "facts": "x", "triggers": [trig]}))
             .await;
-        assert_eq!(fields(&r), ["unit_id"], "a reminder names the department");
+        assert_eq!(r.fields(), ["unit_id"], "a reminder names the department");
         let r = env
             .post(
                 "/api/v1/supervision/cases",
@@ -561,7 +557,7 @@ async fn item_progress_reports_and_silent_units() {
         let id = open["id"].as_str().unwrap();
         let url = format!("/api/v1/supervision/items/{id}/reports");
         let r = env.post(&url, &fgw, json!({"content": ""})).await;
-        assert_eq!((r.status, fields(&r)), (422, vec!["content".to_string()]));
+        assert_eq!((r.status, r.fields()), (422, vec!["content".to_string()]));
         let r = env.post(&url, &jiwei, json!({"content": "x"})).await;
         assert_eq!(r.status, 403, "the commission reads, it does not report");
         let r = env.post(&url, &fgw, json!({"content": "已完成审批流程再造，压缩时限40%。"})).await;
@@ -580,7 +576,7 @@ async fn item_progress_reports_and_silent_units() {
         assert_eq!((r.status, r.code().as_str()), (403, "out_of_scope"));
         // Completion waits for the open milestones; a milestone is marked done by a report.
         let r = env.post(&other_url, &ducha, json!({"content": "全部完成", "completes": true})).await;
-        assert_eq!((r.status, fields(&r)), (422, vec!["completes".to_string()]), "{r:?}");
+        assert_eq!((r.status, r.fields()), (422, vec!["completes".to_string()]), "{r:?}");
         let m = other["milestones"][0]["id"].as_str().unwrap();
         let r = env
             .post(&other_url, &ducha, json!({"content": "首批开工，事项完成", "milestone_id": m, "completes": true}))
@@ -615,7 +611,7 @@ async fn task_letters_track_and_reconcile_items() {
             )
             .await;
         assert_eq!(
-            (r.status, fields(&r)),
+            (r.status, r.fields()),
             (422, vec!["year".to_string(), "leader_name".into(), "title".into(), "item_ids".into()])
         );
         let r = env
@@ -634,7 +630,7 @@ async fn task_letters_track_and_reconcile_items() {
                 "title": "2026年度目标责任书", "item_ids": [ids[0], ids[1], uuid::Uuid::nil()]}),
             )
             .await;
-        assert_eq!((r.status, fields(&r)), (422, vec!["item_ids[2]".to_string()]));
+        assert_eq!((r.status, r.fields()), (422, vec!["item_ids[2]".to_string()]));
         let r = env
             .post(
                 "/api/v1/supervision/task-letters",
@@ -653,7 +649,7 @@ async fn task_letters_track_and_reconcile_items() {
         let r = env.post(&rv, &ducha, json!({"stage": "year_end", "note": "对账"})).await;
         assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"), "mid-year comes first");
         let r = env.post(&rv, &ducha, json!({"stage": "autumn", "note": "x"})).await;
-        assert_eq!((r.status, fields(&r)), (422, vec!["stage".to_string()]));
+        assert_eq!((r.status, r.fields()), (422, vec!["stage".to_string()]));
         let r = env.post(&rv, &ducha, json!({"stage": "midyear", "note": "总体按计划推进。"})).await;
         assert_eq!(r.status, 200, "{r:?}");
         assert_eq!(r.json()["midyear"]["checkpoint"], "2026-06-30");

@@ -110,6 +110,11 @@ impl Resp {
         String::from_utf8_lossy(&self.body).to_string()
     }
 
+    /// The fields an API error names, in order.
+    pub fn fields(&self) -> Vec<String> {
+        self.json()["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap().into()).collect()
+    }
+
     /// The stable error code of an API error body.
     pub fn code(&self) -> String {
         self.json()["error"]["code"].as_str().unwrap_or_default().to_string()

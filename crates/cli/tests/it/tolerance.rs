@@ -6,10 +6,6 @@ use serde_json::{Value, json};
 
 use crate::support::{Env, each_backend};
 
-fn fields(r: &crate::support::Resp) -> Vec<String> {
-    r.json()["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap().into()).collect()
-}
-
 async fn me(env: &Env, token: &str) -> String {
     env.get("/api/v1/me", token).await.json()["cadre_id"].as_str().expect("a self-service account").to_string()
 }
@@ -30,7 +26,7 @@ async fn case_from_application_to_sign_off() {
             "basis": "项目审批中容缺受理引发投诉", "via_accountability": true});
         // Whoever pursues accountability must say whether tolerance may apply.
         let r = env.post(&format!("/api/v1/cadres/{cadre}/measures"), &jiwei, body.clone()).await;
-        assert_eq!((r.status, fields(&r)), (422, vec!["tolerance_check".to_string()]), "{r:?}");
+        assert_eq!((r.status, r.fields()), (422, vec!["tolerance_check".to_string()]), "{r:?}");
         let mut body = body;
         body["tolerance_check"] = json!("none");
         let r = env.post(&format!("/api/v1/cadres/{cadre}/measures"), &jiwei, body).await;
@@ -51,11 +47,11 @@ async fn case_from_application_to_sign_off() {
         bad["claimed"] = json!(["tolerance.situation.nonsense"]);
         bad["event_on"] = json!("2099-01-01");
         let r = env.post("/api/v1/tolerance/cases", &cadre_t, bad).await;
-        assert_eq!((r.status, fields(&r)), (422, vec!["event_on".to_string()]), "{r:?}");
+        assert_eq!((r.status, r.fields()), (422, vec!["event_on".to_string()]), "{r:?}");
         let mut bad = apply.clone();
         bad["claimed"] = json!(["tolerance.situation.nonsense"]);
         let r = env.post("/api/v1/tolerance/cases", &cadre_t, bad).await;
-        assert_eq!((r.status, fields(&r)), (422, vec!["claimed[0]".to_string()]));
+        assert_eq!((r.status, r.fields()), (422, vec!["claimed[0]".to_string()]));
         let r = env.post("/api/v1/tolerance/cases", &cadre_t, apply.clone()).await;
         assert_eq!(r.status, 201, "{r:?}");
         let c = r.json();
@@ -105,7 +101,7 @@ async fn case_from_application_to_sign_off() {
                 "tolerance.fact.remedied": "yes", "tolerance.fact.cooperated": "yes"})
         };
         let r = env.put(&analysis, &jiwei, json!({"answers": {"tolerance.fact.x": "yes"}})).await;
-        assert_eq!((r.status, fields(&r)), (422, vec!["facts.tolerance.fact.x".to_string()]));
+        assert_eq!((r.status, r.fields()), (422, vec!["facts.tolerance.fact.x".to_string()]));
         let r = env.put(&analysis, &jiwei, json!({"answers": answers("yes")})).await;
         assert_eq!(r.status, 200, "{r:?}");
         let s = env.get(&sugg, &jiwei).await.json();
@@ -134,7 +130,7 @@ async fn case_from_application_to_sign_off() {
         // Every factor analysed before the collective decision; a joint review in between.
         let r = go(&jiwei, json!({"action": "submit_for_decision", "note": "提请研究"})).await;
         assert_eq!(r.status, 422);
-        assert_eq!(fields(&r).len(), 4, "the four factors not yet analysed: {r:?}");
+        assert_eq!(r.fields().len(), 4, "the four factors not yet analysed: {r:?}");
         let full: serde_json::Map<String, Value> = factors.iter().map(|f| (f.clone(), json!("已分析"))).collect();
         assert_eq!(env.put(&analysis, &jiwei, json!({"answers": answers("no"), "analysis": full})).await.status, 200);
         assert_eq!(
@@ -142,7 +138,7 @@ async fn case_from_application_to_sign_off() {
             200
         );
         let r = go(&jiwei, json!({"action": "record_opinion", "note": "同意容错"})).await;
-        assert_eq!(fields(&r), ["party"]);
+        assert_eq!(r.fields(), ["party"]);
         assert_eq!(
             go(&jiwei, json!({"action": "record_opinion", "party": "市发改委", "note": "属于容缺审批，同意容错"}))
                 .await
@@ -154,7 +150,7 @@ async fn case_from_application_to_sign_off() {
 
         // The collective decision: exemption, with correction requirements.
         let r = go(&jiwei, json!({"action": "decide", "note": "经集体研究"})).await;
-        assert_eq!(fields(&r), ["outcome", "deciding_body", "meeting"]);
+        assert_eq!(r.fields(), ["outcome", "deciding_body", "meeting"]);
         let r = go(
             &jiwei,
             json!({"action": "decide", "note": "经集体研究，予以免责。", "outcome": "tolerance.outcome.exempted",
@@ -226,7 +222,7 @@ async fn case_from_application_to_sign_off() {
         let fd = format!("/api/v1/tolerance/cases/{id}/findings");
         assert_eq!(env.post(&fd, &unit_t, json!({"finding": "good_faith", "note": "x"})).await.status, 403);
         let r = env.post(&fd, &jiwei, json!({"finding": "other", "note": ""})).await;
-        assert_eq!((r.status, fields(&r)), (422, vec!["finding".to_string(), "note".into()]));
+        assert_eq!((r.status, r.fields()), (422, vec!["finding".to_string(), "note".into()]));
         let r = env.post(&fd, &jiwei, json!({"finding": "good_faith", "note": "巡察发现审批台账不全，经办人员依规履职"})).await;
         assert_eq!(r.status, 200, "{r:?}");
         assert!(r.json()["steps"].as_array().unwrap().iter().any(|s| s["action"] == "finding_good_faith"));
@@ -243,7 +239,7 @@ async fn case_from_application_to_sign_off() {
         let publish = format!("/api/v1/tolerance/cases/{id}/publish");
         let name = c["cadre_name"].as_str().unwrap().to_string();
         let r = env.post(&publish, &jiwei, json!({"title": "容缺审批补正延迟", "facts": format!("{name}对材料不全的申请实行容缺审批。"), "reasoning": "出于公心"})).await;
-        assert_eq!((r.status, fields(&r)), (422, vec!["facts".to_string()]), "names must be removed");
+        assert_eq!((r.status, r.fields()), (422, vec!["facts".to_string()]), "names must be removed");
         let r = env.post(&publish, &unit_t, json!({"title": "x", "facts": "y", "reasoning": "z"})).await;
         assert_eq!(r.status, 403);
         let r = env.post(&publish, &jiwei, json!({"title": "重点项目容缺审批补正延迟", "facts": "某干部对材料不全的重点项目申请实行容缺审批，企业补正延迟引发投诉。", "reasoning": "出于加快项目进度的公心，有承诺和跟踪台账，未造成损失。"})).await;
@@ -290,7 +286,7 @@ async fn possible_tolerance_at_accountability_starts_a_case() {
             .post(&format!("/api/v1/cadres/{cadre}/measures"), &jiwei, json!({"kind": "circulated_notice",
                 "decided_on": "2025-09-01", "deciding_body": "x", "basis": "y", "via_accountability": true, "tolerance_check": "maybe"}))
             .await;
-        assert_eq!((r.status, fields(&r)), (422, vec!["tolerance_check".to_string()]));
+        assert_eq!((r.status, r.fields()), (422, vec!["tolerance_check".to_string()]));
     })
     .await;
 }
@@ -317,7 +313,7 @@ async fn advance_filings_are_evidence_until_revoked() {
                 json!({"matter": "", "policy_gap": "", "risk": "x", "safeguards": "y"}),
             )
             .await;
-        assert_eq!((r.status, fields(&r)), (422, vec!["matter".to_string(), "policy_gap".into()]));
+        assert_eq!((r.status, r.fields()), (422, vec!["matter".to_string(), "policy_gap".into()]));
         let r = env.post("/api/v1/tolerance/filings", &unit_t, filing.clone()).await;
         assert_eq!(r.status, 201, "{r:?}");
         let kept = r.json()["id"].as_str().unwrap().to_string();
@@ -330,7 +326,7 @@ async fn advance_filings_are_evidence_until_revoked() {
         let rv = format!("/api/v1/tolerance/filings/{shield}/revoke");
         assert_eq!(env.post(&rv, &unit_t, json!({"reason": "x"})).await.status, 403);
         let r = env.post(&rv, &jiwei, json!({"reason": ""})).await;
-        assert_eq!((r.status, fields(&r)), (422, vec!["reason".to_string()]));
+        assert_eq!((r.status, r.fields()), (422, vec!["reason".to_string()]));
         let r = env.post(&rv, &jiwei, json!({"reason": "以报备为名规避审批"})).await;
         assert_eq!((r.status, r.json()["state"].as_str()), (200, Some("revoked")));
         let r = env.post(&rv, &jiwei, json!({"reason": "again"})).await;
@@ -341,7 +337,7 @@ async fn advance_filings_are_evidence_until_revoked() {
             "facts": "项目先行开工后，用地手续补办延迟被通报。", "filing_id": fid})
         };
         let r = env.post("/api/v1/tolerance/cases", &jiwei, case(&shield)).await;
-        assert_eq!((r.status, fields(&r)), (422, vec!["filing_id".to_string()]), "{r:?}");
+        assert_eq!((r.status, r.fields()), (422, vec!["filing_id".to_string()]), "{r:?}");
         let r = env.post("/api/v1/tolerance/cases", &jiwei, case(&kept)).await;
         assert_eq!(r.status, 201, "{r:?}");
         let c = r.json();
@@ -404,7 +400,7 @@ async fn library_search_in_chinese_with_scope() {
             .await;
         assert_eq!((r.status, r.json()["unit_name"].as_str()), (201, Some("宜昌市发展和改革委员会")), "{r:?}");
         let r = env.post("/api/v1/tolerance/lists", &fgw, json!({"kind": "maybe", "text": ""})).await;
-        assert_eq!((r.status, fields(&r)), (422, vec!["kind".to_string(), "text".into()]));
+        assert_eq!((r.status, r.fields()), (422, vec!["kind".to_string(), "text".into()]));
         assert_eq!(
             env.post("/api/v1/tolerance/lists", &ducha, json!({"kind": "positive", "text": "x"})).await.status,
             403

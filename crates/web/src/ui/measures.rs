@@ -116,7 +116,7 @@ async fn measure_create(
     CsrfForm(f, _): CsrfForm<MeasureForm>,
 ) -> PageResult {
     let (kind, ty) = measures::split_code(&f.code);
-    let opt = |v: &str| if v.trim().is_empty() { None } else { Some(v.to_string()) };
+    let opt = |v: &str| super::some(v.to_string());
     let input = MeasureInput {
         kind,
         measure_type: ty,

@@ -349,6 +349,11 @@ pub fn weekday(d: chrono::NaiveDate) -> &'static str {
 }
 
 /// 303 to a page with a one-line confirmation.
+/// A form field as an optional value: blank means absent.
+pub fn some(s: String) -> Option<String> {
+    if s.trim().is_empty() { None } else { Some(s) }
+}
+
 pub fn see_other(to: &str, ok: &str) -> Response {
     let sep = if to.contains('?') { '&' } else { '?' };
     let url = format!("{to}{sep}ok={}", crate::auth::urlencode(ok));

@@ -31,7 +31,7 @@ use dandang_domain::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Layout, OrPage, PageError, PageResult, layout, see_other};
+use super::{Layout, OrPage, PageError, PageResult, layout, see_other, some};
 use crate::{
     AppState,
     auth::{CsrfForm, UiAuth},
@@ -389,10 +389,6 @@ struct StepForm {
     held_on: String,
     #[serde(default)]
     record: String,
-}
-
-fn some(s: String) -> Option<String> {
-    if s.trim().is_empty() { None } else { Some(s) }
 }
 
 async fn case_step(

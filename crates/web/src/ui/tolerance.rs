@@ -30,7 +30,7 @@ use dandang_domain::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Layout, OrPage, PageError, PageResult, layout, see_other};
+use super::{Layout, OrPage, PageError, PageResult, layout, see_other, some};
 use crate::{
     AppState,
     auth::{CsrfForm, UiAuth},
@@ -175,10 +175,6 @@ struct NewQ {
 async fn new_case(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<NewQ>) -> PageResult {
     let f = NewForm { cadre_id: q.cadre_id.map(|x| x.to_string()).unwrap_or_default(), ..Default::default() };
     render_new(&s, info, f, None).await
-}
-
-fn some(s: String) -> Option<String> {
-    if s.trim().is_empty() { None } else { Some(s) }
 }
 
 async fn create(
