@@ -334,7 +334,23 @@ async function tolerance() {
   const letter = await page.textContent("#letter");
   if (!letter.includes("免予问责") || !letter.includes("抄送")) fail(`decision letter incomplete: ${letter}`);
   await page.screenshot({ path: join(out, "tolerance-2-letter.png"), fullPage: true });
+  // The PDF link, fetched with the page's session (a click would start a download).
+  const pdfResp = await page.request.get(new URL(await page.getAttribute("a >> text=下载 PDF", "href"), base).href);
+  const pdf = await pdfResp.body();
+  if (pdfResp.headers()["content-type"] !== "application/pdf" || pdf.subarray(0, 5).toString() !== "%PDF-" || pdf.length > 200000)
+    fail(`decision letter PDF: ${pdfResp.status()} ${pdf.length} bytes`);
+  const letterPath = new URL(page.url()).pathname;
   await jw2.ctx.close();
+
+  // The inspection body finds the letter among its copies; the case file stays closed to it.
+  const xc = await login("yc_xuncha");
+  page = xc.page;
+  await page.goto(`${base}/tolerance`);
+  await Promise.all([page.waitForURL(/letter$/), page.click(`#tolerance-copies a[href="${letterPath}"]`)]);
+  if (!(await page.textContent("#letter")).includes("巡察机构")) fail("the copy list lacks the inspection body");
+  const denied = await page.request.get(caseUrl);
+  if (denied.status() !== 403) fail(`inspection body opened the case file: ${denied.status()}`);
+  await xc.ctx.close();
 }
 
 try {
@@ -349,7 +365,7 @@ try {
   await interview();
   await tolerance();
   if (problems.length) fail(`browser reported problems:\n${problems.join("\n")}`);
-  console.log("browser test passed (laptop and phone): login, cadre list, search, cadre page, policy, workdays; follow-up proposal and decision; one interview from request to closure; one tolerance case from application to sign-off");
+  console.log("browser test passed (laptop and phone): login, cadre list, search, cadre page, policy, workdays; follow-up proposal and decision; one interview from request to closure; one tolerance case from application to sign-off, its decision letter as PDF and as a copy to the inspection body");
 } catch (e) {
   console.error(String(e.stack || e));
   if (problems.length) console.error(problems.join("\n"));

@@ -805,6 +805,8 @@ const ACCOUNTS: &[Account] = &[
         "province,city,county",
         Some("宜昌市发展和改革委员会"),
     ),
+    acct("yc_xuncha", "宜昌市委巡察办", Role::InspectionOffice, Some("420500"), "city,county", None),
+    acct("yc_shenji", "宜昌市审计局", Role::AuditBureau, Some("420500"), "city,county", None),
     acct("auditor", "安全审计员", Role::Auditor, None, "", None),
 ];
 

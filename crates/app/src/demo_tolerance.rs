@@ -351,7 +351,7 @@ pub async fn load(app: &App, subjects: &[Uuid]) -> Result<(usize, usize)> {
         corrections: corrections.then(|| "完善重大事项风险评估和集体决策程序。".into()),
         deciding_body: Some("宜昌市纪委监委".into()),
         meeting: Some("市纪委常委会会议".into()),
-        document_ref: Some("宜纪容〔2026〕1号".into()),
+        document_ref: None,
         ..Default::default()
     };
     // How far each case goes: 0 started … 8 appealed, 9 refused, 10 withdrawn.
@@ -384,6 +384,24 @@ pub async fn load(app: &App, subjects: &[Uuid]) -> Result<(usize, usize)> {
         vec![step("refuse", "不属于容错纠错受理范围")],
         vec![step("withdraw", "情况已另行说明")],
     ];
+    // Each decision its own number, counting up with the decision dates
+    // (later scripts were opened, and decided, earlier).
+    let decisions = scripts.iter().flatten().filter(|t| t.action == "decide").count();
+    let mut k = 0;
+    let scripts: Vec<Vec<TransitionInput>> = scripts
+        .into_iter()
+        .map(|s| {
+            s.into_iter()
+                .map(|mut t| {
+                    if t.action == "decide" {
+                        t.document_ref = Some(format!("宜纪容〔2026〕{}号", decisions - k));
+                        k += 1;
+                    }
+                    t
+                })
+                .collect()
+        })
+        .collect();
     let mut n = 0;
     for (i, script) in scripts.into_iter().enumerate() {
         let Some(cadre) = subjects.get(i % subjects.len().max(1)) else { break };

@@ -13,7 +13,9 @@ use dandang_domain::{
     impact::Tolerance,
     text,
     tolerance::{
+        CopyRecipient,
         case::{self, CaseAction, CaseState, Context, Origin},
+        copy_recipients,
         suggest::{self, Answer, Candidate, Condition, Group, Suggestions},
     },
 };
@@ -82,14 +84,14 @@ pub fn mitigations(app: &App, pack: &str, on: NaiveDate) -> Vec<EntryRef> {
     entries(app, pack, "tolerance.mitigation", on).0
 }
 
-/// Who receives a copy of the decision letter (容错处理决定书), from the pack in force on the decision date.
-fn letter_copies(app: &App, pack: &str, on: NaiveDate) -> Vec<String> {
-    app.policy()
-        .resolved(pack)
-        .entry("tolerance.letter_copies", on)
-        .and_then(|h| h.entry.value_json())
-        .and_then(|v| serde_json::from_value::<Vec<String>>(v.get("copies")?.clone()).ok())
-        .unwrap_or_default()
+/// Who receives a copy of the decision letter (容错处理决定书), from the pack
+/// in force on the decision date; none when the pack names no copy list.
+fn letter_copies(app: &App, pack: &str, on: NaiveDate) -> Result<Vec<CopyRecipient>> {
+    let Some(h) = app.policy().resolved(pack).entry("tolerance.letter_copies", on) else {
+        return Ok(Vec::new());
+    };
+    copy_recipients(&h.entry.value_json().unwrap_or_default())
+        .map_err(|e| AppError::Internal(format!("规则包 {pack} 的 tolerance.letter_copies 格式有误：{e}")))
 }
 
 pub fn criteria(app: &App, pack: &str, on: NaiveDate) -> Criteria {
@@ -299,6 +301,10 @@ pub async fn pack_for_cadre(app: &App, cadre_id: Uuid) -> Result<String> {
 
 async fn load(app: &App, actor: &Actor, id: Uuid) -> Result<Loaded> {
     require(actor, Permission::ToleranceRead)?;
+    load_in_scope(app, actor, id).await
+}
+
+async fn load_in_scope(app: &App, actor: &Actor, id: Uuid) -> Result<Loaded> {
     let m = store::case_by_id(app.db().read(), id).await?.ok_or(AppError::NotFound("容错案件"))?;
     let cadre = registry::cadre(app.db().read(), m.cadre_id).await?.ok_or(AppError::NotFound("干部"))?;
     if !covers_cadre(actor, &cadre) {
@@ -873,13 +879,8 @@ pub(crate) async fn transition_on(
     if action == CaseAction::Appeal {
         // Within the pack's window after the decision (or refusal).
         let since = l.m.decided_on.unwrap_or(l.m.event_on);
-        let r = app.policy().resolved(&l.pack);
-        let days = r
-            .entry("tolerance.deadlines", since)
-            .and_then(|h| h.entry.value_json())
-            .and_then(|v| v.get("appeal").and_then(|x| x.as_u64()))
-            .unwrap_or(0) as u32;
-        if let Some(last) = r.calendar().add_working_days(since, days).map(|a| a.value)
+        let days = appeal_days(app, &l.pack, since).unwrap_or(0);
+        if let Some(last) = app.policy().resolved(&l.pack).calendar().add_working_days(since, days).map(|a| a.value)
             && today > last
         {
             return Err(AppError::IllegalTransition(format!("申诉期限已于 {last} 届满")));
@@ -1258,13 +1259,61 @@ pub async fn attachment(app: &App, actor: &Actor, id: Uuid, attachment_id: Uuid)
 
 use crate::documents::cn_date;
 
-/// The decision letter (容错处理决定书) of a decided case, for the page and the .docx.
-pub async fn letter(app: &App, actor: &Actor, id: Uuid) -> Result<(CaseView, crate::documents::Letter)> {
-    let c = get(app, actor, id).await?;
-    let d = c.decision.clone().ok_or_else(|| AppError::IllegalTransition("尚未作出容错决定".into()))?;
+/// The appeal window in working days (`tolerance.deadlines.appeal`) in force on a date.
+fn appeal_days(app: &App, pack: &str, on: NaiveDate) -> Option<u32> {
+    app.policy()
+        .resolved(pack)
+        .entry("tolerance.deadlines", on)
+        .and_then(|h| h.entry.value_json())
+        .and_then(|v| v.get("appeal").and_then(|x| x.as_u64()))
+        .map(|d| d as u32)
+}
+
+/// The letter's closing sentence, with the pack's appeal window when it has one.
+fn appeal_sentence(app: &App, pack: &str, decided_on: NaiveDate, body: &str) -> String {
+    let r = app.policy().resolved(pack);
+    let last =
+        appeal_days(app, pack, decided_on).and_then(|n| Some((n, r.calendar().add_working_days(decided_on, n)?.value)));
+    match last {
+        // The same window the appeal step enforces.
+        Some((n, last)) => {
+            format!("如对本决定有异议，可在本决定作出之日起{n}个工作日内（截至{}）向{body}提出申诉。", cn_date(last))
+        }
+        None => "如对本决定有异议，可在规定期限内提出申诉。".into(),
+    }
+}
+
+/// What the letter page needs besides the letter.
+#[derive(Clone, Debug, Serialize)]
+pub struct LetterHead {
+    pub id: Uuid,
+    pub cadre_name: String,
+    /// The reader may open the case file (a copy recipient only gets the letter).
+    pub case_visible: bool,
+}
+
+fn decision_of(m: &tolerance_case::Model) -> Result<Decision> {
+    let d = m.decision.as_deref().ok_or_else(|| AppError::IllegalTransition("尚未作出容错决定".into()))?;
+    serde_json::from_str(d).map_err(|e| AppError::Internal(format!("tolerance decision {}: {e}", m.id)))
+}
+
+/// The decision letter (容错处理决定书) of a decided case, for the page, the
+/// .docx and the PDF. Whoever reads the case reads its letter; a body the
+/// letter is copied to (巡察机构, 审计部门) reads the letter alone.
+pub async fn letter(app: &App, actor: &Actor, id: Uuid) -> Result<(LetterHead, crate::documents::Letter)> {
+    let case_visible = actor.can(Permission::ToleranceRead);
+    require(actor, Permission::ToleranceLetterRead)?;
+    let l = load_in_scope(app, actor, id).await?;
+    let d = decision_of(&l.m)?;
+    let copies = letter_copies(app, &l.pack, d.decided_on)?;
+    if !case_visible && !copies.iter().any(|c| c.roles.contains(&actor.role)) {
+        return Err(AppError::Forbidden);
+    }
+    audit::record_read(app, actor, "tolerance_case", id.to_string(), &format!("{}的容错处理决定书", l.cadre.name))
+        .await?;
     let mut paragraphs = vec![format!(
         "关于你在{}前后工作中出现的失误错误，经核查研判，{}于{}经{}集体研究，决定{}。",
-        cn_date(c.event_on),
+        cn_date(l.m.event_on),
         d.deciding_body,
         cn_date(d.decided_on),
         d.meeting,
@@ -1277,17 +1326,59 @@ pub async fn letter(app: &App, actor: &Actor, id: Uuid) -> Result<(CaseView, cra
     if let Some(x) = &d.corrections {
         paragraphs.push(format!("纠错要求：{x}整改完成后报{}审核销号。", d.deciding_body));
     }
-    paragraphs.push("如对本决定有异议，可在规定期限内提出申诉。".into());
-    let l = crate::documents::Letter {
+    paragraphs.push(appeal_sentence(app, &l.pack, d.decided_on, &d.deciding_body));
+    let letter = crate::documents::Letter {
         title: "容错处理决定书".into(),
         doc_no: d.document_ref.clone(),
-        addressee: format!("{}同志（{}）：", c.cadre_name, c.unit_name),
+        addressee: format!("{}同志（{}）：", l.cadre.name, l.cadre.unit_name),
         paragraphs,
         issuer: d.deciding_body.clone(),
         date: cn_date(d.decided_on),
-        copies: Some(letter_copies(app, &c.pack, d.decided_on))
+        copies: Some(copies.iter().map(|c| c.body.as_str()).collect::<Vec<_>>())
             .filter(|v| !v.is_empty())
             .map(|v| format!("抄送：{}。", v.join("、"))),
     };
-    Ok((c, l))
+    Ok((LetterHead { id, cadre_name: l.cadre.name.clone(), case_visible }, letter))
+}
+
+/// A decided case as it appears among the letters copied to the reader.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct CopyView {
+    pub id: Uuid,
+    pub cadre_name: String,
+    pub unit_name: String,
+    pub outcome: String,
+    pub deciding_body: String,
+    pub document_ref: Option<String>,
+    pub decided_on: NaiveDate,
+    /// The body of the copy list the reader stands for.
+    pub copied_as: String,
+}
+
+/// The decision letters copied to the reader's body (抄送), newest first,
+/// within the reader's scope.
+pub async fn copies(app: &App, actor: &Actor) -> Result<Vec<CopyView>> {
+    require(actor, Permission::ToleranceLetterRead)?;
+    let mut out = Vec::new();
+    for (m, cadre) in store::decided_in_scope(app.db().read(), &actor.scope).await? {
+        let pack = pack_of(app, &cadre);
+        let d = decision_of(&m)?;
+        let Some(as_body) =
+            letter_copies(app, &pack, d.decided_on)?.into_iter().find(|c| c.roles.contains(&actor.role))
+        else {
+            continue;
+        };
+        out.push(CopyView {
+            id: m.id,
+            cadre_name: cadre.name,
+            unit_name: cadre.unit_name,
+            outcome: d.outcome_title,
+            deciding_body: d.deciding_body,
+            document_ref: d.document_ref,
+            decided_on: d.decided_on,
+            copied_as: as_body.body,
+        });
+    }
+    out.sort_by(|a, b| b.decided_on.cmp(&a.decided_on).then(b.id.cmp(&a.id)));
+    Ok(out)
 }

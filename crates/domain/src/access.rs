@@ -43,6 +43,8 @@ roles!(
     Leader = ("leader", "党委（政府）领导"),
     UnitPartyCommittee = ("unit_party_committee", "单位党委（党组）"),
     Cadre = ("cadre", "干部本人"),
+    InspectionOffice = ("inspection_office", "巡察机构"),
+    AuditBureau = ("audit_bureau", "审计部门"),
     Auditor = ("auditor", "审计员"),
 );
 
@@ -88,6 +90,9 @@ pub enum Permission {
     ToleranceDecide,
     /// Report correction after a decision (the unit).
     ToleranceReport,
+    /// Receive copies of tolerance decision letters (抄送) without seeing the
+    /// case file: inspection bodies and audit departments.
+    ToleranceLetterRead,
     /// File a risky decision in advance (前瞻性决策风险事前报备).
     FilingCreate,
     /// Revoke a filing used as a shield (the discipline commission).
@@ -98,6 +103,10 @@ impl Role {
     pub fn permits(self, p: Permission) -> bool {
         use Permission::*;
         use Role::*;
+        // Whoever reads the case file reads its decision letter.
+        if p == ToleranceLetterRead && self.permits(ToleranceRead) {
+            return true;
+        }
         match self {
             Admin => true,
             OrgCadre => matches!(
@@ -172,6 +181,9 @@ impl Role {
                 p,
                 RegistryRead | RegistryReadSensitive | MeasureRead | ToleranceRead | ToleranceApply | FilingCreate
             ),
+            // Inspection bodies and audit departments receive the decision
+            // letters copied to them (信息共享) and nothing of the case file.
+            InspectionOffice | AuditBureau => matches!(p, RegistryRead | ToleranceLetterRead),
             Auditor => matches!(p, AuditRead),
         }
     }

@@ -457,6 +457,24 @@ pub async fn cadre(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<CadreRow
     Ok(cadre_select().filter(cadre::Column::Id.eq(id)).into_model::<CadreRow>().one(c).await?)
 }
 
+/// Several cadres at once (for lists that name them).
+pub async fn cadres_by_ids(c: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<CadreRow>> {
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        out.extend(
+            cadre_select()
+                .filter(cadre::Column::Id.is_in(chunk.iter().copied()))
+                .into_model::<CadreRow>()
+                .all(c)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
 pub async fn cadre_model(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<cadre::Model>> {
     Ok(cadre::Entity::find_by_id(id).one(c).await?)
 }

@@ -71,6 +71,30 @@ pub async fn cases_in_scope(
     Ok(q.order_by_asc(tolerance_case::Column::StepDue).order_by_desc(tolerance_case::Column::CreatedAt).all(c).await?)
 }
 
+/// Decided cases (a decision letter exists) about cadres in scope, each with its cadre.
+pub async fn decided_in_scope(
+    c: &impl ConnectionTrait,
+    scope: &Scope,
+) -> Result<Vec<(tolerance_case::Model, crate::registry::CadreRow)>> {
+    let cases = tolerance_case::Entity::find()
+        .join(JoinType::InnerJoin, tolerance_case::Relation::Cadre.def())
+        .join(JoinType::InnerJoin, cadre::Relation::Unit.def())
+        .join(JoinType::InnerJoin, unit::Relation::Jurisdiction.def())
+        .filter(cadre_scope(scope))
+        .filter(tolerance_case::Column::Decision.is_not_null())
+        .all(c)
+        .await?;
+    let ids: Vec<Uuid> = cases.iter().map(|m| m.cadre_id).collect();
+    let rows = crate::registry::cadres_by_ids(c, &ids).await?;
+    Ok(cases
+        .into_iter()
+        .filter_map(|m| {
+            let r = rows.iter().find(|r| r.id == m.cadre_id)?.clone();
+            Some((m, r))
+        })
+        .collect())
+}
+
 pub async fn insert_filing(c: &impl ConnectionTrait, m: advance_filing::Model) -> Result<()> {
     advance_filing::Entity::insert(advance_filing::ActiveModel::from(m)).exec_without_returning(c).await?;
     Ok(())

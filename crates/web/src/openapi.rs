@@ -44,7 +44,7 @@ use crate::api;
         api::tolerance::analysis, api::tolerance::suggestions, api::tolerance::criteria,
         api::tolerance::create_filing, api::tolerance::list_filings, api::tolerance::get_filing,
         api::tolerance::revoke_filing, api::tolerance::library, api::tolerance::publish, api::tolerance::statistics, api::tolerance::lists, api::tolerance::add_list_item, api::tolerance::finding,
-        api::tolerance::attach, api::tolerance::attachments, api::tolerance::attachment, api::tolerance::letter_docx,
+        api::tolerance::attach, api::tolerance::attachments, api::tolerance::attachment, api::tolerance::letter_docx, api::tolerance::letter_pdf, api::tolerance::copies,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&Bearer),

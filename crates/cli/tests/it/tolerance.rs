@@ -179,6 +179,34 @@ async fn case_from_application_to_sign_off() {
         let text = String::from_utf8_lossy(&docx.body).to_string();
         assert!(docx.body.starts_with(b"PK") && text.contains("免予问责") && text.contains("宜纪容〔2025〕3号"));
         assert!(text.contains("抄送：容错对象所在单位党组织、纪检监察机关、组织人事部门、巡察机构、审计部门"));
+        // The same letter as PDF, with a subset of the shipped font embedded.
+        let letter_pdf = format!("/api/v1/tolerance/cases/{id}/letter.pdf");
+        let pdf = env.get(&letter_pdf, &cadre_t).await;
+        assert_eq!((pdf.status, pdf.headers["content-type"].to_str().unwrap()), (200, "application/pdf"));
+        assert!(pdf.body.starts_with(b"%PDF-") && pdf.body.len() < 200_000, "{} bytes", pdf.body.len());
+        assert!(String::from_utf8_lossy(&pdf.body).contains("+WenQuanYiMicroHei"));
+        // The letter is copied to the inspection body and the audit department:
+        // they find it among their copies and read it, but not the case file.
+        for u in ["yc_xuncha", "yc_shenji"] {
+            let t = env.token(u).await;
+            let copies = env.get("/api/v1/tolerance/copies", &t).await;
+            assert_eq!(copies.status, 200, "{u}: {copies:?}");
+            let mine = copies.json().as_array().unwrap().iter().find(|c| c["id"] == id.as_str()).cloned();
+            let as_body = if u == "yc_xuncha" { "巡察机构" } else { "审计部门" };
+            assert_eq!(mine.as_ref().map(|c| c["copied_as"].clone()), Some(json!(as_body)), "{u}");
+            assert_eq!(env.get(&letter_pdf, &t).await.status, 200, "{u}");
+            for denied in [
+                format!("/api/v1/tolerance/cases/{id}"),
+                format!("/api/v1/tolerance/cases/{id}/suggestions"),
+                format!("/api/v1/tolerance/cases/{id}/attachments"),
+                "/api/v1/tolerance/cases".to_string(),
+            ] {
+                assert_eq!(env.get(&denied, &t).await.status, 403, "{u} {denied}");
+            }
+        }
+        // The supervision office is not on the copy list.
+        assert_eq!(env.get(&letter_pdf, &ducha).await.status, 403);
+        assert_eq!(env.get("/api/v1/tolerance/copies", &ducha).await.status, 403);
         // Correction: the unit reports, the commission sends back, then signs off.
         let r = go(&jiwei, json!({"action": "report_correction", "note": "x"})).await;
         assert_eq!(r.status, 403, "the unit reports its own correction");

@@ -204,3 +204,21 @@ fn tolerance_conditions_name_facts_the_pack_defines() {
         }
     }
 }
+
+#[test]
+fn letter_copy_lists_name_known_roles() {
+    let set = shipped_packs();
+    let mut seen = 0;
+    for pack in ["cn", "cn-hb", "cn-hb-yc", "cn-zj"] {
+        let r = set.resolve(pack).unwrap();
+        if let Some(h) = r.entry("tolerance.letter_copies", d("2024-01-01")) {
+            let v = h.entry.value_json().expect("value");
+            let copies = crate::tolerance::copy_recipients(&v).unwrap_or_else(|e| panic!("{pack}: {e}"));
+            assert!(copies.iter().all(|c| !c.body.is_empty() && !c.roles.is_empty()), "{pack}: {copies:?}");
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 1, "only Yichang's measure names the copy list");
+    let bad = serde_json::json!({ "copies": [{ "body": "巡察机构", "roles": ["inspector"] }] });
+    assert!(crate::tolerance::copy_recipients(&bad).is_err());
+}

@@ -5,3 +5,26 @@
 pub mod case;
 pub mod library;
 pub mod suggest;
+
+use serde::{Deserialize, Serialize};
+
+use crate::access::Role;
+
+/// One body a decision letter is copied to (抄送), and the roles that stand
+/// for it in dandang: they find the letter among their copies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CopyRecipient {
+    pub body: String,
+    pub roles: Vec<Role>,
+}
+
+/// The copy list of a pack entry's value (`{ copies = [...] }`).
+pub fn copy_recipients(value: &serde_json::Value) -> Result<Vec<CopyRecipient>, String> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Copies {
+        copies: Vec<CopyRecipient>,
+    }
+    serde_json::from_value::<Copies>(value.clone()).map(|c| c.copies).map_err(|e| e.to_string())
+}

@@ -8,6 +8,7 @@ use axum::{
     routing::{get, post},
 };
 use dandang_app::{
+    documents::Format,
     filings::{self, FilingView},
     library::{self as lib, LibraryCase},
     tolerance::{self as tol, CaseSummary, CaseView, Criteria, SuggestionsView},
@@ -27,8 +28,10 @@ pub fn routes() -> Router<AppState> {
         .route("/tolerance/cases/{id}/suggestions", get(suggestions))
         .route("/tolerance/cases/{id}/findings", post(finding))
         .route("/tolerance/cases/{id}/letter.docx", get(letter_docx))
+        .route("/tolerance/cases/{id}/letter.pdf", get(letter_pdf))
         .route("/tolerance/cases/{id}/attachments", get(attachments).post(attach))
         .route("/tolerance/cases/{id}/attachments/{aid}", get(attachment))
+        .route("/tolerance/copies", get(copies))
         .route("/tolerance/criteria", get(criteria))
         .route("/tolerance/statistics", get(statistics))
         .route("/tolerance/library", get(library))
@@ -53,6 +56,14 @@ pub async fn open(
 #[derive(Deserialize)]
 pub struct StateQuery {
     state: Option<String>,
+}
+
+/// The decision letters copied to the caller's body (抄送), newest first;
+/// for inspection bodies and audit departments the only way into the letters.
+#[utoipa::path(get, path = "/api/v1/tolerance/copies", tag = "容错纠错",
+    responses((status = 200, body = Vec<tol::CopyView>), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn copies(State(s): State<AppState>, ApiAuth(a): ApiAuth) -> ApiResult<Json<Vec<tol::CopyView>>> {
+    Ok(Json(tol::copies(&s.app, &a).await?))
 }
 
 /// Cases about cadres in scope, soonest deadline first.
@@ -276,11 +287,24 @@ pub async fn attachment(
 #[utoipa::path(get, path = "/api/v1/tolerance/cases/{id}/letter.docx", tag = "容错纠错",
     responses((status = 200, description = ".docx 文件"), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn letter_docx(State(s): State<AppState>, ApiAuth(a): ApiAuth, Path(id): Path<Uuid>) -> ApiResult<Response> {
-    let (c, d) = tol::letter(&s.app, &a, id).await?;
-    let bytes = dandang_app::documents::docx(&d)?;
-    Ok(super::download(
-        &format!("{}-容错处理决定书.docx", c.cadre_name),
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        bytes,
-    ))
+    Ok(letter_file(&s, &a, id, Format::Docx).await?)
+}
+
+/// The decision letter (容错处理决定书) as PDF on the GB/T 9704 grid, with its font embedded.
+#[utoipa::path(get, path = "/api/v1/tolerance/cases/{id}/letter.pdf", tag = "容错纠错",
+    responses((status = 200, description = "PDF 文件"), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn letter_pdf(State(s): State<AppState>, ApiAuth(a): ApiAuth, Path(id): Path<Uuid>) -> ApiResult<Response> {
+    Ok(letter_file(&s, &a, id, Format::Pdf).await?)
+}
+
+/// The decision letter as a download, for the API and the pages.
+pub async fn letter_file(
+    s: &AppState,
+    a: &dandang_domain::access::Actor,
+    id: Uuid,
+    f: Format,
+) -> dandang_app::error::Result<Response> {
+    let (c, d) = tol::letter(&s.app, a, id).await?;
+    let bytes = f.render(&d)?;
+    Ok(super::download(&format!("{}-容错处理决定书.{}", c.cadre_name, f.extension()), f.content_type(), bytes))
 }

@@ -78,7 +78,7 @@ pub fn nav_for(actor: &Actor, current: &str) -> Vec<NavItem> {
     let measures = actor.can(Permission::MeasureRead) && !self_service;
     push("处分与影响期", "/impact", measures);
     push("回访教育", "/follow-ups", measures);
-    push("容错纠错", "/tolerance", actor.can(Permission::ToleranceRead));
+    push("容错纠错", "/tolerance", actor.can(Permission::ToleranceLetterRead));
     push("督查问效", "/supervision", actor.can(Permission::SupervisionRead) && !self_service);
     push("数据导入", "/imports", !dandang_app::imports::ImportKind::allowed(actor).is_empty());
     push("规则库", "/policy", true);

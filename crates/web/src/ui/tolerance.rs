@@ -9,13 +9,14 @@ use axum::{
     Router,
     extract::{Path, Query, State},
     http::StatusCode,
-    response::IntoResponse,
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
 use dandang_app::{
     AppError,
     auth::SessionInfo,
     clock,
+    documents::Format,
     measures::{self, MeasureView},
     registry::cadres,
     tolerance::{self as tol, CaseInput, CaseSummary, CaseView, Criteria, SuggestionsView, TransitionInput},
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tolerance/cases/{id}/transitions", post(step))
         .route("/tolerance/cases/{id}/letter", get(letter))
         .route("/tolerance/cases/{id}/letter.docx", get(letter_docx))
+        .route("/tolerance/cases/{id}/letter.pdf", get(letter_pdf))
         .route("/tolerance/library", get(library_page))
         .route("/tolerance/lists", post(list_add))
         .route("/tolerance/cases/{id}/publish", post(publish))
@@ -60,8 +62,9 @@ pub fn routes() -> Router<AppState> {
 #[template(path = "tolerance_inbox.html")]
 struct InboxPage {
     l: Layout,
-    items: Vec<CaseSummary>,
-    st: tol::Statistics,
+    /// The cases and statistics, for those who read case files.
+    cases: Option<(Vec<CaseSummary>, tol::Statistics)>,
+    copies: Vec<tol::CopyView>,
     state: String,
     states: Vec<(String, String)>,
 }
@@ -73,14 +76,19 @@ struct InboxQ {
 }
 
 async fn inbox(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<InboxQ>) -> PageResult {
-    let items = tol::list(&s.app, &info.actor, q.state.as_deref()).await.or_page(&info)?;
-    let st = tol::statistics(&s.app, &info.actor).await.or_page(&info)?;
+    let cases = if info.actor.can(Permission::ToleranceRead) {
+        let items = tol::list(&s.app, &info.actor, q.state.as_deref()).await.or_page(&info)?;
+        Some((items, tol::statistics(&s.app, &info.actor).await.or_page(&info)?))
+    } else {
+        None
+    };
+    let copies = tol::copies(&s.app, &info.actor).await.or_page(&info)?;
     let mut l = layout(&info, "容错纠错", "/tolerance");
     l.flash = q.ok;
     Ok(InboxPage {
         l,
-        items,
-        st,
+        cases,
+        copies,
         state: q.state.unwrap_or_default(),
         states: CaseState::ALL.iter().map(|s| (s.code().to_string(), s.label_zh().to_string())).collect(),
     }
@@ -411,7 +419,7 @@ async fn step(
 #[template(path = "tolerance_letter.html")]
 struct LetterPage {
     l: Layout,
-    c: CaseView,
+    c: tol::LetterHead,
     d: dandang_app::documents::Letter,
 }
 
@@ -425,13 +433,17 @@ async fn letter_docx(
     State(s): State<AppState>,
     UiAuth(info): UiAuth,
     Path(id): Path<Uuid>,
-) -> Result<axum::response::Response, PageError> {
-    let (c, d) = tol::letter(&s.app, &info.actor, id).await.or_page(&info)?;
-    let bytes = dandang_app::documents::docx(&d).or_page(&info)?;
-    Ok(crate::api::download(&format!("{}-容错处理决定书.docx", c.cadre_name), DOCX, bytes))
+) -> Result<Response, PageError> {
+    crate::api::tolerance::letter_file(&s, &info.actor, id, Format::Docx).await.or_page(&info)
 }
 
-const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+async fn letter_pdf(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    Path(id): Path<Uuid>,
+) -> Result<Response, PageError> {
+    crate::api::tolerance::letter_file(&s, &info.actor, id, Format::Pdf).await.or_page(&info)
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "tolerance_filings.html")]

@@ -1,10 +1,14 @@
-//! Official documents as .docx (Office Open XML): A4 with the margins of
-//! GB/T 9704-2012 (top 37 mm, left 28 mm, text block 156 × 225 mm), title in
-//! 2号 bold, body in 3号 仿宋 with a two-character indent, signature and date
-//! on the right. Word and WPS render them with the reader's own fonts, so no
-//! font is shipped or fetched.
+//! Official documents, composed once as a [`Letter`] and written as .docx
+//! (Office Open XML, for editing) or PDF (for filing and sending, see
+//! [`pdf`]). Both follow GB/T 9704-2012: A4, top margin 37 mm, left 28 mm,
+//! text block 156 × 225 mm, title in 2号, body in 3号 with a two-character
+//! indent. The .docx names 仿宋_GB2312 and lets Word or WPS use the reader's
+//! fonts; the PDF embeds the shipped font so it prints the same everywhere.
 
 use std::io::Write;
+
+mod pdf;
+pub use pdf::pdf;
 
 use zip::{CompressionMethod, ZipWriter, write::SimpleFileOptions};
 
@@ -26,6 +30,36 @@ pub struct Letter {
     pub issuer: String,
     pub date: String,
     pub copies: Option<String>,
+}
+
+/// The file formats a letter is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Docx,
+    Pdf,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Docx => "docx",
+            Format::Pdf => "pdf",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            Format::Pdf => "application/pdf",
+        }
+    }
+
+    pub fn render(self, l: &Letter) -> Result<Vec<u8>> {
+        match self {
+            Format::Docx => docx(l),
+            Format::Pdf => pdf(l),
+        }
+    }
 }
 
 fn esc(s: &str) -> String {
