@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use dandang_domain::{
     access::{Actor, Permission},
+    calendar::{Urgency, urgency},
     error::{Invalid, Problem},
     impact::Tolerance,
     text,
@@ -972,42 +973,70 @@ pub struct CaseSummary {
     pub state: String,
     pub state_label: String,
     pub event_on: NaiveDate,
+    /// Who owes the next step (受理核查机关 / 决定机关 / 所在单位).
+    pub owner: Option<String>,
     pub step_due: Option<NaiveDate>,
     pub late: bool,
+    /// Due within the pack's warning window and not yet late.
+    pub due_soon: bool,
+    /// The caller stands for the owner of the next step.
+    pub todo: bool,
     pub outcome: Option<String>,
 }
 
-/// The inbox: cases about cadres in scope, optionally in one state.
-pub async fn list(app: &App, actor: &Actor, state: Option<&str>) -> Result<Vec<CaseSummary>> {
+/// Which cases the inbox lists.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct CaseQuery {
+    /// started / investigating / … / closed
+    pub state: Option<String>,
+    /// Only the cases whose next step is the caller's.
+    #[serde(default)]
+    pub todo: Option<bool>,
+}
+
+/// The inbox: cases about cadres in scope, optionally in one state or only
+/// those whose next step is the caller's.
+pub async fn list(app: &App, actor: &Actor, q: &CaseQuery) -> Result<Vec<CaseSummary>> {
     require(actor, Permission::ToleranceRead)?;
-    let states = match state.map(str::trim).filter(|s| !s.is_empty()) {
+    let states = match q.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Vec::new(),
         Some(s) => vec![CaseState::parse(s).map_err(|p| AppError::invalid("state", "状态", p))?.code().to_string()],
     };
     let today = clock::today();
+    let cases = store::cases_in_scope(app.db().read(), &actor.scope, &states).await?;
+    let ids: Vec<Uuid> = cases.iter().map(|m| m.cadre_id).collect();
+    let cadres: BTreeMap<Uuid, CadreRow> =
+        registry::cadres_by_ids(app.db().read(), &ids).await?.into_iter().map(|c| (c.id, c)).collect();
+    let mut warn: BTreeMap<String, NaiveDate> = BTreeMap::new();
     let mut out = Vec::new();
-    let mut names = std::collections::HashMap::new();
-    for m in store::cases_in_scope(app.db().read(), &actor.scope, &states).await? {
+    for m in cases {
         let st = parse_state(&m.state)?;
-        let (name, unit) = match names.get(&m.cadre_id) {
-            Some(x) => x,
-            None => {
-                let c = registry::cadre(app.db().read(), m.cadre_id).await?.ok_or(AppError::NotFound("干部"))?;
-                names.entry(m.cadre_id).or_insert((c.name, c.unit_name))
-            }
+        let cadre = cadres.get(&m.cadre_id).ok_or(AppError::NotFound("干部"))?;
+        let pack = pack_of(app, cadre);
+        let warn_day = *warn
+            .entry(pack.clone())
+            .or_insert_with(|| crate::workdays::warn_until(app, &pack, "tolerance.warning_window", today));
+        let owner = case::owner(st);
+        // A settled case owes nothing, whatever its last deadline was.
+        let urgency = owner.map(|_| urgency(m.step_due, today, warn_day)).unwrap_or(Urgency::OnTime);
+        let todo = owner.is_some_and(|o| actor.can(o.permission()));
+        if q.todo == Some(true) && !todo {
+            continue;
         }
-        .clone();
         out.push(CaseSummary {
             id: m.id,
             cadre_id: m.cadre_id,
-            cadre_name: name,
-            unit_name: unit,
+            cadre_name: cadre.name.clone(),
+            unit_name: cadre.unit_name.clone(),
             origin_label: Origin::parse(&m.origin).map(|o| o.label_zh().to_string()).unwrap_or_default(),
             state: st.code().into(),
             state_label: st.label_zh().into(),
             event_on: m.event_on,
+            owner: owner.map(|o| o.label_zh().to_string()),
             step_due: m.step_due,
-            late: !st.is_settled() && m.step_due.is_some_and(|d| d < today),
+            late: urgency == Urgency::Late,
+            due_soon: urgency == Urgency::DueSoon,
+            todo,
             outcome: m
                 .decision
                 .as_deref()

@@ -14,6 +14,19 @@ use crate::{
     error::{AppError, Result},
 };
 
+/// The last day of a pack's warning window seen from `today`: the entry
+/// (`supervision.warning_window`, `tolerance.warning_window`) gives working
+/// days; without it only today warns.
+pub fn warn_until(app: &App, pack: &str, entry: &str, today: NaiveDate) -> NaiveDate {
+    let r = app.policy().resolved(pack);
+    let days = r
+        .entry(entry, today)
+        .and_then(|h| h.entry.value_json())
+        .and_then(|v| v.get("working_days").and_then(|x| x.as_u64()))
+        .unwrap_or(0) as u32;
+    r.calendar().add_working_days(today, days).map(|a| a.value).unwrap_or(today)
+}
+
 pub fn parse_date_arg(field: &str, label: &str, s: &str) -> Result<NaiveDate> {
     text::parse_date(s).map_err(|p| AppError::invalid(field, label, p))
 }

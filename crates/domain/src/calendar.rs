@@ -153,6 +153,27 @@ impl DayKind {
     }
 }
 
+/// How an open step stands against its deadline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Urgency {
+    OnTime,
+    /// The deadline falls on or before the last day of the warning window.
+    DueSoon,
+    /// The deadline has passed.
+    Late,
+}
+
+/// Where a step due on `due` stands on `today`, warned until `warn_until`
+/// (today plus the pack's warning window in working days). A step with no
+/// deadline is on time.
+pub fn urgency(due: Option<NaiveDate>, today: NaiveDate, warn_until: NaiveDate) -> Urgency {
+    match due {
+        Some(d) if d < today => Urgency::Late,
+        Some(d) if d <= warn_until => Urgency::DueSoon,
+        _ => Urgency::OnTime,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,6 +229,16 @@ mod tests {
         assert!(c.is_working_day(d(2027, 1, 1)).provisional);
         assert!(!c.working_days_between(d(2025, 3, 1), d(2025, 3, 31)).provisional);
         assert!(WorkCalendar::weekends_only().is_working_day(d(2025, 10, 1)).value);
+    }
+
+    #[test]
+    fn urgency_against_the_warning_window() {
+        let (today, warn) = (d(2025, 9, 26), d(2025, 10, 9));
+        assert_eq!(urgency(Some(d(2025, 9, 25)), today, warn), Urgency::Late);
+        assert_eq!(urgency(Some(today), today, warn), Urgency::DueSoon);
+        assert_eq!(urgency(Some(warn), today, warn), Urgency::DueSoon);
+        assert_eq!(urgency(Some(d(2025, 10, 10)), today, warn), Urgency::OnTime);
+        assert_eq!(urgency(None, today, warn), Urgency::OnTime);
     }
 
     #[test]

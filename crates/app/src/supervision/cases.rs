@@ -886,7 +886,9 @@ pub(crate) async fn summaries(
             owner: case::owner(kind, state).map(|o| o.label_zh().to_string()),
             step_due: m.step_due,
             late,
-            due_soon: !late && !state.is_terminal() && m.step_due.is_some_and(|d| d <= warn_day),
+            due_soon: !state.is_terminal()
+                && dandang_domain::calendar::urgency(m.step_due, today, warn_day)
+                    == dandang_domain::calendar::Urgency::DueSoon,
             todo,
             held_on: m.held_on,
             requested_at: clock::local(m.created_at),

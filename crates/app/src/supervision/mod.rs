@@ -369,10 +369,7 @@ pub struct ReportView {
 
 /// The last day a due date still shows yellow, from the pack's warning window.
 pub(crate) fn warn_until(app: &App, pack: &str, today: NaiveDate) -> NaiveDate {
-    let days = basis(app, pack, "supervision.warning_window", today)
-        .and_then(|(_, v)| v.get("working_days").and_then(|x| x.as_u64()))
-        .unwrap_or(0) as u32;
-    app.policy().resolved(pack).calendar().add_working_days(today, days).map(|a| a.value).unwrap_or(today)
+    crate::workdays::warn_until(app, pack, "supervision.warning_window", today)
 }
 
 async fn unit_ref(app: &App, id: Uuid) -> Result<Option<(UnitRef, registry::UnitRow)>> {

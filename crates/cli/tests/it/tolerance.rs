@@ -59,6 +59,18 @@ async fn case_from_application_to_sign_off() {
         assert_eq!((c["state"].as_str(), c["pack"].as_str()), (Some("started"), Some("cn-hb-yc")));
         assert!(c["step_due"].is_string(), "acceptance has a deadline");
         assert_eq!(c["claimed"][0]["title"], "容缺审批中出现失误错误");
+        // It waits for the handling body: in the commission's to-do list, not the unit's.
+        let todo = |t: String| {
+            let (env, id) = (&env, id.clone());
+            async move {
+                let all = env.get("/api/v1/tolerance/cases?todo=true", &t).await.json();
+                all.as_array().unwrap().iter().find(|c| c["id"] == id.as_str()).cloned()
+            }
+        };
+        let mine = todo(jiwei.clone()).await.expect("the commission's to-do");
+        assert_eq!((mine["owner"].as_str(), mine["todo"].as_bool()), (Some("受理核查机关"), Some(true)));
+        assert!(!mine["late"].as_bool().unwrap(), "{mine}");
+        assert!(todo(unit_t.clone()).await.is_none(), "not the unit's step");
         // Evidence: the applicant attaches a file; other types are refused.
         let att = format!("/api/v1/tolerance/cases/{id}/attachments");
         let r = env.upload(&att, &cadre_t, "承诺书.txt", "企业书面承诺：十五个工作日内补正材料。".as_bytes()).await;
@@ -163,6 +175,10 @@ async fn case_from_application_to_sign_off() {
         let c = r.json();
         assert_eq!(c["state"], "correcting");
         assert_eq!(c["decision"]["effect"], "exempted");
+        // Now the unit owes the correction report.
+        let theirs = todo(unit_t.clone()).await.expect("the unit's to-do");
+        assert_eq!(theirs["owner"], "所在单位");
+        assert!(todo(jiwei.clone()).await.is_none());
         assert!(c["decision"]["matched"][0]["source"].as_str().unwrap().contains("宜昌市容错纠错实施办法"));
         let e = env.get(&elig_url, &jiwei).await.json();
         assert_eq!(e["promotion"]["eligible_on_as_of"], true, "the exemption lifts the admonishment's bar: {e}");

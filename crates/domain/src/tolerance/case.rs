@@ -116,6 +116,38 @@ pub fn next(state: CaseState, action: CaseAction, cx: Context) -> Result<CaseSta
     }
 }
 
+code_enum!(
+    /// Who owes the next step of a case.
+    Owner {
+        HandlingBody = ("handling_body", "受理核查机关"),
+        DecidingBody = ("deciding_body", "决定机关"),
+        Unit = ("unit", "所在单位"),
+    }
+);
+
+impl Owner {
+    /// The permission that marks a user as standing for this owner.
+    pub fn permission(self) -> Permission {
+        match self {
+            Owner::HandlingBody => Permission::ToleranceHandle,
+            Owner::DecidingBody => Permission::ToleranceDecide,
+            Owner::Unit => Permission::ToleranceReport,
+        }
+    }
+}
+
+/// Who owes the next step in a state; nobody once the case is settled (an
+/// appeal is the cadre's right, not a duty).
+pub fn owner(state: CaseState) -> Option<Owner> {
+    use CaseState as S;
+    match state {
+        S::Started | S::Investigating | S::JointReview | S::CorrectionReported => Some(Owner::HandlingBody),
+        S::Deciding | S::Appealed => Some(Owner::DecidingBody),
+        S::Correcting => Some(Owner::Unit),
+        S::Closed | S::Refused | S::Withdrawn => None,
+    }
+}
+
 /// The actions open in a state.
 pub fn actions(state: CaseState, cx: Context) -> Vec<CaseAction> {
     CaseAction::ALL.iter().copied().filter(|a| next(state, *a, cx).is_ok()).collect()
@@ -125,6 +157,22 @@ pub fn actions(state: CaseState, cx: Context) -> Vec<CaseAction> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_owner_of_a_state_can_move_it_and_settled_states_have_none() {
+        for s in CaseState::ALL.iter().copied() {
+            for corrections in [false, true] {
+                let cx = Context { corrections, appeal_from: Some(CaseState::Closed) };
+                match owner(s) {
+                    None => assert!(s.is_settled(), "{s:?} is open but owed by nobody"),
+                    Some(o) => assert!(
+                        actions(s, cx).iter().any(|a| a.permission() == o.permission() && *a != CaseAction::Withdraw),
+                        "{s:?}: {o:?} has no step to take"
+                    ),
+                }
+            }
+        }
+    }
 
     #[test]
     fn application_to_sign_off() {

@@ -53,11 +53,6 @@ pub async fn open(
     Ok((StatusCode::CREATED, Json(tol::open(&s.app, &a, &input).await?)).into_response())
 }
 
-#[derive(Deserialize)]
-pub struct StateQuery {
-    state: Option<String>,
-}
-
 /// The decision letters copied to the caller's body (抄送), newest first;
 /// for inspection bodies and audit departments the only way into the letters.
 #[utoipa::path(get, path = "/api/v1/tolerance/copies", tag = "容错纠错",
@@ -66,16 +61,16 @@ pub async fn copies(State(s): State<AppState>, ApiAuth(a): ApiAuth) -> ApiResult
     Ok(Json(tol::copies(&s.app, &a).await?))
 }
 
-/// Cases about cadres in scope, soonest deadline first.
-#[utoipa::path(get, path = "/api/v1/tolerance/cases", tag = "容错纠错",
-    params(("state" = Option<String>, Query, description = "started / investigating / … / closed")),
+/// Cases about cadres in scope, soonest deadline first, each with who owes
+/// the next step, its deadline, and late / due-soon marks.
+#[utoipa::path(get, path = "/api/v1/tolerance/cases", tag = "容错纠错", params(tol::CaseQuery),
     responses((status = 200, body = Vec<CaseSummary>)))]
 pub async fn list(
     State(s): State<AppState>,
     ApiAuth(a): ApiAuth,
-    ApiQuery(q): ApiQuery<StateQuery>,
+    ApiQuery(q): ApiQuery<tol::CaseQuery>,
 ) -> ApiResult<Json<Vec<CaseSummary>>> {
-    Ok(Json(tol::list(&s.app, &a, q.state.as_deref()).await?))
+    Ok(Json(tol::list(&s.app, &a, &q).await?))
 }
 
 /// A case with its state, the steps open to the caller and its history (audited).

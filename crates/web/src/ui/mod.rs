@@ -305,11 +305,13 @@ async fn home(State(s): State<AppState>, UiAuth(info): UiAuth) -> PageResult {
         stats.push(("督查问效待我办理".into(), todo.len() as u64, "/supervision/cases?todo=1".into()));
         stats.push(("其中已逾期".into(), late, "/supervision/cases?todo=1".into()));
     }
-    if a.can(Permission::ToleranceHandle) || a.can(Permission::ToleranceDecide) {
-        let cases = dandang_app::tolerance::list(&s.app, a, None).await.or_page(&info)?;
-        let open = cases.iter().filter(|c| !matches!(c.state.as_str(), "closed" | "refused" | "withdrawn")).count();
-        stats.push(("容错案件在办".into(), open as u64, "/tolerance".into()));
-        stats.push(("其中环节逾期".into(), cases.iter().filter(|c| c.late).count() as u64, "/tolerance".into()));
+    if a.can(Permission::ToleranceHandle) || a.can(Permission::ToleranceDecide) || a.can(Permission::ToleranceReport) {
+        let q = dandang_app::tolerance::CaseQuery { state: None, todo: Some(true) };
+        let todo = dandang_app::tolerance::list(&s.app, a, &q).await.or_page(&info)?;
+        let count = |f: fn(&dandang_app::tolerance::CaseSummary) -> bool| todo.iter().filter(|c| f(c)).count() as u64;
+        stats.push(("容错纠错待我办理".into(), todo.len() as u64, "/tolerance?todo=1".into()));
+        stats.push(("其中即将到期".into(), count(|c| c.due_soon), "/tolerance?todo=1".into()));
+        stats.push(("其中已逾期".into(), count(|c| c.late), "/tolerance?todo=1".into()));
     }
     let today = dandang_app::clock::today();
     let day = dandang_app::workdays::day(&s.app, today);

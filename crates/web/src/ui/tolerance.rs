@@ -66,18 +66,22 @@ struct InboxPage {
     cases: Option<(Vec<CaseSummary>, tol::Statistics)>,
     copies: Vec<tol::CopyView>,
     state: String,
+    todo: bool,
     states: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
 struct InboxQ {
     state: Option<String>,
+    /// "1": only the cases whose next step is mine.
+    todo: Option<String>,
     ok: Option<String>,
 }
 
 async fn inbox(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<InboxQ>) -> PageResult {
     let cases = if info.actor.can(Permission::ToleranceRead) {
-        let items = tol::list(&s.app, &info.actor, q.state.as_deref()).await.or_page(&info)?;
+        let query = tol::CaseQuery { state: q.state.clone(), todo: Some(q.todo.as_deref() == Some("1")) };
+        let items = tol::list(&s.app, &info.actor, &query).await.or_page(&info)?;
         Some((items, tol::statistics(&s.app, &info.actor).await.or_page(&info)?))
     } else {
         None
@@ -89,6 +93,7 @@ async fn inbox(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<
         l,
         cases,
         copies,
+        todo: q.todo.as_deref() == Some("1"),
         state: q.state.unwrap_or_default(),
         states: CaseState::ALL.iter().map(|s| (s.code().to_string(), s.label_zh().to_string())).collect(),
     }
