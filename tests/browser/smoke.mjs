@@ -317,6 +317,10 @@ async function tolerance() {
     "纠错整改",
     ["tolerance.situation.tolerant_approval"],
   );
+  // The letter is served today (Beijing); the appeal window runs from it.
+  const today = new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
+  await step(page, "serve", { served_on: today, note: "当面送达，本人签收。" }, "纠错整改");
+  if (!(await page.textContent("#served-on")).includes(today)) fail("service date not shown");
   await page.screenshot({ path: join(out, "tolerance-1-decided.png"), fullPage: true });
   await jw.ctx.close();
 

@@ -365,6 +365,7 @@ pub async fn load(app: &App, subjects: &[Uuid]) -> Result<(usize, usize)> {
             step("accept", ""),
             step("submit_for_decision", "提请集体研究"),
             decide(true),
+            step("serve", "当面送达，本人签收"),
             step("report_correction", "已建立风险评估制度"),
         ],
         vec![step("accept", ""), step("submit_for_decision", "提请集体研究"), decide(false)],
@@ -372,6 +373,7 @@ pub async fn load(app: &App, subjects: &[Uuid]) -> Result<(usize, usize)> {
             step("accept", ""),
             step("submit_for_decision", "提请集体研究"),
             decide(true),
+            step("serve", "当面送达，本人签收"),
             step("report_correction", "已整改"),
             step("sign_off", "整改到位，予以销号"),
         ],
@@ -379,6 +381,7 @@ pub async fn load(app: &App, subjects: &[Uuid]) -> Result<(usize, usize)> {
             step("accept", ""),
             step("submit_for_decision", "提请集体研究"),
             decide(false),
+            step("serve", "邮寄送达"),
             step("appeal", "对认定的情形有异议"),
         ],
         vec![step("refuse", "不属于容错纠错受理范围")],
@@ -447,6 +450,9 @@ pub async fn load(app: &App, subjects: &[Uuid]) -> Result<(usize, usize)> {
                 "report_correction" | "appeal" | "withdraw" => &admin,
                 _ => &jiwei,
             };
+            // Served the day the step is recorded.
+            let served = TransitionInput { served_on: Some(ago(day).to_string()), ..s.clone() };
+            let s = if s.action == "serve" { &served } else { s };
             tol::transition_on(app, who, v.id, s, ago(day), at(ago(day), 15)).await?;
         }
         n += 1;

@@ -197,6 +197,9 @@ pub struct TransitionInput {
     /// send_back: the reported correction was false (虚假整改); kept on the case.
     #[serde(default)]
     pub false_correction: bool,
+    /// serve: the day the decision letter reached the cadre (YYYY-MM-DD).
+    #[serde(default)]
+    pub served_on: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -279,6 +282,12 @@ pub struct CaseView {
     pub late: bool,
     /// A reported correction was found false.
     pub false_correction: bool,
+    /// The decision letter is to be served (送达) by this day …
+    pub service_due: Option<NaiveDate>,
+    /// … and was served on this one; the appeal window runs from it.
+    pub served_on: Option<NaiveDate>,
+    /// Not served and past its day.
+    pub service_late: bool,
     pub actions: Vec<ActionRef>,
     pub steps: Vec<StepView>,
     pub version: i32,
@@ -320,7 +329,11 @@ fn parse_state(s: &str) -> Result<CaseState> {
 }
 
 fn context(m: &tolerance_case::Model, corrections: bool) -> Context {
-    Context { corrections, appeal_from: m.appeal_from.as_deref().and_then(|s| CaseState::parse(s).ok()) }
+    Context {
+        corrections,
+        appeal_from: m.appeal_from.as_deref().and_then(|s| CaseState::parse(s).ok()),
+        awaiting_service: m.service_due.is_some() && m.served_on.is_none(),
+    }
 }
 
 /// Whether the actor may take the action on this case: the permission, and
@@ -377,6 +390,9 @@ fn view(app: &App, actor: &Actor, l: &Loaded, steps: &[tolerance_step::Model], t
         step_due: m.step_due,
         late: !state.is_settled() && m.step_due.is_some_and(|d| d < today),
         false_correction: m.false_correction,
+        service_due: m.service_due,
+        served_on: m.served_on,
+        service_late: m.served_on.is_none() && m.service_due.is_some_and(|d| d < today),
         actions: case::actions(state, cx)
             .into_iter()
             .filter(|a| may(actor, m, *a))
@@ -435,12 +451,30 @@ fn due_for(app: &App, pack: &str, state: CaseState, from: NaiveDate) -> Result<O
         Deadline::Rectification => "rectification",
         Deadline::AppealDecision => "appeal_decision",
     };
+    deadline(app, pack, key, from)
+}
+
+/// `from` plus the working days of one key of `tolerance.deadlines`.
+fn deadline(app: &App, pack: &str, key: &str, from: NaiveDate) -> Result<Option<NaiveDate>> {
     let r = app.policy().resolved(pack);
     let hit = r
         .entry("tolerance.deadlines", from)
         .ok_or_else(|| AppError::Conflict(format!("规则包 {pack} 在 {from} 没有容错纠错办理期限")))?;
     let days = hit.entry.value_json().and_then(|v| v.get(key).and_then(|x| x.as_u64())).unwrap_or(0) as u32;
     Ok(r.calendar().add_working_days(from, days).map(|a| a.value))
+}
+
+/// The last day to appeal, counted from service of the decision letter as
+/// the pack says (a refusal from the day it was made). None while a decision
+/// is not yet served: the window has not begun.
+fn appeal_last_day(app: &App, pack: &str, m: &tolerance_case::Model) -> Option<NaiveDate> {
+    let since = match (m.served_on, m.decision.is_some()) {
+        (Some(s), _) => s,
+        (None, true) => return None,
+        (None, false) => m.decided_on.unwrap_or(m.event_on),
+    };
+    let days = appeal_days(app, pack, since).unwrap_or(0);
+    app.policy().resolved(pack).calendar().add_working_days(since, days).map(|a| a.value)
 }
 
 /// Starts a case: ex officio by the handling body, on application of the
@@ -592,6 +626,8 @@ pub(crate) async fn build_open(
         decided_on: None,
         step_due: due_for(app, &pack, state, today)?,
         false_correction: false,
+        service_due: None,
+        served_on: None,
         created_by: actor.user_id.0,
         created_by_name: actor.display_name.clone(),
         created_at: at,
@@ -785,6 +821,7 @@ pub(crate) async fn transition_on(
     };
     let crit = criteria(app, &l.pack, l.m.event_on);
     let mut decision = None;
+    let mut served_on = None;
     match action {
         CaseAction::SubmitForDecision => {
             let analysis: BTreeMap<String, String> = serde_json::from_str(&l.m.analysis).unwrap_or_default();
@@ -874,18 +911,31 @@ pub(crate) async fn transition_on(
                 });
             }
         }
+        CaseAction::Serve => {
+            let raw = input.served_on.as_deref().map(str::trim).unwrap_or("");
+            if raw.is_empty() {
+                inv.push("served_on", "送达日期", Problem::Required);
+            } else {
+                match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+                    Err(_) => inv.push("served_on", "送达日期", Problem::BadFormat { expected: "YYYY-MM-DD".into() }),
+                    Ok(d) if d > today => {
+                        inv.push("served_on", "送达日期", Problem::Conflict { detail: "不能晚于今天".into() })
+                    }
+                    Ok(d) if l.m.decided_on.is_some_and(|x| d < x) => {
+                        inv.push("served_on", "送达日期", Problem::Conflict { detail: "不能早于决定日期".into() })
+                    }
+                    Ok(d) => served_on = Some(d),
+                }
+            }
+        }
         _ => {}
     }
     inv.into_result()?;
-    if action == CaseAction::Appeal {
-        // Within the pack's window after the decision (or refusal).
-        let since = l.m.decided_on.unwrap_or(l.m.event_on);
-        let days = appeal_days(app, &l.pack, since).unwrap_or(0);
-        if let Some(last) = app.policy().resolved(&l.pack).calendar().add_working_days(since, days).map(|a| a.value)
-            && today > last
-        {
-            return Err(AppError::IllegalTransition(format!("申诉期限已于 {last} 届满")));
-        }
+    if action == CaseAction::Appeal
+        && let Some(last) = appeal_last_day(app, &l.pack, &l.m)
+        && today > last
+    {
+        return Err(AppError::IllegalTransition(format!("申诉期限已于 {last} 届满")));
     }
     let before = l.m.version;
     if action == CaseAction::Refuse {
@@ -900,13 +950,26 @@ pub(crate) async fn transition_on(
     if matches!(action, CaseAction::Uphold | CaseAction::Redecide) {
         l.m.appeal_from = None;
     }
-    let old_due = l.m.step_due;
+    let old_due = if action == CaseAction::Serve { l.m.service_due } else { l.m.step_due };
     l.m.state = after.code().into();
-    l.m.step_due = due_for(app, &l.pack, after, today)?;
+    if action != CaseAction::Serve {
+        l.m.step_due = due_for(app, &l.pack, after, today)?;
+    }
     l.m.updated_at = at;
     if let Some(d) = &decision {
         l.m.decision = Some(serde_json::to_string(d).map_err(|e| AppError::Internal(e.to_string()))?);
         l.m.decided_on = Some(today);
+        // Each decision letter is served anew, within the feedback deadline.
+        l.m.service_due = deadline(app, &l.pack, "feedback", today)?;
+        l.m.served_on = None;
+    }
+    if action == CaseAction::Redecide {
+        l.m.service_due = None;
+        l.m.served_on = None;
+    }
+    let step_day = served_on.unwrap_or(today);
+    if served_on.is_some() {
+        l.m.served_on = served_on;
     }
     let step = tolerance_step::Model {
         id: Uuid::now_v7(),
@@ -918,9 +981,9 @@ pub(crate) async fn transition_on(
         actor_id: actor.user_id.0,
         actor_name: actor.display_name.clone(),
         at,
-        on_date: today,
+        on_date: step_day,
         due: old_due,
-        late: old_due.is_some_and(|d| today > d),
+        late: old_due.is_some_and(|d| step_day > d),
     };
     let tx = app.db().write().await?;
     // The decision flows onto the related measure: exemption removes its
@@ -979,8 +1042,11 @@ pub struct CaseSummary {
     pub late: bool,
     /// Due within the pack's warning window and not yet late.
     pub due_soon: bool,
-    /// The caller stands for the owner of the next step.
+    /// The caller stands for the owner of the next step, or handles cases
+    /// and the decision letter still waits to be served.
     pub todo: bool,
+    /// A decision letter whose service (送达) is not yet recorded.
+    pub awaiting_service: bool,
     pub outcome: Option<String>,
 }
 
@@ -1019,7 +1085,9 @@ pub async fn list(app: &App, actor: &Actor, q: &CaseQuery) -> Result<Vec<CaseSum
         let owner = case::owner(st);
         // A settled case owes nothing, whatever its last deadline was.
         let urgency = owner.map(|_| urgency(m.step_due, today, warn_day)).unwrap_or(Urgency::OnTime);
-        let todo = owner.is_some_and(|o| actor.can(o.permission()));
+        let awaiting_service = m.service_due.is_some() && m.served_on.is_none();
+        let todo = owner.is_some_and(|o| actor.can(o.permission()))
+            || (awaiting_service && actor.can(Permission::ToleranceHandle));
         if q.todo == Some(true) && !todo {
             continue;
         }
@@ -1037,6 +1105,7 @@ pub async fn list(app: &App, actor: &Actor, q: &CaseQuery) -> Result<Vec<CaseSum
             late: urgency == Urgency::Late,
             due_soon: urgency == Urgency::DueSoon,
             todo,
+            awaiting_service,
             outcome: m
                 .decision
                 .as_deref()
@@ -1298,17 +1367,16 @@ fn appeal_days(app: &App, pack: &str, on: NaiveDate) -> Option<u32> {
         .map(|d| d as u32)
 }
 
-/// The letter's closing sentence, with the pack's appeal window when it has one.
-fn appeal_sentence(app: &App, pack: &str, decided_on: NaiveDate, body: &str) -> String {
-    let r = app.policy().resolved(pack);
-    let last =
-        appeal_days(app, pack, decided_on).and_then(|n| Some((n, r.calendar().add_working_days(decided_on, n)?.value)));
-    match last {
-        // The same window the appeal step enforces.
-        Some((n, last)) => {
-            format!("如对本决定有异议，可在本决定作出之日起{n}个工作日内（截至{}）向{body}提出申诉。", cn_date(last))
+/// The letter's closing sentence: the pack's appeal window, from service,
+/// with its last day once the service is recorded.
+fn appeal_sentence(app: &App, pack: &str, m: &tolerance_case::Model, body: &str) -> String {
+    let on = m.decided_on.unwrap_or(m.event_on);
+    match (appeal_days(app, pack, on), appeal_last_day(app, pack, m)) {
+        (Some(n), Some(last)) => {
+            format!("如对本决定有异议，可在收到本决定之日起{n}个工作日内（截至{}）向{body}提出申诉。", cn_date(last))
         }
-        None => "如对本决定有异议，可在规定期限内提出申诉。".into(),
+        (Some(n), None) => format!("如对本决定有异议，可在收到本决定之日起{n}个工作日内向{body}提出申诉。"),
+        _ => "如对本决定有异议，可在规定期限内提出申诉。".into(),
     }
 }
 
@@ -1355,7 +1423,7 @@ pub async fn letter(app: &App, actor: &Actor, id: Uuid) -> Result<(LetterHead, c
     if let Some(x) = &d.corrections {
         paragraphs.push(format!("纠错要求：{x}整改完成后报{}审核销号。", d.deciding_body));
     }
-    paragraphs.push(appeal_sentence(app, &l.pack, d.decided_on, &d.deciding_body));
+    paragraphs.push(appeal_sentence(app, &l.pack, &l.m, &d.deciding_body));
     let letter = crate::documents::Letter {
         title: "容错处理决定书".into(),
         doc_no: d.document_ref.clone(),

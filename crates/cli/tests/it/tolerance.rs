@@ -178,7 +178,9 @@ async fn case_from_application_to_sign_off() {
         // Now the unit owes the correction report.
         let theirs = todo(unit_t.clone()).await.expect("the unit's to-do");
         assert_eq!(theirs["owner"], "所在单位");
-        assert!(todo(jiwei.clone()).await.is_none());
+        // The commission's remaining duty is to serve the letter.
+        let ours = todo(jiwei.clone()).await.expect("serving is the handling body's to-do");
+        assert_eq!((ours["owner"].as_str(), ours["awaiting_service"].as_bool()), (Some("所在单位"), Some(true)));
         assert!(c["decision"]["matched"][0]["source"].as_str().unwrap().contains("宜昌市容错纠错实施办法"));
         let e = env.get(&elig_url, &jiwei).await.json();
         assert_eq!(e["promotion"]["eligible_on_as_of"], true, "the exemption lifts the admonishment's bar: {e}");
@@ -255,8 +257,26 @@ async fn case_from_application_to_sign_off() {
         let r = go(&jiwei, json!({"action": "uphold", "note": "维持原决定"})).await;
         assert_eq!((r.status, r.json()["state"].as_str()), (200, Some("closed")));
         assert_eq!(r.json()["false_correction"], true, "the false correction stays on the record");
+        // The letter must be served; the appeal window runs from the day it was.
+        let c = env.get(&format!("/api/v1/tolerance/cases/{id}"), &jiwei).await.json();
+        assert!(c["service_due"].is_string() && c["served_on"].is_null(), "{c}");
+        let docx = env.get(&format!("/api/v1/tolerance/cases/{id}/letter.docx"), &jiwei).await;
+        assert!(String::from_utf8_lossy(&docx.body).contains("收到本决定之日起22个工作日内向宜昌市纪委监委提出申诉"));
+        assert_eq!(go(&jiwei, json!({"action": "serve"})).await.fields(), ["served_on"]);
+        let r = go(&jiwei, json!({"action": "serve", "served_on": "2999-01-01"})).await;
+        assert_eq!((r.status, r.fields()), (422, vec!["served_on".to_string()]));
+        assert_eq!(go(&cadre_t, json!({"action": "serve", "served_on": "2025-01-02"})).await.status, 403);
+        let today = dandang_app::clock::today().to_string();
+        let r = go(&jiwei, json!({"action": "serve", "served_on": today, "note": "当面送达，本人签收"})).await;
+        assert_eq!((r.status, r.json()["state"].as_str()), (200, Some("closed")), "{r:?}");
+        assert_eq!(r.json()["served_on"].as_str(), Some(today.as_str()));
+        let r = go(&jiwei, json!({"action": "serve", "served_on": today})).await;
+        assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"), "served once");
+        let docx = env.get(&format!("/api/v1/tolerance/cases/{id}/letter.docx"), &jiwei).await;
+        assert!(String::from_utf8_lossy(&docx.body).contains("个工作日内（截至"), "the last day once served");
         // Months later the appeal window has closed.
-        env.sql("UPDATE tolerance_case SET decided_on = '2025-01-02' WHERE state = 'closed'").await;
+        env.sql("UPDATE tolerance_case SET decided_on = '2025-01-02', served_on = '2025-01-03' WHERE state = 'closed'")
+            .await;
         let r = go(&cadre_t, json!({"action": "appeal", "note": "再次申诉"})).await;
         assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"), "{r:?}");
         assert!(r.text().contains("申诉期限"), "{}", r.text());

@@ -48,6 +48,7 @@ code_enum!(CaseAction {
     Uphold = ("uphold", "维持原决定"),
     Redecide = ("redecide", "撤销原决定，重新研究"),
     Withdraw = ("withdraw", "撤回申请"),
+    Serve = ("serve", "登记决定书送达"),
 });
 
 /// What `next` needs besides the state: whether the decision carries
@@ -56,6 +57,8 @@ code_enum!(CaseAction {
 pub struct Context {
     pub corrections: bool,
     pub appeal_from: Option<CaseState>,
+    /// A decision letter exists and its service (送达) is not yet recorded.
+    pub awaiting_service: bool,
 }
 
 impl CaseState {
@@ -82,7 +85,7 @@ impl CaseAction {
 
     /// Actions that need a written reason or content.
     pub fn needs_note(self) -> bool {
-        !matches!(self, CaseAction::Accept | CaseAction::EndJointReview)
+        !matches!(self, CaseAction::Accept | CaseAction::EndJointReview | CaseAction::Serve)
     }
 }
 
@@ -110,6 +113,9 @@ pub fn next(state: CaseState, action: CaseAction, cx: Context) -> Result<CaseSta
             .ok_or(Problem::Conflict { detail: "找不到申诉前的状态".into() }),
         (S::Appealed, A::Redecide) => Ok(S::Deciding),
         (S::Started | S::Investigating | S::JointReview, A::Withdraw) => Ok(S::Withdrawn),
+        // Serving the decision letter runs beside correction and appeal; it
+        // is recorded once per decision and moves nothing.
+        (s, A::Serve) if cx.awaiting_service && s != S::Withdrawn => Ok(s),
         (s, a) => Err(Problem::Conflict {
             detail: format!("容错案件当前为“{}”，不能“{}”", s.label_zh(), a.label_zh()),
         }),
@@ -162,7 +168,7 @@ mod tests {
     fn the_owner_of_a_state_can_move_it_and_settled_states_have_none() {
         for s in CaseState::ALL.iter().copied() {
             for corrections in [false, true] {
-                let cx = Context { corrections, appeal_from: Some(CaseState::Closed) };
+                let cx = Context { corrections, appeal_from: Some(CaseState::Closed), awaiting_service: false };
                 match owner(s) {
                     None => assert!(s.is_settled(), "{s:?} is open but owed by nobody"),
                     Some(o) => assert!(
@@ -177,7 +183,7 @@ mod tests {
     #[test]
     fn application_to_sign_off() {
         use CaseAction as A;
-        let cx = Context { corrections: true, appeal_from: None };
+        let cx = Context { corrections: true, ..Context::default() };
         let mut s = CaseState::Started;
         for a in [
             A::Accept,
@@ -203,7 +209,7 @@ mod tests {
         use CaseAction as A;
         let s = next(CaseState::Correcting, A::Appeal, Context::default()).unwrap();
         assert_eq!(s, CaseState::Appealed);
-        let back = Context { corrections: false, appeal_from: Some(CaseState::Correcting) };
+        let back = Context { corrections: false, appeal_from: Some(CaseState::Correcting), awaiting_service: false };
         assert_eq!(next(s, A::Uphold, back).unwrap(), CaseState::Correcting);
         assert!(next(s, A::Uphold, Context::default()).is_err());
         assert_eq!(next(s, A::Redecide, back).unwrap(), CaseState::Deciding);
@@ -227,12 +233,19 @@ mod tests {
             let mut s = CaseState::Started;
             let mut appeal_from: Option<CaseState> = None;
             let mut decided = false;
+            let mut awaiting_service = false;
             for (i, corrections) in acts {
                 let a = CaseAction::ALL[i];
-                let cx = Context { corrections, appeal_from };
+                let cx = Context { corrections, appeal_from, awaiting_service };
                 match next(s, a, cx) {
                     Ok(n) => {
                         prop_assert!(!s.is_terminal());
+                        // Service is recorded once per decision letter and moves nothing.
+                        if a == CaseAction::Serve {
+                            prop_assert!(awaiting_service && n == s);
+                            awaiting_service = false;
+                            continue;
+                        }
                         match n {
                             CaseState::Correcting => prop_assert!(matches!(s, CaseState::Deciding | CaseState::CorrectionReported | CaseState::Appealed)),
                             CaseState::CorrectionReported => prop_assert!(matches!(s, CaseState::Correcting | CaseState::Appealed)),
@@ -241,9 +254,10 @@ mod tests {
                             CaseState::Withdrawn => prop_assert!(!decided),
                             _ => {}
                         }
-                        if a == CaseAction::Decide { decided = true; }
+                        if a == CaseAction::Decide { decided = true; awaiting_service = true; }
                         if n == CaseState::Appealed { appeal_from = Some(s); }
-                        if n == CaseState::Deciding { decided = false; }
+                        // A re-decision supersedes the letter; the next one is served anew.
+                        if n == CaseState::Deciding { decided = false; awaiting_service = false; }
                         s = n;
                     }
                     Err(_) => prop_assert!(!actions(s, cx).contains(&a)),
@@ -253,7 +267,7 @@ mod tests {
 
         #[test]
         fn every_non_terminal_state_has_a_way_on(s in state()) {
-            let cx = Context { corrections: true, appeal_from: Some(CaseState::Closed) };
+            let cx = Context { corrections: true, appeal_from: Some(CaseState::Closed), awaiting_service: false };
             prop_assert_eq!(actions(s, cx).is_empty(), s.is_terminal());
         }
     }

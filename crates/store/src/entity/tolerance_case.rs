@@ -23,6 +23,10 @@ pub struct Model {
     pub decided_on: Option<Date>,
     pub step_due: Option<Date>,
     pub false_correction: bool,
+    /// The decision letter is to be served (送达) by this day.
+    pub service_due: Option<Date>,
+    /// The day it was served; the appeal window runs from it.
+    pub served_on: Option<Date>,
     pub created_by: Uuid,
     pub created_by_name: String,
     pub created_at: DateTimeUtc,

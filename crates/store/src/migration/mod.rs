@@ -19,6 +19,7 @@ mod m0009_tolerance;
 mod m0010_tolerance_library;
 mod m0011_tolerance_lists;
 mod m0012_tolerance_attachments;
+mod m0013_tolerance_service;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_tolerance_library::Migration),
             Box::new(m0011_tolerance_lists::Migration),
             Box::new(m0012_tolerance_attachments::Migration),
+            Box::new(m0013_tolerance_service::Migration),
         ]
     }
 }

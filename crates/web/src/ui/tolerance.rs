@@ -392,6 +392,8 @@ struct StepForm {
     document_ref: String,
     #[serde(default)]
     false_correction: Option<String>,
+    #[serde(default)]
+    served_on: String,
 }
 
 async fn step(
@@ -415,6 +417,7 @@ async fn step(
         meeting: some(f.meeting),
         document_ref: some(f.document_ref),
         false_correction: f.false_correction.is_some(),
+        served_on: some(f.served_on),
     };
     let r = tol::transition(&s.app, &info.actor, id, &input).await;
     after(&s, info, id, r, &ok).await
