@@ -424,44 +424,50 @@ fn view(app: &App, actor: &Actor, l: &Loaded, steps: &[tolerance_step::Model], t
     })
 }
 
-#[derive(Clone, Copy)]
-enum Deadline {
-    Acceptance,
-    Investigation,
-    Decision,
-    Rectification,
-    AppealDecision,
-}
-
-/// The deadline of the step a case waits for, in working days from the pack.
-fn due_for(app: &App, pack: &str, state: CaseState, from: NaiveDate) -> Result<Option<NaiveDate>> {
-    let d = match state {
-        CaseState::Started => Deadline::Acceptance,
-        CaseState::Investigating | CaseState::JointReview => Deadline::Investigation,
-        CaseState::Deciding => Deadline::Decision,
-        CaseState::Correcting => Deadline::Rectification,
-        CaseState::CorrectionReported => Deadline::Decision,
-        CaseState::Appealed => Deadline::AppealDecision,
+/// The deadline of the step a case waits for, in working days from the pack;
+/// a fast-tracked case uses the pack's shorter ones where it has them.
+fn due_for(app: &App, pack: &str, state: CaseState, from: NaiveDate, fast: bool) -> Result<Option<NaiveDate>> {
+    let key = match state {
+        CaseState::Started => "acceptance",
+        CaseState::Investigating | CaseState::JointReview => "investigation",
+        CaseState::Deciding | CaseState::CorrectionReported => "decision",
+        CaseState::Correcting => "rectification",
+        CaseState::Appealed => "appeal_decision",
         CaseState::Closed | CaseState::Refused | CaseState::Withdrawn => return Ok(None),
     };
-    let key = match d {
-        Deadline::Acceptance => "acceptance",
-        Deadline::Investigation => "investigation",
-        Deadline::Decision => "decision",
-        Deadline::Rectification => "rectification",
-        Deadline::AppealDecision => "appeal_decision",
-    };
-    deadline(app, pack, key, from)
+    deadline(app, pack, key, from, fast)
 }
 
-/// `from` plus the working days of one key of `tolerance.deadlines`.
-fn deadline(app: &App, pack: &str, key: &str, from: NaiveDate) -> Result<Option<NaiveDate>> {
+/// `from` plus the working days of one key of `tolerance.deadlines`, or of
+/// `tolerance.fast_track`'s deadlines for a fast-tracked case.
+fn deadline(app: &App, pack: &str, key: &str, from: NaiveDate, fast: bool) -> Result<Option<NaiveDate>> {
     let r = app.policy().resolved(pack);
-    let hit = r
-        .entry("tolerance.deadlines", from)
-        .ok_or_else(|| AppError::Conflict(format!("规则包 {pack} 在 {from} 没有容错纠错办理期限")))?;
-    let days = hit.entry.value_json().and_then(|v| v.get(key).and_then(|x| x.as_u64())).unwrap_or(0) as u32;
+    let fast_days = fast
+        .then(|| r.entry("tolerance.fast_track", from))
+        .flatten()
+        .and_then(|h| h.entry.value_json())
+        .and_then(|v| v.get("deadlines")?.get(key)?.as_u64());
+    let days = match fast_days {
+        Some(d) => d,
+        None => {
+            let hit = r
+                .entry("tolerance.deadlines", from)
+                .ok_or_else(|| AppError::Conflict(format!("规则包 {pack} 在 {from} 没有容错纠错办理期限")))?;
+            hit.entry.value_json().and_then(|v| v.get(key).and_then(|x| x.as_u64())).unwrap_or(0)
+        }
+    } as u32;
     Ok(r.calendar().add_working_days(from, days).map(|a| a.value))
+}
+
+/// Whether a case begun this way is fast-tracked (优先受理、快速办理、及时反馈)
+/// under the pack in force on the day it begins.
+fn fast_track(app: &App, pack: &str, origin: Origin, on: NaiveDate) -> bool {
+    app.policy()
+        .resolved(pack)
+        .entry("tolerance.fast_track", on)
+        .and_then(|h| h.entry.value_json())
+        .and_then(|v| v.get("origins").and_then(|o| o.as_array()).cloned())
+        .is_some_and(|o| o.iter().any(|x| x.as_str() == Some(origin.code())))
 }
 
 /// The last day to appeal, counted from service of the decision letter as
@@ -600,6 +606,7 @@ pub(crate) async fn build_open(
     }
     inv.into_result()?;
     let state = CaseState::Started;
+    let fast = fast_track(app, &pack, origin, today);
     let m = tolerance_case::Model {
         id: Uuid::now_v7(),
         cadre_id: cadre.id,
@@ -612,8 +619,7 @@ pub(crate) async fn build_open(
         event_on: event_on.expect("checked"),
         facts: facts.expect("checked"),
         claimed: serde_json::to_string(&claimed).map_err(|e| AppError::Internal(e.to_string()))?,
-        // Applications get priority acceptance and quick handling (fast track).
-        priority: true,
+        priority: fast,
         // The filing is evidence: its fact is answered from the start where the pack asks it.
         answers: {
             let fact = "tolerance.fact.advance_filed";
@@ -624,7 +630,7 @@ pub(crate) async fn build_open(
         statement,
         decision: None,
         decided_on: None,
-        step_due: due_for(app, &pack, state, today)?,
+        step_due: due_for(app, &pack, state, today, fast)?,
         false_correction: false,
         service_due: None,
         served_on: None,
@@ -953,14 +959,14 @@ pub(crate) async fn transition_on(
     let old_due = if action == CaseAction::Serve { l.m.service_due } else { l.m.step_due };
     l.m.state = after.code().into();
     if action != CaseAction::Serve {
-        l.m.step_due = due_for(app, &l.pack, after, today)?;
+        l.m.step_due = due_for(app, &l.pack, after, today, l.m.priority)?;
     }
     l.m.updated_at = at;
     if let Some(d) = &decision {
         l.m.decision = Some(serde_json::to_string(d).map_err(|e| AppError::Internal(e.to_string()))?);
         l.m.decided_on = Some(today);
         // Each decision letter is served anew, within the feedback deadline.
-        l.m.service_due = deadline(app, &l.pack, "feedback", today)?;
+        l.m.service_due = deadline(app, &l.pack, "feedback", today, l.m.priority)?;
         l.m.served_on = None;
     }
     if action == CaseAction::Redecide {

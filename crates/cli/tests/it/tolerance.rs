@@ -57,7 +57,10 @@ async fn case_from_application_to_sign_off() {
         let c = r.json();
         let id = c["id"].as_str().unwrap().to_string();
         assert_eq!((c["state"].as_str(), c["pack"].as_str()), (Some("started"), Some("cn-hb-yc")));
-        assert!(c["step_due"].is_string(), "acceptance has a deadline");
+        // Yichang fast-tracks applications: priority acceptance within 3 working days, not 5.
+        let today = dandang_app::clock::today();
+        let fast = env.app.calendar().add_working_days(today, 3).unwrap().value.to_string();
+        assert_eq!((c["priority"].as_bool(), c["step_due"].as_str()), (Some(true), Some(fast.as_str())));
         assert_eq!(c["claimed"][0]["title"], "容缺审批中出现失误错误");
         // It waits for the handling body: in the commission's to-do list, not the unit's.
         let todo = |t: String| {
@@ -346,6 +349,7 @@ async fn possible_tolerance_at_accountability_starts_a_case() {
             .to_string();
         let c = env.get(&format!("/api/v1/tolerance/cases/{id}"), &jiwei).await.json();
         assert_eq!((c["origin"].as_str(), c["measure_id"].as_str()), (Some("ex_officio"), Some(measure.as_str())));
+        assert_eq!(c["priority"], false, "only applications are fast-tracked");
         let r = env
             .post(&format!("/api/v1/cadres/{cadre}/measures"), &jiwei, json!({"kind": "circulated_notice",
                 "decided_on": "2025-09-01", "deciding_body": "x", "basis": "y", "via_accountability": true, "tolerance_check": "maybe"}))

@@ -222,3 +222,20 @@ fn letter_copy_lists_name_known_roles() {
     let bad = serde_json::json!({ "copies": [{ "body": "巡察机构", "roles": ["inspector"] }] });
     assert!(crate::tolerance::copy_recipients(&bad).is_err());
 }
+
+#[test]
+fn fast_track_names_origins_and_deadline_keys_that_exist() {
+    use crate::tolerance::case::Origin;
+    let set = shipped_packs();
+    let r = set.resolve("cn-hb-yc").unwrap();
+    let on = d("2024-01-01");
+    let v = r.entry("tolerance.fast_track", on).and_then(|h| h.entry.value_json()).expect("Yichang fast-tracks");
+    let normal = r.entry("tolerance.deadlines", on).and_then(|h| h.entry.value_json()).unwrap();
+    for o in v["origins"].as_array().unwrap() {
+        assert!(Origin::parse(o.as_str().unwrap()).is_ok(), "{o}");
+    }
+    for (k, days) in v["deadlines"].as_object().unwrap() {
+        let usual = normal[k].as_u64().unwrap_or_else(|| panic!("{k} is not a tolerance deadline"));
+        assert!(days.as_u64().unwrap() <= usual, "{k}: the fast track is not slower");
+    }
+}
