@@ -180,12 +180,46 @@ pub async fn cases_in_scope(
 }
 
 /// Reminders issued in a year, to number the next one.
-pub async fn reminders_issued_in(c: &impl ConnectionTrait, year_prefix: &str) -> Result<u64> {
-    Ok(supervision_case::Entity::find()
-        .filter(supervision_case::Column::Kind.eq("reminder"))
-        .filter(supervision_case::Column::DocNo.like(format!("%〔{year_prefix}〕%")))
-        .count(c)
-        .await?)
+const REMINDER_SERIES: &str = "supervision_reminder";
+
+async fn bump_reminder_counter(c: &impl ConnectionTrait, year: i32) -> Result<u64> {
+    use crate::entity::doc_counter;
+    Ok(doc_counter::Entity::update_many()
+        .col_expr(doc_counter::Column::Last, Expr::col(doc_counter::Column::Last).add(1))
+        .filter(doc_counter::Column::Series.eq(REMINDER_SERIES))
+        .filter(doc_counter::Column::Year.eq(year))
+        .exec(c)
+        .await?
+        .rows_affected)
+}
+
+/// The next reminder number of a year. The counter row is updated first, so a
+/// concurrent issue waits for this transaction (row lock on PostgreSQL, the
+/// write lock on SQLite); reminders numbered before the counter existed are
+/// counted once, when the year's row is made.
+pub async fn next_reminder_number(c: &impl ConnectionTrait, year: i32) -> Result<i32> {
+    use crate::entity::doc_counter;
+    if bump_reminder_counter(c, year).await? == 0 {
+        let issued = supervision_case::Entity::find()
+            .filter(supervision_case::Column::Kind.eq("reminder"))
+            .filter(supervision_case::Column::DocNo.like(format!("%〔{year}〕%")))
+            .count(c)
+            .await? as i32;
+        let row = doc_counter::ActiveModel { series: Set(REMINDER_SERIES.into()), year: Set(year), last: Set(issued) };
+        // Another transaction may have made the row meanwhile; either way it
+        // exists now and is bumped under its lock.
+        doc_counter::Entity::insert(row)
+            .on_conflict(
+                sea_orm::sea_query::OnConflict::columns([doc_counter::Column::Series, doc_counter::Column::Year])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(c)
+            .await?;
+        bump_reminder_counter(c, year).await?;
+    }
+    let row = doc_counter::Entity::find_by_id((REMINDER_SERIES.to_string(), year)).one(c).await?;
+    row.map(|r| r.last).ok_or_else(|| StoreError::Db(sea_orm::DbErr::RecordNotFound("doc_counter".into())))
 }
 
 /// Interviews held between two dates with cadres in scope.

@@ -615,8 +615,8 @@ pub(crate) async fn transition_on(
     let before_version = m.version;
     let tx = app.db().write().await?;
     if action == CaseAction::Issue {
-        let year = on.year().to_string();
-        let n = store::reminders_issued_in(&tx, &year).await? + 1;
+        let year = on.year();
+        let n = store::next_reminder_number(&tx, year).await?;
         m.doc_no = Some(format!("督查提醒〔{year}〕{n}号"));
     }
     let record = match new_interview {

@@ -447,6 +447,31 @@ async fn reminder_issued_with_documents() {
         assert_eq!(c["state"], "awaiting_plan");
         let doc_no = c["doc_no"].as_str().unwrap().to_string();
         assert!(doc_no.starts_with("督查提醒〔") && doc_no.ends_with('号'), "{doc_no}");
+        // Reminders issued at the same moment get different numbers.
+        let mut urls = Vec::new();
+        for i in 0..4 {
+            let body =
+                json!({"kind": "reminder", "unit_id": unit, "triggers": [trig], "facts": format!("并发签发{i}")});
+            let r = env.post("/api/v1/supervision/cases", &ducha, body).await;
+            let u = format!("/api/v1/supervision/cases/{}/transitions", r.json()["id"].as_str().unwrap());
+            assert_eq!(env.post(&u, &lingdao, json!({"action": "approve"})).await.status, 200);
+            urls.push(u);
+        }
+        let issue = json!({"action": "issue"});
+        let rs = tokio::join!(
+            env.post(&urls[0], &ducha, issue.clone()),
+            env.post(&urls[1], &ducha, issue.clone()),
+            env.post(&urls[2], &ducha, issue.clone()),
+            env.post(&urls[3], &ducha, issue.clone()),
+        );
+        let mut numbers = vec![doc_no.clone()];
+        for r in [rs.0, rs.1, rs.2, rs.3] {
+            assert_eq!(r.status, 200, "{r:?}");
+            numbers.push(r.json()["doc_no"].as_str().unwrap().to_string());
+        }
+        numbers.sort();
+        numbers.dedup();
+        assert_eq!(numbers.len(), 5, "{numbers:?}");
         let r = env.post(&url, &jiandu, json!({"action": "hold", "held_on": "2025-01-02", "record": "x"})).await;
         assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"), "a reminder is not held");
         let d = env.get(&docs, &ducha).await;

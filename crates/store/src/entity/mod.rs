@@ -10,6 +10,7 @@ pub mod audit_head;
 pub mod cadre;
 pub mod cadre_impact;
 pub mod cadre_tag;
+pub mod doc_counter;
 pub mod follow_up;
 pub mod follow_up_visit;
 pub mod import_batch;

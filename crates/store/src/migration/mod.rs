@@ -20,6 +20,7 @@ mod m0010_tolerance_library;
 mod m0011_tolerance_lists;
 mod m0012_tolerance_attachments;
 mod m0013_tolerance_service;
+mod m0014_doc_counter;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_tolerance_lists::Migration),
             Box::new(m0012_tolerance_attachments::Migration),
             Box::new(m0013_tolerance_service::Migration),
+            Box::new(m0014_doc_counter::Migration),
         ]
     }
 }
