@@ -261,7 +261,16 @@ impl Layout<'_, '_> {
         // A long issuer's name keeps to the block.
         let ix = (centre - iw / 2.0).min(LEFT + BLOCK_W - iw).max(LEFT);
         if self.row + 2 > LINES {
+            // GB/T 9704: the signature never stands alone on a page; the last
+            // line of text goes over with it.
+            let carried = self.pages.last_mut().and_then(|p| p.lines.pop());
             self.row = LINES;
+            self.page();
+            if let Some(mut line) = carried {
+                line.y = baseline(0, line.size);
+                self.pages.last_mut().expect("page exists").lines.push(line);
+                self.row = 2;
+            }
         }
         self.place(issuer.to_string(), ix, BODY, 0.0, false);
         self.place(date.to_string(), right - dw, BODY, 0.0, false);
@@ -564,6 +573,25 @@ mod tests {
         assert!(rows.iter().all(|n| *n <= LINES), "{rows:?}");
         let text: String = long.iter().flat_map(|p| p.lines.iter()).map(|l| l.text.as_str()).collect();
         assert!(text.contains("第11段") && text.contains("2025年5月6日"));
+    }
+
+    #[test]
+    fn the_signature_takes_the_last_line_of_text_to_a_new_page() {
+        let font = Font::load().unwrap();
+        let mut lay = Layout { font: &font, pages: Vec::new(), row: 0 };
+        for i in 0..LINES - 1 {
+            lay.paragraph(&format!("第{i}行"), BODY, 2.0, false, false);
+        }
+        lay.blank();
+        lay.signature("宜昌市纪委监委", "2025年5月6日");
+        assert_eq!(lay.pages.len(), 2);
+        let last = &lay.pages[1].lines;
+        assert_eq!(
+            last.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(),
+            ["第20行", "宜昌市纪委监委", "2025年5月6日"]
+        );
+        assert_eq!(lay.pages[0].lines.len(), LINES - 2);
+        assert!(last[0].y > last[1].y && last[1].y > last[2].y);
     }
 
     #[test]
