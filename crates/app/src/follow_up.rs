@@ -518,12 +518,18 @@ pub async fn statistics(app: &App, actor: &Actor) -> Result<Statistics> {
     // bar ended, for cadres who had a follow-up.
     let mut promoted = 0;
     let mut seen = std::collections::HashSet::new();
+    let ended: Vec<Uuid> =
+        fus.iter().filter(|f| f.impact_last_day.is_some_and(|d| d < today)).map(|f| f.cadre_id).collect();
+    let mut by_cadre: std::collections::HashMap<Uuid, Vec<_>> = std::collections::HashMap::new();
+    for a in registry::appointments_of_many(db, &ended).await? {
+        by_cadre.entry(a.cadre_id).or_default().push(a);
+    }
     for f in &fus {
         let Some(last) = f.impact_last_day else { continue };
         if last >= today || !seen.insert(f.cadre_id) {
             continue;
         }
-        let appts = registry::appointments_of(db, f.cadre_id).await?;
+        let appts = by_cadre.get(&f.cadre_id).map(Vec::as_slice).unwrap_or_default();
         let rank_before = appts
             .iter()
             .filter(|a| a.start_date <= last)

@@ -573,6 +573,22 @@ pub async fn appointments_of(c: &impl ConnectionTrait, cadre_id: Uuid) -> Result
         .await?)
 }
 
+/// Every appointment of several cadres, in date order per cadre.
+pub async fn appointments_of_many(c: &impl ConnectionTrait, cadre_ids: &[Uuid]) -> Result<Vec<appointment::Model>> {
+    let mut out = Vec::new();
+    for chunk in cadre_ids.chunks(500) {
+        out.extend(
+            appointment::Entity::find()
+                .filter(appointment::Column::CadreId.is_in(chunk.iter().copied()))
+                .order_by_asc(appointment::Column::StartDate)
+                .order_by_asc(appointment::Column::Id)
+                .all(c)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
 pub async fn current_appointments(c: &impl ConnectionTrait, cadre_ids: &[Uuid]) -> Result<Vec<appointment::Model>> {
     let mut out = Vec::new();
     for chunk in cadre_ids.chunks(500) {

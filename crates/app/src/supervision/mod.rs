@@ -402,7 +402,7 @@ pub(crate) async fn insert_item_in(
     ms: Vec<dandang_store::entity::item_milestone::Model>,
 ) -> Result<ItemView> {
     store::insert_item(tx, item.clone(), ms.clone()).await?;
-    let v = item_view(app, &mut Default::default(), &item, &ms, &[]).await?;
+    let v = item_view(app, &mut Lookups::default(), &item, &ms, &[]).await?;
     audit::record(
         tx,
         actor,
@@ -505,34 +505,51 @@ pub(crate) async fn check_item(
 }
 
 /// Per pack: the last day a due date shows yellow, and the report interval in months.
-type PackDays = std::collections::HashMap<String, (NaiveDate, u32)>;
+/// What item views look up again and again: per pack the warning day and the
+/// report interval, per unit its name and jurisdiction. A list reads each once.
+#[derive(Default)]
+struct Lookups {
+    packs: std::collections::HashMap<String, (NaiveDate, u32)>,
+    units: std::collections::HashMap<Uuid, Option<(UnitRef, registry::UnitRow)>>,
+}
+
+impl Lookups {
+    async fn unit(&mut self, app: &App, id: Uuid) -> Result<Option<(UnitRef, registry::UnitRow)>> {
+        if let Some(u) = self.units.get(&id) {
+            return Ok(u.clone());
+        }
+        let u = unit_ref(app, id).await?;
+        self.units.insert(id, u.clone());
+        Ok(u)
+    }
+}
 
 /// `packs` caches the pack's days, so a list builds each calendar once.
 async fn item_view(
     app: &App,
-    packs: &mut PackDays,
+    look: &mut Lookups,
     item: &dandang_store::entity::supervised_item::Model,
     ms: &[dandang_store::entity::item_milestone::Model],
     reports: &[dandang_store::entity::item_report::Model],
 ) -> Result<ItemView> {
     use dandang_domain::supervision::{Light, light};
     let today = clock::today();
-    let (lead, lead_row) = unit_ref(app, item.lead_unit_id).await?.ok_or(AppError::NotFound("单位"))?;
+    let (lead, lead_row) = look.unit(app, item.lead_unit_id).await?.ok_or(AppError::NotFound("单位"))?;
     // The windows of the lead unit's jurisdiction, so every viewer sees the same light.
     let pack = app.policy().pack_for(jurisdiction_code(&lead_row.jurisdiction_path)).to_string();
-    let (warn, months) = match packs.get(&pack) {
+    let (warn, months) = match look.packs.get(&pack) {
         Some(v) => *v,
         None => {
             let months = basis(app, &pack, "supervision.step_deadlines", today)
                 .and_then(|(_, v)| v.get("report_months").and_then(|x| x.as_u64()))
                 .unwrap_or(1) as u32;
-            *packs.entry(pack.clone()).or_insert((warn_until(app, &pack, today), months))
+            *look.packs.entry(pack.clone()).or_insert((warn_until(app, &pack, today), months))
         }
     };
     let co_ids: Vec<Uuid> = serde_json::from_str(&item.co_unit_ids).unwrap_or_default();
     let mut co = Vec::new();
     for id in co_ids {
-        if let Some((r, _)) = unit_ref(app, id).await? {
+        if let Some((r, _)) = look.unit(app, id).await? {
             co.push(r);
         }
     }
@@ -543,18 +560,9 @@ async fn item_view(
     let last_report_on = reports.iter().filter(|r| r.unit_id == item.lead_unit_id).map(|r| r.reported_on).max();
     let since = today.checked_sub_months(chrono::Months::new(months.max(1))).unwrap_or(today);
     let silent = !done && clock::local_date(item.created_at) < since && last_report_on.is_none_or(|d| d < since);
-    let mut names = std::collections::HashMap::new();
     let mut report_views = Vec::new();
     for r in reports {
-        let unit = if r.unit_id == lead.id {
-            lead.name.clone()
-        } else if let Some(n) = names.get(&r.unit_id) {
-            String::clone(n)
-        } else {
-            let n = unit_ref(app, r.unit_id).await?.map(|(u, _)| u.name).unwrap_or_default();
-            names.insert(r.unit_id, n.clone());
-            n
-        };
+        let unit = look.unit(app, r.unit_id).await?.map(|(u, _)| u.name).unwrap_or_default();
         report_views.push(ReportView {
             unit,
             reported_on: r.reported_on,
@@ -607,11 +615,11 @@ pub async fn list_items(app: &App, actor: &Actor, status: Option<&str>) -> Resul
     let ms = store::milestones_of(app.db().read(), &ids).await?;
     let reports = store::reports_of(app.db().read(), &ids).await?;
     let mut out = Vec::new();
-    let mut packs = PackDays::new();
+    let mut look = Lookups::default();
     for i in &items {
         let mine: Vec<_> = ms.iter().filter(|m| m.item_id == i.id).cloned().collect();
         let rs: Vec<_> = reports.iter().filter(|r| r.item_id == i.id).cloned().collect();
-        let v = item_view(app, &mut packs, i, &mine, &rs).await?;
+        let v = item_view(app, &mut look, i, &mine, &rs).await?;
         if want.is_none_or(|w| w.code() == v.status) {
             out.push(v);
         }
@@ -660,7 +668,7 @@ pub async fn get_item(app: &App, actor: &Actor, id: Uuid) -> Result<ItemView> {
     let (item, _) = item_in_scope(app, actor, id).await?;
     let ms = store::milestones_of(app.db().read(), &[id]).await?;
     let rs = store::reports_of(app.db().read(), &[id]).await?;
-    item_view(app, &mut PackDays::new(), &item, &ms, &rs).await
+    item_view(app, &mut Lookups::default(), &item, &ms, &rs).await
 }
 
 /// A unit reports progress on an item (the office may record it for the lead
@@ -746,7 +754,7 @@ pub(crate) async fn report_item_at(
     let item = store::item_by_id(&tx, id).await?.ok_or(AppError::NotFound("督查事项"))?;
     let ms = store::milestones_of(&tx, &[id]).await?;
     let rs = store::reports_of(&tx, &[id]).await?;
-    let v = item_view(app, &mut PackDays::new(), &item, &ms, &rs).await?;
+    let v = item_view(app, &mut Lookups::default(), &item, &ms, &rs).await?;
     tx.commit().await?;
     Ok(v)
 }
