@@ -676,10 +676,15 @@ pub(crate) async fn insert_open(
 
 /// A case with its history; reading it is audited.
 pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<CaseView> {
+    Ok(read(app, actor, id).await?.1)
+}
+
+async fn read(app: &App, actor: &Actor, id: Uuid) -> Result<(Loaded, CaseView)> {
     let l = load(app, actor, id).await?;
     let steps = store::steps_of(app.db().read(), id).await?;
     audit::record_read(app, actor, "tolerance_case", id.to_string(), &format!("{}的容错案件", l.cadre.name)).await?;
-    view(app, actor, &l, &steps, clock::today())
+    let v = view(app, actor, &l, &steps, clock::today())?;
+    Ok((l, v))
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -695,6 +700,18 @@ pub struct SuggestionsView {
 /// What the pack in force on the day of the mistake suggests for the answers recorded so far.
 pub async fn suggestions(app: &App, actor: &Actor, id: Uuid) -> Result<SuggestionsView> {
     let l = load(app, actor, id).await?;
+    suggestions_of(app, &l)
+}
+
+/// The case page in one read: the case with its history (audited), what
+/// the pack suggests, and the evidence list.
+pub async fn page(app: &App, actor: &Actor, id: Uuid) -> Result<(CaseView, SuggestionsView, Vec<AttachmentView>)> {
+    let (l, v) = read(app, actor, id).await?;
+    let attachments = store::attachments_of(app.db().read(), id).await?.iter().map(attachment_view).collect();
+    Ok((v, suggestions_of(app, &l)?, attachments))
+}
+
+fn suggestions_of(app: &App, l: &Loaded) -> Result<SuggestionsView> {
     let raw: BTreeMap<String, String> = serde_json::from_str(&l.m.answers).unwrap_or_default();
     let answers: BTreeMap<String, Answer> =
         raw.into_iter().filter_map(|(k, v)| Answer::parse(&v).ok().map(|a| (k, a))).collect();

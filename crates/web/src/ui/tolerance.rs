@@ -262,11 +262,9 @@ async fn render_case(
     flash: Option<String>,
     error: Option<String>,
 ) -> PageResult {
-    let c = tol::get(&s.app, &info.actor, id).await.or_page(&info)?;
+    let (c, sugg, attachments) = tol::page(&s.app, &info.actor, id).await.or_page(&info)?;
     let crit = tol::criteria(&s.app, &c.pack, c.event_on);
-    let sugg = tol::suggestions(&s.app, &info.actor, id).await.or_page(&info)?;
     let mitigations = tol::mitigations(&s.app, &c.pack, c.event_on);
-    let attachments = tol::attachments(&s.app, &info.actor, id).await.or_page(&info)?;
     let mut precedents = dandang_app::library::search(
         &s.app,
         &info.actor,
