@@ -12,6 +12,7 @@ pub mod registry;
 pub mod supervision;
 pub mod tolerance;
 pub mod users;
+mod versioned;
 
 pub use db::{Backend, Db};
 pub use error::StoreError;

@@ -13,7 +13,6 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    StoreError,
     entity::{cadre, cadre_impact, follow_up, follow_up_visit, measure, unit},
     error::Result,
     registry::cadre_scope,
@@ -60,18 +59,7 @@ pub async fn organization_measures(c: &impl ConnectionTrait, unit_id: Uuid) -> R
 /// Replaces a measure if nobody changed it since `expected_version` was read.
 pub async fn update_measure(c: &impl ConnectionTrait, m: measure::Model, expected_version: i32) -> Result<()> {
     let id = m.id;
-    // Every column is written: `from(Model)` alone marks them unchanged.
-    let mut am = measure::ActiveModel::from(m).reset_all();
-    am.version = Set(expected_version + 1);
-    am.id = sea_orm::ActiveValue::NotSet;
-    am.created_at = sea_orm::ActiveValue::NotSet;
-    let res = measure::Entity::update_many()
-        .set(am)
-        .filter(measure::Column::Id.eq(id))
-        .filter(measure::Column::Version.eq(expected_version))
-        .exec(c)
-        .await?;
-    if res.rows_affected == 0 { Err(StoreError::Stale) } else { Ok(()) }
+    crate::versioned::replace::<measure::Entity>(c, m, id, expected_version).await
 }
 
 /// Records where a cadre's promotion bar ends (null with `permanent` for never).
@@ -264,18 +252,7 @@ pub async fn follow_ups_of(c: &impl ConnectionTrait, cadre_id: Uuid) -> Result<V
 
 pub async fn update_follow_up(c: &impl ConnectionTrait, m: follow_up::Model, expected_version: i32) -> Result<()> {
     let id = m.id;
-    // Every column is written: `from(Model)` alone marks them unchanged.
-    let mut am = follow_up::ActiveModel::from(m).reset_all();
-    am.version = Set(expected_version + 1);
-    am.id = sea_orm::ActiveValue::NotSet;
-    am.created_at = sea_orm::ActiveValue::NotSet;
-    let res = follow_up::Entity::update_many()
-        .set(am)
-        .filter(follow_up::Column::Id.eq(id))
-        .filter(follow_up::Column::Version.eq(expected_version))
-        .exec(c)
-        .await?;
-    if res.rows_affected == 0 { Err(StoreError::Stale) } else { Ok(()) }
+    crate::versioned::replace::<follow_up::Entity>(c, m, id, expected_version).await
 }
 
 /// Refreshes the bar's end on every open follow-up of a cadre.

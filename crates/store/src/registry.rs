@@ -4,7 +4,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use dandang_domain::access::Scope;
 use sea_orm::{
-    ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, Order, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, RelationTrait,
@@ -513,18 +512,8 @@ pub async fn insert_cadres(c: &impl ConnectionTrait, ms: Vec<cadre::Model>) -> R
 }
 
 pub async fn update_cadre(c: &impl ConnectionTrait, m: cadre::Model, expected_version: i32) -> Result<()> {
-    // Every column is written: `from(Model)` alone marks them unchanged.
-    let mut am = cadre::ActiveModel::from(m.clone()).reset_all();
-    am.version = Set(expected_version + 1);
-    am.created_at = sea_orm::ActiveValue::NotSet;
-    am.id = sea_orm::ActiveValue::NotSet;
-    let r = cadre::Entity::update_many()
-        .set(am)
-        .filter(cadre::Column::Id.eq(m.id))
-        .filter(cadre::Column::Version.eq(expected_version))
-        .exec(c)
-        .await?;
-    if r.rows_affected == 0 { Err(StoreError::Stale) } else { Ok(()) }
+    let id = m.id;
+    crate::versioned::replace::<cadre::Entity>(c, m, id, expected_version).await
 }
 
 pub async fn tags_of(c: &impl ConnectionTrait, cadre_ids: &[Uuid]) -> Result<Vec<cadre_tag::Model>> {

@@ -2,8 +2,7 @@
 
 use dandang_domain::access::Scope;
 use sea_orm::{
-    ActiveModelTrait,
-    ActiveValue::{NotSet, Set},
+    ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     RelationTrait,
     sea_query::{Condition, Expr, ExprTrait},
@@ -91,18 +90,7 @@ pub async fn insert_case(c: &impl ConnectionTrait, m: supervision_case::Model) -
 /// Replaces a case if nobody moved it since `expected_version` was read.
 pub async fn update_case(c: &impl ConnectionTrait, m: supervision_case::Model, expected_version: i32) -> Result<()> {
     let id = m.id;
-    // Every column is written: `from(Model)` alone marks them unchanged.
-    let mut am = supervision_case::ActiveModel::from(m).reset_all();
-    am.version = Set(expected_version + 1);
-    am.id = NotSet;
-    am.created_at = NotSet;
-    let res = supervision_case::Entity::update_many()
-        .set(am)
-        .filter(supervision_case::Column::Id.eq(id))
-        .filter(supervision_case::Column::Version.eq(expected_version))
-        .exec(c)
-        .await?;
-    if res.rows_affected == 0 { Err(StoreError::Stale) } else { Ok(()) }
+    crate::versioned::replace::<supervision_case::Entity>(c, m, id, expected_version).await
 }
 
 pub async fn insert_step(c: &impl ConnectionTrait, m: supervision_step::Model) -> Result<()> {
@@ -308,17 +296,7 @@ pub async fn letter_by_id(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<t
 
 pub async fn update_letter(c: &impl ConnectionTrait, m: task_letter::Model, expected_version: i32) -> Result<()> {
     let id = m.id;
-    let mut am = task_letter::ActiveModel::from(m).reset_all();
-    am.version = Set(expected_version + 1);
-    am.id = NotSet;
-    am.created_at = NotSet;
-    let res = task_letter::Entity::update_many()
-        .set(am)
-        .filter(task_letter::Column::Id.eq(id))
-        .filter(task_letter::Column::Version.eq(expected_version))
-        .exec(c)
-        .await?;
-    if res.rows_affected == 0 { Err(StoreError::Stale) } else { Ok(()) }
+    crate::versioned::replace::<task_letter::Entity>(c, m, id, expected_version).await
 }
 
 /// Letters of jurisdictions in the scope's subtree, newest year first.

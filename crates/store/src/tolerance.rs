@@ -2,8 +2,6 @@
 
 use dandang_domain::access::Scope;
 use sea_orm::{
-    ActiveModelTrait,
-    ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
     sea_query::{Condition, Expr, ExprTrait},
 };
@@ -11,7 +9,7 @@ use uuid::Uuid;
 
 use crate::{
     entity::{advance_filing, cadre, jurisdiction, tolerance_case, tolerance_step, unit},
-    error::{Result, StoreError},
+    error::Result,
     registry::{cadre_scope, like_prefix},
 };
 
@@ -23,17 +21,7 @@ pub async fn insert_case(c: &impl ConnectionTrait, m: tolerance_case::Model) -> 
 /// Replaces a case if nobody moved it since `expected_version` was read.
 pub async fn update_case(c: &impl ConnectionTrait, m: tolerance_case::Model, expected_version: i32) -> Result<()> {
     let id = m.id;
-    let mut am = tolerance_case::ActiveModel::from(m).reset_all();
-    am.version = Set(expected_version + 1);
-    am.id = NotSet;
-    am.created_at = NotSet;
-    let res = tolerance_case::Entity::update_many()
-        .set(am)
-        .filter(tolerance_case::Column::Id.eq(id))
-        .filter(tolerance_case::Column::Version.eq(expected_version))
-        .exec(c)
-        .await?;
-    if res.rows_affected == 0 { Err(StoreError::Stale) } else { Ok(()) }
+    crate::versioned::replace::<tolerance_case::Entity>(c, m, id, expected_version).await
 }
 
 pub async fn insert_step(c: &impl ConnectionTrait, m: tolerance_step::Model) -> Result<()> {
@@ -106,17 +94,7 @@ pub async fn filing_by_id(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<a
 
 pub async fn update_filing(c: &impl ConnectionTrait, m: advance_filing::Model, expected_version: i32) -> Result<()> {
     let id = m.id;
-    let mut am = advance_filing::ActiveModel::from(m).reset_all();
-    am.version = Set(expected_version + 1);
-    am.id = NotSet;
-    am.created_at = NotSet;
-    let res = advance_filing::Entity::update_many()
-        .set(am)
-        .filter(advance_filing::Column::Id.eq(id))
-        .filter(advance_filing::Column::Version.eq(expected_version))
-        .exec(c)
-        .await?;
-    if res.rows_affected == 0 { Err(StoreError::Stale) } else { Ok(()) }
+    crate::versioned::replace::<advance_filing::Entity>(c, m, id, expected_version).await
 }
 
 /// Filings of units in scope (the unit subtree for unit-bound scopes), newest first.

@@ -1,14 +1,10 @@
 //! Users, sessions and API tokens.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, prelude::Expr,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, prelude::Expr};
 use uuid::Uuid;
 
 use crate::{
-    StoreError,
     entity::{api_token, app_user, session},
     error::Result,
 };
@@ -35,18 +31,8 @@ pub async fn insert_user(c: &impl ConnectionTrait, m: app_user::Model) -> Result
 }
 
 pub async fn update_user(c: &impl ConnectionTrait, m: app_user::Model, expected_version: i32) -> Result<()> {
-    // Every column is written: `from(Model)` alone marks them unchanged.
-    let mut am = app_user::ActiveModel::from(m.clone()).reset_all();
-    am.id = sea_orm::ActiveValue::NotSet;
-    am.created_at = sea_orm::ActiveValue::NotSet;
-    am.version = Set(expected_version + 1);
-    let r = app_user::Entity::update_many()
-        .set(am)
-        .filter(app_user::Column::Id.eq(m.id))
-        .filter(app_user::Column::Version.eq(expected_version))
-        .exec(c)
-        .await?;
-    if r.rows_affected == 0 { Err(StoreError::Stale) } else { Ok(()) }
+    let id = m.id;
+    crate::versioned::replace::<app_user::Entity>(c, m, id, expected_version).await
 }
 
 /// Login bookkeeping does not bump the version: it must not make an
