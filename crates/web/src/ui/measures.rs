@@ -314,13 +314,8 @@ async fn follow_up_page(
 /// Redirects on success; on a bad input or a step out of order, shows the
 /// page again with the reason.
 async fn after_step<T>(s: &AppState, info: SessionInfo, id: Uuid, r: Result<T, AppError>, ok: &str) -> PageResult {
-    match r {
-        Ok(_) => Ok(see_other(&format!("/follow-ups/{id}"), ok)),
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::Stale)) => {
-            render_follow_up(s, info, id, None, Some(e.message_zh())).await
-        }
-        Err(e) => Err(PageError(e, Some(Box::new(info)))),
-    }
+    super::after_post(info, &format!("/follow-ups/{id}"), r, ok, |info, m| render_follow_up(s, info, id, None, Some(m)))
+        .await
 }
 
 async fn mentor(

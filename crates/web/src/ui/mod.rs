@@ -350,12 +350,34 @@ pub fn weekday(d: chrono::NaiveDate) -> &'static str {
     ["周一", "周二", "周三", "周四", "周五", "周六", "周日"][d.weekday().num_days_from_monday() as usize]
 }
 
-/// 303 to a page with a one-line confirmation.
 /// A form field as an optional value: blank means absent.
 pub fn some(s: String) -> Option<String> {
     if s.trim().is_empty() { None } else { Some(s) }
 }
 
+/// After a form posted on a record's page: back to the page with a notice,
+/// or the page again with the message when the input, the state or a
+/// concurrent change was the problem (the person can correct and resend).
+pub async fn after_post<T, Fut>(
+    info: SessionInfo,
+    to: &str,
+    r: Result<T, AppError>,
+    ok: &str,
+    again: impl FnOnce(SessionInfo, String) -> Fut,
+) -> PageResult
+where
+    Fut: std::future::Future<Output = PageResult>,
+{
+    match r {
+        Ok(_) => Ok(see_other(to, ok)),
+        Err(e @ (AppError::Invalid(_) | AppError::IllegalTransition(_) | AppError::Conflict(_) | AppError::Stale)) => {
+            again(info, e.message_zh()).await
+        }
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
+    }
+}
+
+/// 303 to a page with a one-line confirmation.
 pub fn see_other(to: &str, ok: &str) -> Response {
     let sep = if to.contains('?') { '&' } else { '?' };
     let url = format!("{to}{sep}ok={}", crate::auth::urlencode(ok));

@@ -356,13 +356,10 @@ async fn case_page(
 }
 
 async fn after(s: &AppState, info: SessionInfo, id: Uuid, r: Result<CaseView, AppError>, ok: &str) -> PageResult {
-    match r {
-        Ok(_) => Ok(see_other(&format!("/supervision/cases/{id}"), ok)),
-        Err(e @ (AppError::Invalid(_) | AppError::IllegalTransition(_) | AppError::Conflict(_) | AppError::Stale)) => {
-            render_case(s, info, id, None, Some(e.message_zh())).await
-        }
-        Err(e) => Err(PageError(e, Some(Box::new(info)))),
-    }
+    super::after_post(info, &format!("/supervision/cases/{id}"), r, ok, |info, m| {
+        render_case(s, info, id, None, Some(m))
+    })
+    .await
 }
 
 /// Every step form posts here; empty fields are left out so the app names what is missing.

@@ -328,13 +328,8 @@ async fn case_page(
 }
 
 async fn after<T>(s: &AppState, info: SessionInfo, id: Uuid, r: Result<T, AppError>, ok: &str) -> PageResult {
-    match r {
-        Ok(_) => Ok(see_other(&format!("/tolerance/cases/{id}"), ok)),
-        Err(e @ (AppError::Invalid(_) | AppError::IllegalTransition(_) | AppError::Conflict(_) | AppError::Stale)) => {
-            render_case(s, info, id, None, Some(e.message_zh())).await
-        }
-        Err(e) => Err(PageError(e, Some(Box::new(info)))),
-    }
+    super::after_post(info, &format!("/tolerance/cases/{id}"), r, ok, |info, m| render_case(s, info, id, None, Some(m)))
+        .await
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
