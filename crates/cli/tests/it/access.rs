@@ -291,6 +291,10 @@ async fn navigation_shows_only_permitted_modules() {
                 assert!(!nav.contains(a), "{user}: nav shows {a}");
             }
         }
+        // The inspection body's home counts the letters copied to it.
+        let b = env.login("yc_xuncha", pw).await.unwrap();
+        let home = env.page("/", &b.cookie).await.text();
+        assert!(home.contains("抄送的容错处理决定书"), "inspection home lacks its copies");
         let b = env.login("yc_ganbu", pw).await.unwrap();
         for path in ["/audit", "/admin/users"] {
             assert_eq!(env.page(path, &b.cookie).await.status, 403, "{path}");

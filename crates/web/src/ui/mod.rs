@@ -313,6 +313,11 @@ async fn home(State(s): State<AppState>, UiAuth(info): UiAuth) -> PageResult {
         stats.push(("其中即将到期".into(), count(|c| c.due_soon), "/tolerance?todo=1".into()));
         stats.push(("其中已逾期".into(), count(|c| c.late), "/tolerance?todo=1".into()));
     }
+    // Bodies that only receive decision letters (巡察机构, 审计部门).
+    if a.can(Permission::ToleranceLetterRead) && !a.can(Permission::ToleranceRead) {
+        let copies = dandang_app::tolerance::copies(&s.app, a).await.or_page(&info)?;
+        stats.push(("抄送的容错处理决定书".into(), copies.len() as u64, "/tolerance#tolerance-copies".into()));
+    }
     let today = dandang_app::clock::today();
     let day = dandang_app::workdays::day(&s.app, today);
     let mut next = Vec::new();
