@@ -368,7 +368,12 @@ pub async fn load(app: &App, subjects: &[Uuid]) -> Result<(usize, usize)> {
             step("serve", "当面送达，本人签收"),
             step("report_correction", "已建立风险评估制度"),
         ],
-        vec![step("accept", ""), step("submit_for_decision", "提请集体研究"), decide(false)],
+        vec![
+            step("accept", ""),
+            step("submit_for_decision", "提请集体研究"),
+            decide(false),
+            step("serve", "当面送达，本人签收"),
+        ],
         vec![
             step("accept", ""),
             step("submit_for_decision", "提请集体研究"),
@@ -384,7 +389,7 @@ pub async fn load(app: &App, subjects: &[Uuid]) -> Result<(usize, usize)> {
             step("serve", "邮寄送达"),
             step("appeal", "对认定的情形有异议"),
         ],
-        vec![step("refuse", "不属于容错纠错受理范围")],
+        vec![step("refuse", "不属于容错纠错受理范围"), step("serve", "邮寄送达")],
         vec![step("withdraw", "情况已另行说明")],
     ];
     // Each decision its own number, counting up with the decision dates

@@ -470,14 +470,15 @@ fn fast_track(app: &App, pack: &str, origin: Origin, on: NaiveDate) -> bool {
         .is_some_and(|o| o.iter().any(|x| x.as_str() == Some(origin.code())))
 }
 
-/// The last day to appeal, counted from service of the decision letter as
-/// the pack says (a refusal from the day it was made). None while a decision
-/// is not yet served: the window has not begun.
+/// The last day to appeal, counted from service of the decision letter or
+/// refusal notice as the pack says. None while it is not yet served: the
+/// window has not begun. (Cases from before service was recorded count from
+/// the day of the decision.)
 fn appeal_last_day(app: &App, pack: &str, m: &tolerance_case::Model) -> Option<NaiveDate> {
-    let since = match (m.served_on, m.decision.is_some()) {
+    let since = match (m.served_on, m.service_due) {
         (Some(s), _) => s,
-        (None, true) => return None,
-        (None, false) => m.decided_on.unwrap_or(m.event_on),
+        (None, Some(_)) => return None,
+        (None, None) => m.decided_on.unwrap_or(m.event_on),
     };
     let days = appeal_days(app, pack, since).unwrap_or(0);
     app.policy().resolved(pack).calendar().add_working_days(since, days).map(|a| a.value)
@@ -963,6 +964,9 @@ pub(crate) async fn transition_on(
     let before = l.m.version;
     if action == CaseAction::Refuse {
         l.m.decided_on = Some(today);
+        // The refusal notice is served like a decision letter.
+        l.m.service_due = deadline(app, &l.pack, "feedback", today, l.m.priority)?;
+        l.m.served_on = None;
     }
     if action == CaseAction::SendBack && input.false_correction {
         l.m.false_correction = true;
@@ -1424,6 +1428,16 @@ pub async fn letter(app: &App, actor: &Actor, id: Uuid) -> Result<(LetterHead, c
     let case_visible = actor.can(Permission::ToleranceRead);
     require(actor, Permission::ToleranceLetterRead)?;
     let l = load_in_scope(app, actor, id).await?;
+    if l.m.decision.is_none() && l.m.state == CaseState::Refused.code() {
+        // The refusal notice goes to the applicant alone; it is not copied.
+        if !case_visible {
+            return Err(AppError::Forbidden);
+        }
+        let notice = refusal_notice(app, &l).await?;
+        audit::record_read(app, actor, "tolerance_case", id.to_string(), &format!("{}的不予受理通知书", l.cadre.name))
+            .await?;
+        return Ok((LetterHead { id, cadre_name: l.cadre.name.clone(), case_visible }, notice));
+    }
     let d = decision_of(&l.m)?;
     let copies = letter_copies(app, &l.pack, d.decided_on)?;
     if !case_visible && !copies.iter().any(|c| c.roles.contains(&actor.role)) {
@@ -1459,6 +1473,35 @@ pub async fn letter(app: &App, actor: &Actor, id: Uuid) -> Result<(LetterHead, c
             .map(|v| format!("抄送：{}。", v.join("、"))),
     };
     Ok((LetterHead { id, cadre_name: l.cadre.name.clone(), case_visible }, letter))
+}
+
+/// The notice that an application was not accepted (不予受理通知书), with
+/// the reason recorded at the refusal and the appeal window.
+async fn refusal_notice(app: &App, l: &Loaded) -> Result<crate::documents::Letter> {
+    let steps = store::steps_of(app.db().read(), l.m.id).await?;
+    let refusal = steps
+        .iter()
+        .rev()
+        .find(|s| s.action == CaseAction::Refuse.code())
+        .ok_or_else(|| AppError::Internal(format!("tolerance case {} refused without a step", l.m.id)))?;
+    let applied = steps.first().map(|s| s.on_date).unwrap_or(l.m.event_on);
+    let applicant = if l.m.origin == Origin::UnitApplication.code() { "你单位" } else { "你" };
+    Ok(crate::documents::Letter {
+        title: "容错纠错申请不予受理通知书".into(),
+        doc_no: None,
+        addressee: format!("{}同志（{}）：", l.cadre.name, l.cadre.unit_name),
+        paragraphs: vec![
+            format!(
+                "{applicant}于{}提出的容错纠错申请，经审查，决定不予受理。理由：{}",
+                cn_date(applied),
+                refusal.note.as_deref().unwrap_or("").trim_end_matches('。').to_string() + "。"
+            ),
+            appeal_sentence(app, &l.pack, &l.m, &refusal.actor_name),
+        ],
+        issuer: refusal.actor_name.clone(),
+        date: cn_date(refusal.on_date),
+        copies: None,
+    })
 }
 
 /// A decided case as it appears among the letters copied to the reader.

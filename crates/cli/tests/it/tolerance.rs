@@ -360,6 +360,49 @@ async fn possible_tolerance_at_accountability_starts_a_case() {
 }
 
 #[tokio::test]
+async fn a_refused_application_gets_a_notice_served_before_the_appeal_window_runs() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let (jiwei, cadre_t, xuncha) =
+            (env.token("yc_jiwei").await, env.token("ganbu_self").await, env.token("yc_xuncha").await);
+        let cadre = me(&env, &cadre_t).await;
+        let r = env
+            .post(
+                "/api/v1/tolerance/cases",
+                &cadre_t,
+                json!({"cadre_id": cadre, "origin": "cadre_application",
+                "event_on": "2025-06-02", "facts": "为赶工期未按规定公开招标，造成较大损失。",
+                "claimed": ["tolerance.situation.tolerant_approval"]}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{r:?}");
+        let id = r.json()["id"].as_str().unwrap().to_string();
+        let go = |t: &str, body: Value| {
+            let (env, url, t) = (&env, format!("/api/v1/tolerance/cases/{id}/transitions"), t.to_string());
+            async move { env.post(&url, &t, body).await }
+        };
+        let letter = format!("/api/v1/tolerance/cases/{id}/letter.docx");
+        assert_eq!(env.get(&letter, &cadre_t).await.code(), "illegal_transition", "nothing to send yet");
+        let r = go(&jiwei, json!({"action": "refuse", "note": "属于明知故犯，不在容错纠错受理范围"})).await;
+        assert_eq!((r.status, r.json()["state"].as_str()), (200, Some("refused")), "{r:?}");
+        assert!(r.json()["service_due"].is_string());
+        // The notice states the reason and the window, and goes to the applicant alone.
+        let text = String::from_utf8_lossy(&env.get(&letter, &cadre_t).await.body).to_string();
+        assert!(text.contains("不予受理通知书") && text.contains("明知故犯"), "{text}");
+        assert!(text.contains("收到本决定之日起22个工作日内"), "{text}");
+        assert_eq!(env.get(&letter, &xuncha).await.status, 403);
+        // The window runs from service, not from the refusal months ago.
+        env.sql(&format!("UPDATE tolerance_case SET decided_on = '2025-01-02' WHERE id = '{id}'")).await;
+        let today = dandang_app::clock::today().to_string();
+        let r = go(&jiwei, json!({"action": "serve", "served_on": today})).await;
+        assert_eq!(r.status, 200, "{r:?}");
+        let r = go(&cadre_t, json!({"action": "appeal", "note": "有新的证据"})).await;
+        assert_eq!((r.status, r.json()["state"].as_str()), (200, Some("appealed")), "{r:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn advance_filings_are_evidence_until_revoked() {
     each_backend(|env| async move {
         env.demo().await;

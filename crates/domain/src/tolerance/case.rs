@@ -48,7 +48,7 @@ code_enum!(CaseAction {
     Uphold = ("uphold", "维持原决定"),
     Redecide = ("redecide", "撤销原决定，重新研究"),
     Withdraw = ("withdraw", "撤回申请"),
-    Serve = ("serve", "登记决定书送达"),
+    Serve = ("serve", "登记文书送达"),
 });
 
 /// What `next` needs besides the state: whether the decision carries
@@ -57,7 +57,8 @@ code_enum!(CaseAction {
 pub struct Context {
     pub corrections: bool,
     pub appeal_from: Option<CaseState>,
-    /// A decision letter exists and its service (送达) is not yet recorded.
+    /// A decision letter or refusal notice exists and its service (送达) is
+    /// not yet recorded.
     pub awaiting_service: bool,
 }
 
@@ -254,7 +255,9 @@ mod tests {
                             CaseState::Withdrawn => prop_assert!(!decided),
                             _ => {}
                         }
-                        if a == CaseAction::Decide { decided = true; awaiting_service = true; }
+                        if a == CaseAction::Decide { decided = true; }
+                        // A decision letter or a refusal notice waits to be served.
+                        if matches!(a, CaseAction::Decide | CaseAction::Refuse) { awaiting_service = true; }
                         if n == CaseState::Appealed { appeal_from = Some(s); }
                         // A re-decision supersedes the letter; the next one is served anew.
                         if n == CaseState::Deciding { decided = false; awaiting_service = false; }

@@ -278,14 +278,15 @@ pub async fn attachment(
     Ok(super::download(&v.file_name, &v.content_type, bytes))
 }
 
-/// The decision letter (容错处理决定书) as a Word document laid out per GB/T 9704.
+/// The decision letter (容错处理决定书), or for a refused application the
+/// refusal notice, as a Word document laid out per GB/T 9704.
 #[utoipa::path(get, path = "/api/v1/tolerance/cases/{id}/letter.docx", tag = "容错纠错",
     responses((status = 200, description = ".docx 文件"), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn letter_docx(State(s): State<AppState>, ApiAuth(a): ApiAuth, Path(id): Path<Uuid>) -> ApiResult<Response> {
     Ok(letter_file(&s, &a, id, Format::Docx).await?)
 }
 
-/// The decision letter (容错处理决定书) as PDF on the GB/T 9704 grid, with its font embedded.
+/// The decision letter (or refusal notice) as PDF on the GB/T 9704 grid, with its font embedded.
 #[utoipa::path(get, path = "/api/v1/tolerance/cases/{id}/letter.pdf", tag = "容错纠错",
     responses((status = 200, description = "PDF 文件"), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn letter_pdf(State(s): State<AppState>, ApiAuth(a): ApiAuth, Path(id): Path<Uuid>) -> ApiResult<Response> {
@@ -301,5 +302,5 @@ pub async fn letter_file(
 ) -> dandang_app::error::Result<Response> {
     let (c, d) = tol::letter(&s.app, a, id).await?;
     let bytes = f.render(&d)?;
-    Ok(super::download(&format!("{}-容错处理决定书.{}", c.cadre_name, f.extension()), f.content_type(), bytes))
+    Ok(super::download(&format!("{}-{}.{}", c.cadre_name, d.title, f.extension()), f.content_type(), bytes))
 }

@@ -426,7 +426,7 @@ struct LetterPage {
 
 async fn letter(State(s): State<AppState>, UiAuth(info): UiAuth, Path(id): Path<Uuid>) -> PageResult {
     let (c, d) = tol::letter(&s.app, &info.actor, id).await.or_page(&info)?;
-    let l = layout(&info, "容错处理决定书", "/tolerance");
+    let l = layout(&info, &d.title, "/tolerance");
     Ok(LetterPage { l, c, d }.into_response())
 }
 
