@@ -414,11 +414,20 @@ pub async fn load(app: &App, subjects: &[Uuid]) -> Result<(usize, usize)> {
     for (i, script) in scripts.into_iter().enumerate() {
         let Some(cadre) = subjects.get(i % subjects.len().max(1)) else { break };
         let opened = 3 + i as i64 * 4;
-        // The withdrawn one was an application by the unit; the rest began ex officio.
-        let applied = script.iter().any(|s| s.action == "withdraw");
+        // The withdrawn one was an application by the unit, the refused one the
+        // cadre's own; the rest began ex officio.
+        let withdrawn = script.iter().any(|s| s.action == "withdraw");
+        let refused = script.iter().any(|s| s.action == "refuse");
+        let applied = withdrawn || refused;
         let input = CaseInput {
             cadre_id: *cadre,
-            origin: if applied { "unit_application".into() } else { "ex_officio".into() },
+            origin: if withdrawn {
+                "unit_application".into()
+            } else if refused {
+                "cadre_application".into()
+            } else {
+                "ex_officio".into()
+            },
             event_on: ago(opened + 90).to_string(),
             facts: "在推进重点项目中作出风险决策，后因市场变化造成一定损失，被提出问责。".into(),
             claimed: if applied { vec!["tolerance.situation.risky_decision".into()] } else { vec![] },

@@ -1485,15 +1485,18 @@ async fn refusal_notice(app: &App, l: &Loaded) -> Result<crate::documents::Lette
         .find(|s| s.action == CaseAction::Refuse.code())
         .ok_or_else(|| AppError::Internal(format!("tolerance case {} refused without a step", l.m.id)))?;
     let applied = steps.first().map(|s| s.on_date).unwrap_or(l.m.event_on);
-    let applicant = if l.m.origin == Origin::UnitApplication.code() { "你单位" } else { "你" };
+    let opening = match Origin::parse(&l.m.origin) {
+        Ok(Origin::UnitApplication) => format!("你单位于{}提出的容错纠错申请", cn_date(applied)),
+        Ok(Origin::CadreApplication) => format!("你于{}提出的容错纠错申请", cn_date(applied)),
+        _ => format!("关于你在{}前后工作中出现的失误错误，启动的容错纠错程序", cn_date(l.m.event_on)),
+    };
     Ok(crate::documents::Letter {
         title: "容错纠错申请不予受理通知书".into(),
         doc_no: None,
         addressee: format!("{}同志（{}）：", l.cadre.name, l.cadre.unit_name),
         paragraphs: vec![
             format!(
-                "{applicant}于{}提出的容错纠错申请，经审查，决定不予受理。理由：{}",
-                cn_date(applied),
+                "{opening}，经审查，决定不予受理。理由：{}",
                 refusal.note.as_deref().unwrap_or("").trim_end_matches('。').to_string() + "。"
             ),
             appeal_sentence(app, &l.pack, &l.m, &refusal.actor_name),
