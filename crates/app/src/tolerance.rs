@@ -168,7 +168,7 @@ pub struct CaseInput {
 pub struct TransitionInput {
     /// accept, refuse, invite_joint_review, record_opinion, end_joint_review, submit_for_decision,
     /// return_for_investigation, decide, report_correction, sign_off, send_back, appeal, uphold,
-    /// redecide, withdraw.
+    /// redecide, withdraw, serve (record when the letter or refusal notice reached the cadre).
     pub action: String,
     #[serde(default)]
     pub note: Option<String>,

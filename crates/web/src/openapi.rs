@@ -35,7 +35,7 @@ use crate::api;
         api::supervision::triggers, api::supervision::record_interview, api::supervision::escalation,
         api::supervision::list_items, api::supervision::create_item,
         api::supervision::open_case, api::supervision::list_cases, api::supervision::get_case,
-        api::supervision::transition, api::supervision::decide_escalation, api::supervision::documents,
+        api::supervision::transition, api::supervision::decide_escalation, api::supervision::documents, api::supervision::documents_pdf,
         api::supervision::dashboard, api::supervision::supervision_file, api::supervision::export_file,
         api::supervision::get_item, api::supervision::report_item,
         api::supervision::list_letters, api::supervision::create_letter, api::supervision::get_letter,

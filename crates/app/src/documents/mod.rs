@@ -8,7 +8,7 @@
 use std::io::Write;
 
 mod pdf;
-pub use pdf::pdf;
+pub use pdf::{pdf, pdf_all};
 
 use zip::{CompressionMethod, ZipWriter, write::SimpleFileOptions};
 

@@ -342,8 +342,17 @@ fn lay_out(font: &Font<'_>, l: &Letter) -> Vec<Page> {
 
 /// Writes the letter as PDF.
 pub fn pdf(l: &Letter) -> Result<Vec<u8>> {
+    pdf_all(std::slice::from_ref(l))
+}
+
+/// Writes several documents into one PDF (a reminder letter with its work
+/// notice), each from a new page with its own page numbers.
+pub fn pdf_all(letters: &[Letter]) -> Result<Vec<u8>> {
     let mut font = Font::load()?;
-    let pages = lay_out(&font, l);
+    // (page, its number within its document)
+    let pages: Vec<(Page, usize)> =
+        letters.iter().flat_map(|l| lay_out(&font, l).into_iter().enumerate().map(|(i, p)| (p, i + 1))).collect();
+    let title = letters.iter().map(|l| l.title.as_str()).collect::<Vec<_>>().join("、");
 
     let catalog = Ref::new(1);
     let tree = Ref::new(2);
@@ -360,9 +369,9 @@ pub fn pdf(l: &Letter) -> Result<Vec<u8>> {
     let mut pdf = Pdf::new();
     pdf.catalog(catalog).pages(tree).lang(TextStr("zh-CN"));
     pdf.pages(tree).kids(page_ids.iter().copied()).count(pages.len() as i32);
-    pdf.document_info(info).title(TextStr(&l.title)).producer(TextStr("dandang"));
+    pdf.document_info(info).title(TextStr(&title)).producer(TextStr("dandang"));
 
-    for (i, page) in pages.iter().enumerate() {
+    for (i, (page, number)) in pages.iter().enumerate() {
         let mut c = Content::new();
         for line in &page.lines {
             write_line(&mut c, &mut font, name, line);
@@ -377,9 +386,10 @@ pub fn pdf(l: &Letter) -> Result<Vec<u8>> {
         }
         // Page number: 4号, seven millimetres below the block, one character
         // in from the outer edge.
-        let number = format!("— {} —", i + 1);
+        let odd = number % 2 == 1;
+        let number = format!("— {number} —");
         let w = font.width(&number, SMALL);
-        let x = if i % 2 == 0 { LEFT + BLOCK_W - SMALL - w } else { LEFT + SMALL };
+        let x = if odd { LEFT + BLOCK_W - SMALL - w } else { LEFT + SMALL };
         let y = TOP - BLOCK_H - 7.0 * MM - SMALL * 0.88;
         write_line(&mut c, &mut font, name, &Placed { text: number, x, y, size: SMALL, spacing: 0.0, bold: false });
         let content_id = Ref::new(page_ids[i].get() + 1);
@@ -592,6 +602,12 @@ mod tests {
         );
         assert_eq!(lay.pages[0].lines.len(), LINES - 2);
         assert!(last[0].y > last[1].y && last[1].y > last[2].y);
+    }
+
+    #[test]
+    fn several_documents_each_start_a_page() {
+        let b = pdf_all(&[letter(1), letter(1)]).unwrap();
+        assert!(String::from_utf8_lossy(&b).contains("/Count 2"));
     }
 
     #[test]

@@ -340,4 +340,24 @@ pub async fn reminder_documents(app: &App, actor: &Actor, id: Uuid) -> Result<Ve
     Ok(out)
 }
 
+/// The reminder letter and the work notice in one PDF, laid out like every
+/// official document dandang writes; the file is named after the letter's number.
+pub async fn reminder_documents_pdf(app: &App, actor: &Actor, id: Uuid) -> Result<(String, Vec<u8>)> {
+    let docs = reminder_documents(app, actor, id).await?;
+    let letters: Vec<crate::documents::Letter> = docs
+        .iter()
+        .map(|d| crate::documents::Letter {
+            title: d.title.clone(),
+            doc_no: Some(d.doc_no.clone()),
+            addressee: d.addressee.clone(),
+            paragraphs: d.paragraphs.clone(),
+            issuer: d.issuer.clone(),
+            date: cn_date(d.date),
+            copies: None,
+        })
+        .collect();
+    let name = docs.first().map(|d| d.doc_no.clone()).unwrap_or_default();
+    Ok((name, crate::documents::pdf_all(&letters)?))
+}
+
 use crate::documents::cn_date;

@@ -439,6 +439,8 @@ async fn reminder_issued_with_documents() {
         assert_eq!(env.post(&url, &lingdao, json!({"action": "approve"})).await.status, 200);
         let r = env.get(&docs, &ducha).await;
         assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"), "no documents before it is issued");
+        let pdf = format!("{docs}.pdf");
+        assert_eq!(env.get(&pdf, &ducha).await.status, 409);
         let r = env.post(&url, &ducha, json!({"action": "plan", "note": "x"})).await;
         assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"), "a reminder has no interview plan");
         let r = env.post(&url, &ducha, json!({"action": "issue"})).await;
@@ -481,6 +483,10 @@ async fn reminder_issued_with_documents() {
         assert_eq!(d[0]["title"], "工作提醒函");
         assert_eq!(d[0]["addressee"], "宜昌市住房和城乡建设局：");
         assert_eq!(d[1]["title"], "工作通知");
+        // Both as one PDF, each document from a new page.
+        let p = env.get(&pdf, &ducha).await;
+        assert_eq!((p.status, p.headers["content-type"].to_str().unwrap()), (200, "application/pdf"));
+        assert!(p.body.starts_with(b"%PDF-") && String::from_utf8_lossy(&p.body).contains("/Count 2"));
         assert!(d[0]["paragraphs"].as_array().unwrap().iter().any(|p| p.as_str().unwrap().contains("老旧小区改造")));
         // Another unit's committee cannot report for this one.
         let r = env.post(&url, &fgw, json!({"action": "submit_plan", "note": "x"})).await;

@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/supervision/cases/{id}/transitions", post(transition))
         .route("/supervision/cases/{id}/escalation-decision", post(decide_escalation))
         .route("/supervision/cases/{id}/documents", get(documents))
+        .route("/supervision/cases/{id}/documents.pdf", get(documents_pdf))
         .route("/supervision/dashboard", get(dashboard))
         .route("/cadres/{id}/supervision-file", get(supervision_file))
         .route("/cadres/{id}/supervision-file/export", get(export_file))
@@ -171,6 +172,27 @@ pub async fn documents(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<Vec<Document>>> {
     Ok(Json(file::reminder_documents(&s.app, &a, id).await?))
+}
+
+/// The reminder letter and work notice as one PDF (GB/T 9704 layout, font embedded).
+#[utoipa::path(get, path = "/api/v1/supervision/cases/{id}/documents.pdf", tag = "督查问效",
+    responses((status = 200, description = "PDF 文件"), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn documents_pdf(
+    State(s): State<AppState>,
+    ApiAuth(a): ApiAuth,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Response> {
+    Ok(documents_file(&s, &a, id).await?)
+}
+
+/// The reminder's documents as a PDF download, for the API and the pages.
+pub async fn documents_file(
+    s: &AppState,
+    a: &dandang_domain::access::Actor,
+    id: Uuid,
+) -> dandang_app::error::Result<Response> {
+    let (name, bytes) = file::reminder_documents_pdf(&s.app, a, id).await?;
+    Ok(super::download(&format!("{name}-提醒函和工作通知.pdf"), "application/pdf", bytes))
 }
 
 /// Items by light, units ranked by overdue, interviews this year, rectification, the caller's to-dos.

@@ -51,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/supervision/cases/{id}/transitions", post(case_step))
         .route("/supervision/cases/{id}/escalation-decision", post(case_escalation))
         .route("/supervision/cases/{id}/documents", get(documents_page))
+        .route("/supervision/cases/{id}/documents.pdf", get(documents_pdf))
         .route("/cadres/{id}/supervision-file", get(file_page))
         .route("/cadres/{id}/supervision-file.xlsx", get(file_export))
 }
@@ -460,6 +461,14 @@ async fn documents_page(State(s): State<AppState>, UiAuth(info): UiAuth, Path(id
     let docs = file::reminder_documents(&s.app, &info.actor, id).await.or_page(&info)?;
     let l = layout(&info, "提醒函和工作通知", "/supervision");
     Ok(DocsPage { l, case_id: id, docs }.into_response())
+}
+
+async fn documents_pdf(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    Path(id): Path<Uuid>,
+) -> Result<axum::response::Response, PageError> {
+    crate::api::supervision::documents_file(&s, &info.actor, id).await.or_page(&info)
 }
 
 #[derive(Template, WebTemplate)]
