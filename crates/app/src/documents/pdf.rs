@@ -90,8 +90,8 @@ impl<'a> Font<'a> {
 #[derive(Clone, Debug, PartialEq)]
 struct Placed {
     text: String,
+    /// Left end and baseline, in points from the page's lower left corner.
     x: f32,
-    /// Grid line (0 = top of the block); page numbers use their own rows.
     y: f32,
     size: f32,
     /// Extra space after each character, to justify the line.
@@ -102,7 +102,7 @@ struct Placed {
 #[derive(Debug, Default)]
 struct Page {
     lines: Vec<Placed>,
-    /// Horizontal rules as (baseline-free) y positions in points.
+    /// Horizontal rules across the block, as heights in points.
     rules: Vec<f32>,
 }
 
