@@ -186,7 +186,8 @@ pub struct TransitionInput {
     /// decide: correction requirements; when present the case goes to correction.
     #[serde(default)]
     pub corrections: Option<String>,
-    /// decide: the body and the collective meeting that decided.
+    /// decide: the body and the collective meeting that decided; refuse: the
+    /// body in whose name the refusal notice goes out.
     #[serde(default)]
     pub deciding_body: Option<String>,
     #[serde(default)]
@@ -838,10 +839,15 @@ pub(crate) async fn transition_on(
     } else {
         inv.take("note", "意见", text::optional(input.note.as_deref(), 4000)).flatten()
     };
-    let party = if action == CaseAction::RecordOpinion {
-        inv.take("party", "会商部门", text::required(input.party.as_deref().unwrap_or(""), 64))
-    } else {
-        None
+    let party = match action {
+        CaseAction::RecordOpinion => {
+            inv.take("party", "会商部门", text::required(input.party.as_deref().unwrap_or(""), 64))
+        }
+        // The body in whose name the refusal notice goes out; the account's name if left out.
+        CaseAction::Refuse => {
+            inv.take("deciding_body", "受理机关", text::optional(input.deciding_body.as_deref(), 64)).flatten()
+        }
+        _ => None,
     };
     let crit = criteria(app, &l.pack, l.m.event_on);
     let mut decision = None;
@@ -1485,6 +1491,7 @@ async fn refusal_notice(app: &App, l: &Loaded) -> Result<crate::documents::Lette
         .find(|s| s.action == CaseAction::Refuse.code())
         .ok_or_else(|| AppError::Internal(format!("tolerance case {} refused without a step", l.m.id)))?;
     let applied = steps.first().map(|s| s.on_date).unwrap_or(l.m.event_on);
+    let issuer = refusal.party.as_deref().unwrap_or(&refusal.actor_name);
     let opening = match Origin::parse(&l.m.origin) {
         Ok(Origin::UnitApplication) => format!("你单位于{}提出的容错纠错申请", cn_date(applied)),
         Ok(Origin::CadreApplication) => format!("你于{}提出的容错纠错申请", cn_date(applied)),
@@ -1499,9 +1506,9 @@ async fn refusal_notice(app: &App, l: &Loaded) -> Result<crate::documents::Lette
                 "{opening}，经审查，决定不予受理。理由：{}",
                 refusal.note.as_deref().unwrap_or("").trim_end_matches('。').to_string() + "。"
             ),
-            appeal_sentence(app, &l.pack, &l.m, &refusal.actor_name),
+            appeal_sentence(app, &l.pack, &l.m, issuer),
         ],
-        issuer: refusal.actor_name.clone(),
+        issuer: issuer.to_string(),
         date: cn_date(refusal.on_date),
         copies: None,
     })

@@ -383,13 +383,18 @@ async fn a_refused_application_gets_a_notice_served_before_the_appeal_window_run
         };
         let letter = format!("/api/v1/tolerance/cases/{id}/letter.docx");
         assert_eq!(env.get(&letter, &cadre_t).await.code(), "illegal_transition", "nothing to send yet");
-        let r = go(&jiwei, json!({"action": "refuse", "note": "属于明知故犯，不在容错纠错受理范围"})).await;
+        let r = go(
+            &jiwei,
+            json!({"action": "refuse", "note": "属于明知故犯，不在容错纠错受理范围",
+            "deciding_body": "中共宜昌市纪委"}),
+        )
+        .await;
         assert_eq!((r.status, r.json()["state"].as_str()), (200, Some("refused")), "{r:?}");
         assert!(r.json()["service_due"].is_string());
         // The notice states the reason and the window, and goes to the applicant alone.
         let text = String::from_utf8_lossy(&env.get(&letter, &cadre_t).await.body).to_string();
         assert!(text.contains("不予受理通知书") && text.contains("明知故犯"), "{text}");
-        assert!(text.contains("收到本决定之日起22个工作日内"), "{text}");
+        assert!(text.contains("收到本决定之日起22个工作日内向中共宜昌市纪委提出申诉"), "{text}");
         assert_eq!(env.get(&letter, &xuncha).await.status, 403);
         // The window runs from service, not from the refusal months ago.
         env.sql(&format!("UPDATE tolerance_case SET decided_on = '2025-01-02' WHERE id = '{id}'")).await;
