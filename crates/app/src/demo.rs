@@ -33,11 +33,12 @@ fn base_day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid")
 }
 
-/// SplitMix64: small, deterministic, good enough for sample data.
-struct Rng(u64);
+/// SplitMix64: small, deterministic, good enough for sample data (the demo
+/// and the benchmarks' generated populations).
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -46,7 +47,7 @@ impl Rng {
     }
 
     fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        self.next_u64() % n.max(1)
     }
 
     fn range(&mut self, lo: i64, hi: i64) -> i64 {

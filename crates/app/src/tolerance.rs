@@ -642,21 +642,37 @@ pub(crate) async fn build_open(
         updated_at: at,
         version: 1,
     };
-    let step = tolerance_step::Model {
+    let step = step_by(actor, m.id, "open", state.code(), Some(origin.label_zh().into()), at, today, None);
+    Ok(Opened { m, step, cadre, pack })
+}
+
+/// One entry of a case's history: who, when, on which day, and against
+/// which deadline (late when the day is past it).
+#[allow(clippy::too_many_arguments)]
+fn step_by(
+    actor: &Actor,
+    case_id: Uuid,
+    action: &str,
+    state_after: &str,
+    note: Option<String>,
+    at: DateTime<Utc>,
+    on: NaiveDate,
+    due: Option<NaiveDate>,
+) -> tolerance_step::Model {
+    tolerance_step::Model {
         id: Uuid::now_v7(),
-        case_id: m.id,
-        action: "open".into(),
-        state_after: state.code().into(),
-        note: Some(origin.label_zh().into()),
+        case_id,
+        action: action.into(),
+        state_after: state_after.into(),
+        note,
         party: None,
         actor_id: actor.user_id.0,
         actor_name: actor.display_name.clone(),
         at,
-        on_date: today,
-        due: None,
-        late: false,
-    };
-    Ok(Opened { m, step, cadre, pack })
+        on_date: on,
+        due,
+        late: due.is_some_and(|d| on > d),
+    }
 }
 
 /// Inserts a built case with its first step and audit event in the caller's transaction.
@@ -771,20 +787,7 @@ pub async fn record_analysis(app: &App, actor: &Actor, id: Uuid, input: &Analysi
     }
     let now = Utc::now();
     l.m.updated_at = now;
-    let step = tolerance_step::Model {
-        id: Uuid::now_v7(),
-        case_id: id,
-        action: "analysis".into(),
-        state_after: state.code().into(),
-        note: None,
-        party: None,
-        actor_id: actor.user_id.0,
-        actor_name: actor.display_name.clone(),
-        at: now,
-        on_date: clock::today(),
-        due: None,
-        late: false,
-    };
+    let step = step_by(actor, id, "analysis", state.code(), None, now, clock::today(), None);
     let tx = app.db().write().await?;
     store::update_case(&tx, l.m.clone(), before).await?;
     store::insert_step(&tx, step).await?;
@@ -1004,20 +1007,8 @@ pub(crate) async fn transition_on(
     if served_on.is_some() {
         l.m.served_on = served_on;
     }
-    let step = tolerance_step::Model {
-        id: Uuid::now_v7(),
-        case_id: id,
-        action: action.code().into(),
-        state_after: after.code().into(),
-        note,
-        party,
-        actor_id: actor.user_id.0,
-        actor_name: actor.display_name.clone(),
-        at,
-        on_date: step_day,
-        due: old_due,
-        late: old_due.is_some_and(|d| step_day > d),
-    };
+    let step =
+        tolerance_step::Model { party, ..step_by(actor, id, action.code(), after.code(), note, at, step_day, old_due) };
     let tx = app.db().write().await?;
     // The decision flows onto the related measure: exemption removes its
     // effect, mitigation is recorded; the eligibility engine applies both.
@@ -1253,20 +1244,16 @@ pub async fn record_finding(app: &App, actor: &Actor, id: Uuid, input: &FindingI
     let note = inv.take("note", "说明", text::required(&input.note, 2000));
     inv.into_result()?;
     let now = Utc::now();
-    let step = tolerance_step::Model {
-        id: Uuid::now_v7(),
-        case_id: id,
-        action: format!("finding_{}", input.finding.trim()),
-        state_after: l.m.state.clone(),
-        note: Some(format!("{}：{}", label.expect("checked"), note.expect("checked"))),
-        party: None,
-        actor_id: actor.user_id.0,
-        actor_name: actor.display_name.clone(),
-        at: now,
-        on_date: clock::today(),
-        due: None,
-        late: false,
-    };
+    let step = step_by(
+        actor,
+        id,
+        &format!("finding_{}", input.finding.trim()),
+        &l.m.state,
+        Some(format!("{}：{}", label.expect("checked"), note.expect("checked"))),
+        now,
+        clock::today(),
+        None,
+    );
     let tx = app.db().write().await?;
     store::insert_step(&tx, step.clone()).await?;
     audit::record(

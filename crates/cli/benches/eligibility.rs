@@ -11,7 +11,7 @@
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use dandang_app::{Config, PolicyState};
+use dandang_app::{Config, PolicyState, demo::Rng};
 use dandang_domain::impact::{MeasureCode, MeasureFact, Tolerance, evaluate};
 
 fn d(s: &str) -> NaiveDate {
@@ -30,18 +30,6 @@ fn fact(code: &str, eff: NaiveDate) -> MeasureFact {
 
 fn pct(sorted: &[u128], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize] as f64 / 1000.0
-}
-
-/// SplitMix64, so the generated population is the same on every run.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
 }
 
 fn main() {
@@ -83,19 +71,19 @@ fn main() {
     let t = Instant::now();
     let population: Vec<Vec<MeasureFact>> = (0..1_000_000)
         .map(|_| {
-            let k = 1 + (rng.next() % 4) as usize;
+            let k = 1 + (rng.next_u64() % 4) as usize;
             (0..k)
                 .map(|_| {
-                    let code = codes[(rng.next() % codes.len() as u64) as usize];
+                    let code = codes[(rng.next_u64() % codes.len() as u64) as usize];
                     let mut f = MeasureFact {
                         code,
-                        effective: base + chrono::Duration::days((rng.next() % 2370) as i64),
+                        effective: base + chrono::Duration::days((rng.next_u64() % 2370) as i64),
                         probation_years: (code.code() == "party_sanction.probation")
-                            .then_some(1 + (rng.next() % 2) as u32),
+                            .then_some(1 + (rng.next_u64() % 2) as u32),
                         period_months: None,
                         tolerance: None,
                     };
-                    if rng.next().is_multiple_of(20) {
+                    if rng.next_u64().is_multiple_of(20) {
                         f.tolerance = Some(Tolerance::Exempted);
                     }
                     f

@@ -8,19 +8,8 @@
 
 use std::time::Instant;
 
+use dandang_app::demo::Rng;
 use dandang_domain::tolerance::library::rank;
-
-/// SplitMix64, so the generated library is the same on every run.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
 
 const WORDS: &[&str] = &[
     "项目",
@@ -66,7 +55,7 @@ const WORDS: &[&str] = &[
 ];
 
 fn case(rng: &mut Rng) -> String {
-    (0..120).map(|_| WORDS[(rng.next() % WORDS.len() as u64) as usize]).collect::<Vec<_>>().join("")
+    (0..120).map(|_| WORDS[(rng.next_u64() % WORDS.len() as u64) as usize]).collect::<Vec<_>>().join("")
 }
 
 fn pct(sorted: &[f64], p: f64) -> f64 {
