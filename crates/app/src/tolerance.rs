@@ -988,7 +988,9 @@ pub(crate) async fn transition_on(
     }
     let old_due = if action == CaseAction::Serve { l.m.service_due } else { l.m.step_due };
     l.m.state = after.code().into();
-    if action != CaseAction::Serve {
+    // A step that leaves the state where it was (an opinion, a service)
+    // answers the same deadline; only a new state starts a new one.
+    if after != state {
         l.m.step_due = due_for(app, &l.pack, after, today, l.m.priority)?;
     }
     l.m.updated_at = at;

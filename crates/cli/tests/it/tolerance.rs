@@ -154,12 +154,13 @@ async fn case_from_application_to_sign_off() {
         );
         let r = go(&jiwei, json!({"action": "record_opinion", "note": "同意容错"})).await;
         assert_eq!(r.fields(), ["party"]);
-        assert_eq!(
-            go(&jiwei, json!({"action": "record_opinion", "party": "市发改委", "note": "属于容缺审批，同意容错"}))
-                .await
-                .status,
-            200
-        );
+        // An opinion answers the joint review's deadline; it does not push it back.
+        env.sql("UPDATE tolerance_case SET step_due = '2025-01-02' WHERE state = 'joint_review' AND facts LIKE '%补正延迟引发投诉%'")
+            .await;
+        let r = go(&jiwei, json!({"action": "record_opinion", "party": "市发改委", "note": "属于容缺审批，同意容错"}))
+            .await;
+        assert_eq!((r.status, r.json()["step_due"].as_str()), (200, Some("2025-01-02")), "{r:?}");
+        assert_eq!(r.json()["late"], true);
         assert_eq!(go(&jiwei, json!({"action": "end_joint_review"})).await.status, 200);
         assert_eq!(go(&jiwei, json!({"action": "submit_for_decision", "note": "提请研究"})).await.status, 200);
 
@@ -397,7 +398,8 @@ async fn a_refused_application_gets_a_notice_served_before_the_appeal_window_run
         assert!(text.contains("收到本决定之日起22个工作日内向中共宜昌市纪委提出申诉"), "{text}");
         assert_eq!(env.get(&letter, &xuncha).await.status, 403);
         // The window runs from service, not from the refusal months ago.
-        env.sql(&format!("UPDATE tolerance_case SET decided_on = '2025-01-02' WHERE id = '{id}'")).await;
+        env.sql("UPDATE tolerance_case SET decided_on = '2025-01-02' WHERE facts = '为赶工期未按规定公开招标，造成较大损失。'")
+            .await;
         let today = dandang_app::clock::today().to_string();
         let r = go(&jiwei, json!({"action": "serve", "served_on": today})).await;
         assert_eq!(r.status, 200, "{r:?}");
