@@ -2,6 +2,8 @@
 //! before acting; the discipline commission supervises and may revoke a
 //! filing used as a shield; a later tolerance case relies on it as evidence.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, Utc};
 use dandang_domain::{
     access::{Actor, Permission},
@@ -69,10 +71,15 @@ async fn view(app: &App, actor: &Actor, m: &advance_filing::Model) -> Result<Fil
         Some(id) => registry::cadre(app.db().read(), id).await?.map(|c| c.name),
         None => None,
     };
-    Ok(FilingView {
+    Ok(view_named(actor, m, unit.name, cadre_name))
+}
+
+/// The view once the unit's and the cadre's names are known.
+fn view_named(actor: &Actor, m: &advance_filing::Model, unit_name: String, cadre_name: Option<String>) -> FilingView {
+    FilingView {
         id: m.id,
         unit_id: m.unit_id,
-        unit_name: unit.name,
+        unit_name,
         cadre_id: m.cadre_id,
         cadre_name,
         matter: m.matter.clone(),
@@ -85,7 +92,7 @@ async fn view(app: &App, actor: &Actor, m: &advance_filing::Model) -> Result<Fil
         revoked_reason: m.revoked_reason.clone(),
         can_revoke: m.state == "filed" && actor.can(Permission::FilingRevoke),
         version: m.version,
-    })
+    }
 }
 
 pub async fn create(app: &App, actor: &Actor, input: &FilingInput) -> Result<FilingView> {
@@ -144,9 +151,23 @@ pub async fn create(app: &App, actor: &Actor, input: &FilingInput) -> Result<Fil
 
 pub async fn list(app: &App, actor: &Actor) -> Result<Vec<FilingView>> {
     require(actor, Permission::ToleranceRead)?;
-    let mut out = Vec::new();
-    for m in store::filings_in_scope(app.db().read(), &actor.scope).await? {
-        out.push(view(app, actor, &m).await?);
+    let filings = store::filings_in_scope(app.db().read(), &actor.scope).await?;
+    // Names read once for the whole list.
+    let ids: Vec<Uuid> = filings.iter().filter_map(|m| m.cadre_id).collect();
+    let cadres: HashMap<Uuid, String> =
+        registry::cadres_by_ids(app.db().read(), &ids).await?.into_iter().map(|c| (c.id, c.name)).collect();
+    let mut units: HashMap<Uuid, String> = HashMap::new();
+    let mut out = Vec::with_capacity(filings.len());
+    for m in &filings {
+        let unit = match units.get(&m.unit_id) {
+            Some(n) => n.clone(),
+            None => {
+                let n = registry::unit(app.db().read(), m.unit_id).await?.ok_or(AppError::NotFound("单位"))?.name;
+                units.insert(m.unit_id, n.clone());
+                n
+            }
+        };
+        out.push(view_named(actor, m, unit, m.cadre_id.and_then(|id| cadres.get(&id).cloned())));
     }
     Ok(out)
 }
@@ -184,7 +205,7 @@ pub async fn revoke(app: &App, actor: &Actor, id: Uuid, input: &RevokeInput) -> 
     let tx = app.db().write().await?;
     store::update_filing(&tx, m.clone(), expected).await?;
     m.version = expected + 1;
-    let v = view(app, actor, &m).await?;
+    let v = view_named(actor, &m, before.unit_name.clone(), before.cadre_name.clone());
     audit::record(&tx, actor, "advance_filing.revoke", "advance_filing", Some(id.to_string()), Some(&before), Some(&v))
         .await?;
     tx.commit().await?;
