@@ -296,7 +296,7 @@ pub async fn load(app: &App, subjects: &[Uuid]) -> Result<(usize, usize)> {
     let (Some(hb), Some(yc)) = (hb, yc) else { return Ok((0, 0)) };
     for (i, (cat, label, title, facts, reasoning, outcome, year)) in LIBRARY.iter().enumerate() {
         let yichang = matches!(*cat, c if c.starts_with("tolerance.situation."));
-        crate::library::insert(
+        crate::tolerance::library::insert(
             app,
             library_case::Model {
                 id: Uuid::now_v7(),
@@ -331,8 +331,9 @@ pub async fn load(app: &App, subjects: &[Uuid]) -> Result<(usize, usize)> {
         ("宜昌市审计局", "negative", "审计发现问题后拒不整改、虚假整改"),
     ] {
         if let Some(u) = units.iter().find(|u| u.name == unit) {
-            let input = crate::library::ListItemInput { unit_id: Some(u.id), kind: kind.into(), text: text.into() };
-            crate::library::add_list_item(app, &admin0, &input).await?;
+            let input =
+                crate::tolerance::library::ListItemInput { unit_id: Some(u.id), kind: kind.into(), text: text.into() };
+            crate::tolerance::library::add_list_item(app, &admin0, &input).await?;
         }
     }
     // Cases in every state, on city-managed cadres of the city bureaus.

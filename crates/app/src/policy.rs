@@ -5,7 +5,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use dandang_domain::{
     calendar::WorkCalendar,
-    impact::ImpactBook,
+    measures::ImpactBook,
     policy::{PolicyError, PolicySet, Resolved, SourceFile},
 };
 

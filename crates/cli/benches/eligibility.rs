@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use dandang_app::{Config, PolicyState, demo::Rng};
-use dandang_domain::impact::{MeasureCode, MeasureFact, Tolerance, evaluate};
+use dandang_domain::measures::{MeasureCode, MeasureFact, Tolerance, evaluate};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")

@@ -9,7 +9,7 @@ pub mod calendar;
 pub mod error;
 pub mod follow_up;
 pub mod ids;
-pub mod impact;
+pub mod measures;
 pub mod policy;
 pub mod registry;
 pub mod supervision;

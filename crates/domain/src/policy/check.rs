@@ -91,7 +91,7 @@ fn run_one(r: &Resolved<'_>, t: &PackTest) -> (bool, String) {
         }
         "eligibility" => {
             let Some(d) = t.date else { return (false, "缺少 date".into()) };
-            match crate::impact::check_case(r, &t.measures, d) {
+            match crate::measures::check_case(r, &t.measures, d) {
                 Ok(got) => (got == expect_str, format!("期望提拔可自 {expect_str} 起，得到 {got}")),
                 Err(e) => (false, e),
             }

@@ -9,9 +9,11 @@ use axum::{
 };
 use dandang_app::{
     documents::Format,
-    filings::{self, FilingView},
-    library::{self as lib, LibraryCase},
-    tolerance::{self as tol, CaseSummary, CaseView, Criteria, SuggestionsView},
+    tolerance::{
+        self as tol, CaseSummary, CaseView, Criteria, SuggestionsView,
+        filings::{self, FilingView},
+        library::{self as lib, LibraryCase},
+    },
 };
 use serde::Deserialize;
 use uuid::Uuid;

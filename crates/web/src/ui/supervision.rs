@@ -22,7 +22,7 @@ use dandang_app::{
 };
 use dandang_domain::{
     access::Permission,
-    impact::MeasureKind,
+    measures::MeasureKind,
     supervision::{
         Light,
         case::{CaseKind, CaseState},

@@ -225,7 +225,7 @@ struct CasePage {
     attachments: Vec<tol::AttachmentView>,
     can_attach: bool,
     /// Similar typical cases from the library.
-    precedents: Vec<dandang_app::library::LibraryCase>,
+    precedents: Vec<dandang_app::tolerance::library::LibraryCase>,
     crit: Criteria,
     sugg: SuggestionsView,
     mitigations: Vec<tol::EntryRef>,
@@ -265,10 +265,10 @@ async fn render_case(
     let (c, sugg, attachments) = tol::page(&s.app, &info.actor, id).await.or_page(&info)?;
     let crit = tol::criteria(&s.app, &c.pack, c.event_on);
     let mitigations = tol::mitigations(&s.app, &c.pack, c.event_on);
-    let mut precedents = dandang_app::library::search(
+    let mut precedents = dandang_app::tolerance::library::search(
         &s.app,
         &info.actor,
-        &dandang_app::library::LibraryQuery { q: Some(c.facts.clone()), ..Default::default() },
+        &dandang_app::tolerance::library::LibraryQuery { q: Some(c.facts.clone()), ..Default::default() },
     )
     .await
     .or_page(&info)?;
@@ -284,7 +284,7 @@ async fn render_case(
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let publish =
         (c.state == "closed" && c.decision.is_some() && info.actor.can(Permission::ToleranceHandle)).then(|| {
-            let anon = |t: &str| dandang_app::library::anonymise(t, &c.cadre_name, &c.unit_name);
+            let anon = |t: &str| dandang_app::tolerance::library::anonymise(t, &c.cadre_name, &c.unit_name);
             let reasoning = c.decision.as_ref().map(|d| anon(&d.note)).unwrap_or_default();
             (anon(&c.facts), reasoning)
         });
@@ -450,13 +450,13 @@ async fn letter_pdf(
 #[template(path = "tolerance_filings.html")]
 struct FilingsPage {
     l: Layout,
-    items: Vec<dandang_app::filings::FilingView>,
+    items: Vec<dandang_app::tolerance::filings::FilingView>,
     can_file: bool,
     error: Option<String>,
 }
 
 async fn render_filings(s: &AppState, info: SessionInfo, flash: Option<String>, error: Option<String>) -> PageResult {
-    let items = dandang_app::filings::list(&s.app, &info.actor).await.or_page(&info)?;
+    let items = dandang_app::tolerance::filings::list(&s.app, &info.actor).await.or_page(&info)?;
     let mut l = layout(&info, "前瞻性决策风险事前报备", "/tolerance");
     l.flash = flash;
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -471,9 +471,9 @@ async fn filings_page(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q):
 async fn filing_create(
     State(s): State<AppState>,
     UiAuth(info): UiAuth,
-    CsrfForm(f, _): CsrfForm<dandang_app::filings::FilingInput>,
+    CsrfForm(f, _): CsrfForm<dandang_app::tolerance::filings::FilingInput>,
 ) -> PageResult {
-    match dandang_app::filings::create(&s.app, &info.actor, &f).await {
+    match dandang_app::tolerance::filings::create(&s.app, &info.actor, &f).await {
         Ok(_) => Ok(see_other("/tolerance/filings", "已报备")),
         Err(e @ AppError::Invalid(_)) => render_filings(&s, info, None, Some(e.message_zh())).await,
         Err(e) => Err(PageError(e, Some(Box::new(info)))),
@@ -484,9 +484,9 @@ async fn filing_revoke(
     State(s): State<AppState>,
     UiAuth(info): UiAuth,
     Path(id): Path<Uuid>,
-    CsrfForm(f, _): CsrfForm<dandang_app::filings::RevokeInput>,
+    CsrfForm(f, _): CsrfForm<dandang_app::tolerance::filings::RevokeInput>,
 ) -> PageResult {
-    match dandang_app::filings::revoke(&s.app, &info.actor, id, &f).await {
+    match dandang_app::tolerance::filings::revoke(&s.app, &info.actor, id, &f).await {
         Ok(_) => Ok(see_other("/tolerance/filings", "已撤销报备")),
         Err(e @ (AppError::Invalid(_) | AppError::IllegalTransition(_) | AppError::Stale)) => {
             render_filings(&s, info, None, Some(e.message_zh())).await
@@ -499,8 +499,8 @@ async fn filing_revoke(
 #[template(path = "tolerance_library.html")]
 struct LibraryPage {
     l: Layout,
-    items: Vec<dandang_app::library::LibraryCase>,
-    lists: Vec<dandang_app::library::ListItem>,
+    items: Vec<dandang_app::tolerance::library::LibraryCase>,
+    lists: Vec<dandang_app::tolerance::library::ListItem>,
     can_list: bool,
     q: String,
     outcome: String,
@@ -515,9 +515,10 @@ struct LibQ {
 }
 
 async fn library_page(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<LibQ>) -> PageResult {
-    let query = dandang_app::library::LibraryQuery { q: q.q.clone(), category: None, outcome: q.outcome.clone() };
-    let items = dandang_app::library::search(&s.app, &info.actor, &query).await.or_page(&info)?;
-    let lists = dandang_app::library::lists(&s.app, &info.actor).await.or_page(&info)?;
+    let query =
+        dandang_app::tolerance::library::LibraryQuery { q: q.q.clone(), category: None, outcome: q.outcome.clone() };
+    let items = dandang_app::tolerance::library::search(&s.app, &info.actor, &query).await.or_page(&info)?;
+    let lists = dandang_app::tolerance::library::lists(&s.app, &info.actor).await.or_page(&info)?;
     let mut l = layout(&info, "容错典型案例库", "/tolerance");
     l.flash = q.ok;
     Ok(LibraryPage {
@@ -536,9 +537,9 @@ async fn publish(
     State(s): State<AppState>,
     UiAuth(info): UiAuth,
     Path(id): Path<Uuid>,
-    CsrfForm(f, _): CsrfForm<dandang_app::library::PublishInput>,
+    CsrfForm(f, _): CsrfForm<dandang_app::tolerance::library::PublishInput>,
 ) -> PageResult {
-    match dandang_app::library::publish(&s.app, &info.actor, id, &f).await {
+    match dandang_app::tolerance::library::publish(&s.app, &info.actor, id, &f).await {
         Ok(_) => Ok(see_other("/tolerance/library", "已发布典型案例")),
         Err(e @ (AppError::Invalid(_) | AppError::IllegalTransition(_) | AppError::Conflict(_))) => {
             render_case(&s, info, id, None, Some(e.message_zh())).await
@@ -550,9 +551,9 @@ async fn publish(
 async fn list_add(
     State(s): State<AppState>,
     UiAuth(info): UiAuth,
-    CsrfForm(f, _): CsrfForm<dandang_app::library::ListItemInput>,
+    CsrfForm(f, _): CsrfForm<dandang_app::tolerance::library::ListItemInput>,
 ) -> PageResult {
-    dandang_app::library::add_list_item(&s.app, &info.actor, &f).await.or_page(&info)?;
+    dandang_app::tolerance::library::add_list_item(&s.app, &info.actor, &f).await.or_page(&info)?;
     Ok(see_other("/tolerance/library#lists", "已加入清单"))
 }
 

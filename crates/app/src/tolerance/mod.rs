@@ -4,6 +4,9 @@
 //! of the mistake, and carries a decision onto the related measure — the case,
 //! its step, the measure and the audit events in one transaction.
 
+pub mod filings;
+pub mod library;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -11,7 +14,7 @@ use dandang_domain::{
     access::{Actor, Permission},
     calendar::{Urgency, urgency},
     error::{Invalid, Problem},
-    impact::Tolerance,
+    measures::Tolerance,
     text,
     tolerance::{
         CopyRecipient,

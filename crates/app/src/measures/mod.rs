@@ -11,7 +11,7 @@ use dandang_domain::{
     access::{Actor, Permission},
     error::{Invalid, Problem},
     follow_up::plan_visits,
-    impact::{
+    measures::{
         Eligibility, FourForms, ImpactBook, MeasureCode, MeasureFact, MeasureKind, Question, Tolerance, evaluate,
         input::parse_request,
     },
@@ -276,7 +276,7 @@ fn parse_for(
     let reply_due = inv.take("reply_due", "回复期限", text::parse_optional_date(input.reply_due.as_deref()));
     if let (Some(code), Some(e)) = (code, effective) {
         if let Err(p) =
-            dandang_domain::impact::input::check_probation(book.measure(code, e), code, probation_years.flatten())
+            dandang_domain::measures::input::check_probation(book.measure(code, e), code, probation_years.flatten())
         {
             inv.push("probation_years", "察看年限", p);
         }
@@ -512,7 +512,7 @@ async fn open_follow_up(
         cadre_id,
         measure_id: m.id,
         state: dandang_domain::follow_up::FollowUpState::MentorPending.code().to_string(),
-        mentor_due: dandang_domain::impact::dates::add_months(m.effective_on, mentor.rule.months),
+        mentor_due: dandang_domain::measures::dates::add_months(m.effective_on, mentor.rule.months),
         mentor_name: None,
         mentor_post: None,
         mentor_named_on: None,

@@ -8,7 +8,7 @@ use dandang_domain::{
     access::{Actor, Permission},
     error::{Invalid, Problem},
     follow_up::{FollowUpAction, FollowUpState, UseDecision, VisitEvaluation, VisitStatus, visit_status},
-    impact::{FourForms, MeasureCode, MeasureKind},
+    measures::{FourForms, MeasureCode, MeasureKind},
     text,
 };
 use dandang_store::{entity::follow_up, measures as store, registry};

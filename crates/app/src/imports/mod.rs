@@ -13,7 +13,7 @@ use dandang_domain::{
     access::{Actor, Permission},
     error::{Invalid, Problem},
     ids::{CadreId, UnitId},
-    impact::MeasureCode,
+    measures::MeasureCode,
     registry::{PostLevel, Rank, Tier, UnitType, unit_path},
     text,
 };

@@ -226,7 +226,7 @@ pub fn parse_request(book: &ImpactBook, v: &Value) -> Result<Request, Invalid> {
 /// them to a bar, at most the rule's maximum, and refused for any other measure.
 /// Shared by the JSON request and the form and import parsers.
 pub fn check_probation(
-    rule: Option<&crate::impact::book::Version<crate::impact::book::MeasureRule>>,
+    rule: Option<&crate::measures::book::Version<crate::measures::book::MeasureRule>>,
     code: MeasureCode,
     years: Option<u32>,
 ) -> Result<(), Problem> {

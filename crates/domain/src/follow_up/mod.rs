@@ -70,11 +70,11 @@ pub fn visit_status(due: NaiveDate, visited: Option<NaiveDate>, today: NaiveDate
 /// impact period; at least one, on the last day, when the period is shorter.
 pub fn plan_visits(effective: NaiveDate, months: u32, last_day: Option<NaiveDate>) -> Vec<NaiveDate> {
     let months = months.max(1);
-    let end = last_day.unwrap_or_else(|| crate::impact::dates::add_months(effective, months * 4));
+    let end = last_day.unwrap_or_else(|| crate::measures::dates::add_months(effective, months * 4));
     let mut out = Vec::new();
     let mut k = 1;
     loop {
-        let d = crate::impact::dates::add_months(effective, months * k);
+        let d = crate::measures::dates::add_months(effective, months * k);
         if d > end {
             break;
         }
