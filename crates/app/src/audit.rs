@@ -1,45 +1,134 @@
 //! Recording audit events inside use-case transactions, and reading them.
+//!
+//! Every event is placed (the jurisdiction path of the record it concerns and,
+//! for a cadre's records, the cadre's management level) so that an audit
+//! reader sees the events of their own scope only. Sensitive values are kept
+//! in payloads masked, with a keyed digest that proves the exact value to
+//! whoever holds the key, so readers of the trail never see them and
+//! `audit verify` still checks every byte that was stored.
+//!
+//! Sensitive reads are recorded through a sequencer that appends the reads of
+//! many requests in one transaction: a page view waits for one commit that it
+//! shares with the other views of that moment, instead of queueing for the
+//! chain head alone.
 
-use dandang_domain::access::{Actor, Permission};
+use dandang_domain::{
+    access::{Actor, Permission},
+    registry::IdNumber,
+};
+pub use dandang_store::audit::{EventFilter, VerifyReport};
 use dandang_store::{
     ConnectionTrait,
-    audit::{EventFilter, NewEvent, VerifyReport},
+    audit::NewEvent,
     entity::audit_event,
+    registry::{CadreRow, UnitRow},
 };
 use serde::Serialize;
+use sha2::{Digest, Sha256};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::{
     App,
     error::{AppError, Result},
 };
 
-/// Appends an event in the caller's transaction.
-pub async fn record(
-    tx: &impl ConnectionTrait,
-    actor: &Actor,
-    action: &str,
-    entity_type: &str,
-    entity_id: Option<String>,
-    before: Option<&impl Serialize>,
-    after: Option<&impl Serialize>,
-) -> Result<()> {
-    fn to_json(v: Option<&impl Serialize>) -> Result<Option<String>> {
-        v.map(|x| serde_json::to_string(x).map_err(|e| AppError::Internal(e.to_string()))).transpose()
+/// Where an event belongs, for scoping who may read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    path: String,
+    level: Option<String>,
+}
+
+impl Place {
+    /// A record about a cadre: their jurisdiction and management level.
+    pub fn of_cadre(c: &CadreRow) -> Place {
+        Place { path: c.jurisdiction_path.clone(), level: Some(c.managed_by.clone()) }
     }
-    dandang_store::audit::append(
-        tx,
-        NewEvent {
-            actor_id: Some(actor.user_id.0),
-            actor_name: actor.username.clone(),
+
+    /// A record about a unit (or hanging off one).
+    pub fn of_unit(u: &UnitRow) -> Place {
+        Place { path: u.jurisdiction_path.clone(), level: None }
+    }
+
+    /// A record of a jurisdiction, by its path.
+    pub fn at(path: &str) -> Place {
+        Place { path: path.to_string(), level: None }
+    }
+
+    /// Something about the actor themselves (their login, their tokens,
+    /// their uploads): where the actor's scope is rooted.
+    pub fn of_actor(a: &Actor) -> Place {
+        Place::at(&a.scope.jurisdiction_path)
+    }
+
+    /// The whole deployment (start-up, the demo).
+    pub fn deployment() -> Place {
+        Place::at("/")
+    }
+}
+
+/// One event, built before it is recorded.
+pub struct Event {
+    action: String,
+    entity_type: &'static str,
+    entity_id: Option<String>,
+    place: Place,
+    before: Option<std::result::Result<String, String>>,
+    after: Option<std::result::Result<String, String>>,
+}
+
+fn json(v: &impl Serialize) -> std::result::Result<String, String> {
+    serde_json::to_string(v).map_err(|e| e.to_string())
+}
+
+impl Event {
+    pub fn new(action: impl Into<String>, entity_type: &'static str, entity_id: impl ToString, place: Place) -> Event {
+        Event {
             action: action.into(),
-            entity_type: entity_type.into(),
-            entity_id,
-            before: to_json(before)?,
-            after: to_json(after)?,
-            request_id: actor.request_id.clone(),
-        },
-    )
-    .await?;
+            entity_type,
+            entity_id: Some(entity_id.to_string()),
+            place,
+            before: None,
+            after: None,
+        }
+    }
+
+    pub fn before(mut self, v: &impl Serialize) -> Event {
+        self.before = Some(json(v));
+        self
+    }
+
+    pub fn after(mut self, v: &impl Serialize) -> Event {
+        self.after = Some(json(v));
+        self
+    }
+
+    fn into_new(
+        self,
+        actor_id: Option<uuid::Uuid>,
+        actor_name: String,
+        request_id: Option<String>,
+    ) -> Result<NewEvent> {
+        let take = |v: Option<std::result::Result<String, String>>| v.transpose().map_err(AppError::Internal);
+        Ok(NewEvent {
+            actor_id,
+            actor_name,
+            action: self.action,
+            entity_type: self.entity_type.into(),
+            entity_id: self.entity_id,
+            before: take(self.before)?,
+            after: take(self.after)?,
+            request_id,
+            scope_path: Some(self.place.path),
+            scope_level: self.place.level,
+        })
+    }
+}
+
+/// Appends an event in the caller's transaction.
+pub async fn record(tx: &impl ConnectionTrait, actor: &Actor, e: Event) -> Result<()> {
+    let e = e.into_new(Some(actor.user_id.0), actor.username.clone(), actor.request_id.clone())?;
+    dandang_store::audit::append(tx, e).await?;
     Ok(())
 }
 
@@ -47,45 +136,168 @@ pub async fn record(
 pub async fn record_anonymous(
     tx: &impl ConnectionTrait,
     name: &str,
-    action: &str,
-    entity_type: &str,
-    entity_id: Option<String>,
-    after: Option<serde_json::Value>,
+    e: Event,
     request_id: Option<String>,
 ) -> Result<()> {
-    dandang_store::audit::append(
-        tx,
-        NewEvent {
-            actor_id: None,
-            actor_name: name.chars().take(64).collect(),
-            action: action.into(),
-            entity_type: entity_type.into(),
-            entity_id,
-            before: None,
-            after: after.map(|v| v.to_string()),
-            request_id,
-        },
-    )
-    .await?;
+    let e = e.into_new(None, name.chars().take(64).collect(), request_id)?;
+    dandang_store::audit::append(tx, e).await?;
     Ok(())
 }
 
-/// A record read that the rules treat as sensitive, in its own transaction.
-pub async fn record_read(app: &App, actor: &Actor, entity_type: &str, entity_id: String, what: &str) -> Result<()> {
-    let tx = app.db().write().await?;
-    record(
-        &tx,
-        actor,
-        &format!("{entity_type}.read"),
-        entity_type,
-        Some(entity_id),
-        None::<&()>,
-        Some(&serde_json::json!({ "viewed": what })),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+fn read_event(entity_type: &'static str, id: impl ToString, place: Place, what: &str) -> Event {
+    Event::new(format!("{entity_type}.read"), entity_type, id, place).after(&serde_json::json!({ "viewed": what }))
 }
+
+/// A record read that the rules treat as sensitive. It is in the trail before
+/// the caller shows anything: the call returns once the sequencer committed it.
+pub async fn record_read(
+    app: &App,
+    actor: &Actor,
+    entity_type: &'static str,
+    id: impl ToString,
+    place: Place,
+    what: &str,
+) -> Result<()> {
+    let e = read_event(entity_type, id, place, what).into_new(
+        Some(actor.user_id.0),
+        actor.username.clone(),
+        actor.request_id.clone(),
+    )?;
+    app.reads().record(app, e).await
+}
+
+/// A sensitive read inside a write transaction: recorded in that transaction.
+pub async fn record_read_in(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    entity_type: &'static str,
+    id: impl ToString,
+    place: Place,
+    what: &str,
+) -> Result<()> {
+    record(tx, actor, read_event(entity_type, id, place, what)).await
+}
+
+// ---- the read sequencer --------------------------------------------------------------
+
+type Pending = (NewEvent, oneshot::Sender<std::result::Result<(), String>>);
+
+/// Appends sensitive reads in batches: one transaction for every read queued
+/// while the previous batch was committing.
+pub(crate) struct ReadLog {
+    tx: Option<mpsc::Sender<Pending>>,
+}
+
+/// Most reads one batch takes; the rest wait for the next commit.
+const BATCH: usize = 256;
+
+impl ReadLog {
+    /// Starts the sequencer on the current runtime; without one (a program
+    /// that builds an `App` outside tokio) every read commits on its own.
+    pub(crate) fn start(db: dandang_store::Db) -> ReadLog {
+        let Ok(rt) = tokio::runtime::Handle::try_current() else { return ReadLog { tx: None } };
+        let (tx, mut rx) = mpsc::channel::<Pending>(4 * BATCH);
+        rt.spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < BATCH {
+                    match rx.try_recv() {
+                        Ok(p) => batch.push(p),
+                        Err(_) => break,
+                    }
+                }
+                let result = append_all(&db, batch.iter().map(|(e, _)| e.clone()).collect()).await;
+                for (_, reply) in batch {
+                    let _ = reply.send(result.clone());
+                }
+            }
+        });
+        ReadLog { tx: Some(tx) }
+    }
+
+    async fn record(&self, app: &App, e: NewEvent) -> Result<()> {
+        let Some(tx) = &self.tx else {
+            return append_all(app.db(), vec![e]).await.map_err(AppError::Internal);
+        };
+        let (reply, done) = oneshot::channel();
+        tx.send((e, reply)).await.map_err(|_| AppError::Internal("audit read log stopped".into()))?;
+        match done.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(m)) if m == "busy" => Err(AppError::Busy),
+            Ok(Err(m)) => Err(AppError::Internal(m)),
+            Err(_) => Err(AppError::Internal("audit read log stopped".into())),
+        }
+    }
+}
+
+async fn append_all(db: &dandang_store::Db, events: Vec<NewEvent>) -> std::result::Result<(), String> {
+    let run = async {
+        let tx = db.write().await?;
+        for e in events {
+            dandang_store::audit::append(&tx, e).await?;
+        }
+        tx.commit().await?;
+        Ok::<(), dandang_store::StoreError>(())
+    };
+    run.await.map_err(|e| match e {
+        dandang_store::StoreError::Busy => "busy".to_string(),
+        other => other.to_string(),
+    })
+}
+
+// ---- sensitive values in payloads -------------------------------------------------
+
+/// HMAC-SHA-256 (RFC 2104) of a value under the deployment's audit key.
+fn hmac(key: &[u8], msg: &[u8]) -> String {
+    let mut k = [0u8; 64];
+    if key.len() > 64 {
+        k[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let pad = |b: u8| k.iter().map(|x| x ^ b).collect::<Vec<u8>>();
+    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(msg).finalize();
+    hex::encode(Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize())
+}
+
+/// An ID number as the audit trail keeps it: masked, with a keyed digest.
+pub fn id_number_for_audit(app: &App, n: &str) -> serde_json::Value {
+    let masked = IdNumber::parse(n).map(|i| i.masked()).unwrap_or_else(|_| "*".repeat(n.chars().count().min(18)));
+    serde_json::json!({ "masked": masked, "hmac": hmac(app.audit_key(), n.as_bytes()) })
+}
+
+/// Whether `n` is the value behind a digest kept in the trail (for whoever
+/// holds the key and must prove what a record said).
+pub fn id_number_matches(app: &App, n: &str, digest: &str) -> bool {
+    hmac(app.audit_key(), n.as_bytes()) == digest
+}
+
+/// Masks, in a payload shown to someone without the sensitive right, every
+/// value that events recorded before masking kept in full: ID numbers and
+/// birth dates (to the month).
+fn reduce(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, x) in map.iter_mut() {
+                match (k.as_str(), &*x) {
+                    ("id_number", serde_json::Value::String(s)) => {
+                        *x = serde_json::Value::String(
+                            IdNumber::parse(s).map(|i| i.masked()).unwrap_or_else(|_| "******".into()),
+                        );
+                    }
+                    ("birth_date", serde_json::Value::String(s)) if s.len() >= 7 => {
+                        *x = serde_json::Value::String(s[..7].to_string());
+                    }
+                    _ => reduce(x),
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(reduce),
+        _ => {}
+    }
+}
+
+// ---- reading the trail -----------------------------------------------------------------
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct EventView {
@@ -124,6 +336,7 @@ pub fn action_label(action: &str) -> String {
         ("cadre.create", "新建干部"),
         ("cadre.update", "修改干部信息"),
         ("cadre.read", "查看干部档案"),
+        ("cadre.id_number_conflict", "登记已被使用的身份号码"),
         ("appointment.create", "新增任职"),
         ("appointment.end", "免职/离任"),
         ("import.validate", "导入校验"),
@@ -155,8 +368,15 @@ pub fn entity_label(entity_type: &str) -> String {
     known.iter().find(|(k, _)| *k == entity_type).map(|(_, v)| v.to_string()).unwrap_or_else(|| entity_type.to_string())
 }
 
-fn view(m: audit_event::Model) -> EventView {
-    let parse = |s: Option<String>| s.and_then(|t| serde_json::from_str(&t).ok());
+fn view(m: audit_event::Model, sensitive: bool) -> EventView {
+    let parse = |s: Option<String>| {
+        s.and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()).map(|mut v| {
+            if !sensitive {
+                reduce(&mut v);
+            }
+            v
+        })
+    };
     EventView {
         seq: m.seq,
         at: crate::clock::local(m.at),
@@ -173,6 +393,7 @@ fn view(m: audit_event::Model) -> EventView {
     }
 }
 
+/// Events in the reader's scope, newest first.
 pub async fn list(
     app: &App,
     actor: &Actor,
@@ -180,19 +401,43 @@ pub async fn list(
     page: u64,
     per_page: u64,
 ) -> Result<(Vec<EventView>, u64)> {
-    if !actor.can(Permission::AuditRead) {
-        return Err(AppError::Forbidden);
-    }
+    crate::access::require(actor, Permission::AuditRead)?;
     let (rows, total) =
-        dandang_store::audit::list(app.db().read(), f, page.saturating_sub(1) * per_page, per_page).await?;
-    Ok((rows.into_iter().map(view).collect(), total))
+        dandang_store::audit::list(app.db().read(), &actor.scope, f, page.saturating_sub(1) * per_page, per_page)
+            .await?;
+    let sensitive = actor.can(Permission::RegistryReadSensitive);
+    Ok((rows.into_iter().map(|m| view(m, sensitive)).collect(), total))
 }
 
+/// Walks the whole chain. The answer shows no content, only whether and where
+/// the chain is broken, so every audit reader may ask.
 pub async fn verify(app: &App, actor: Option<&Actor>) -> Result<VerifyReport> {
-    if let Some(a) = actor
-        && !a.can(Permission::AuditRead)
-    {
-        return Err(AppError::Forbidden);
+    if let Some(a) = actor {
+        crate::access::require(a, Permission::AuditRead)?;
     }
     Ok(dandang_store::audit::verify(app.db().read()).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hmac_matches_rfc_4231_case_2() {
+        assert_eq!(
+            hmac(b"Jefe", b"what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn payloads_lose_full_numbers_and_birth_days() {
+        let mut v = serde_json::json!({"name": "张三", "id_number": "110105194912310021", "birth_date": "1949-12-31",
+            "nested": [{"id_number": "110105194912310021"}]});
+        reduce(&mut v);
+        let s = v.to_string();
+        assert!(!s.contains("110105194912310021"), "{s}");
+        assert!(!s.contains("1949-12-31"), "{s}");
+        assert!(s.contains("1949-12"), "{s}");
+    }
 }

@@ -13,14 +13,16 @@ use dandang_domain::{
     registry::ManagedBy,
 };
 use dandang_store::{
+    InScope,
     entity::{api_token, app_user, session},
-    registry, users,
+    system, users,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
-    App, audit,
+    App,
+    audit::{self, Event, Place},
     config::HashCost,
     error::{AppError, Result},
 };
@@ -86,16 +88,17 @@ pub fn format_managed_by(set: &BTreeSet<ManagedBy>) -> String {
     set.iter().map(|m| m.code()).collect::<Vec<_>>().join(",")
 }
 
-/// Builds the actor (role and scope) for a stored user.
+/// Builds the actor (role and scope) for a stored user: the system reading
+/// the user's own root and unit, before there is an actor to scope by.
 pub async fn actor_for(app: &App, u: &app_user::Model, request_id: Option<String>) -> Result<Actor> {
     let db = app.db().read();
     let role = Role::parse(&u.role).map_err(|_| AppError::Internal(format!("unknown role {}", u.role)))?;
     let jurisdiction_path = match u.jurisdiction_id {
-        Some(id) => registry::jurisdiction(db, id).await?.ok_or(AppError::Internal("user jurisdiction".into()))?.path,
+        Some(id) => system::jurisdiction(db, id).await?.ok_or(AppError::Internal("user jurisdiction".into()))?.path,
         None => "/".to_string(),
     };
     let unit_path = match u.unit_id {
-        Some(id) if role.needs_unit() => registry::unit(db, id).await?.map(|u| u.path),
+        Some(id) if role.needs_unit() => system::unit(db, id).await?.map(|u| u.path),
         _ => None,
     };
     Ok(Actor {
@@ -140,10 +143,8 @@ pub async fn login(
         audit::record_anonymous(
             &tx,
             username,
-            "auth.login_failed",
-            "user",
-            None,
-            Some(serde_json::json!({"reason": "unknown_user"})),
+            Event::new("auth.login_failed", "user", "", Place::deployment())
+                .after(&serde_json::json!({"reason": "unknown_user"})),
             request_id,
         )
         .await?;
@@ -155,27 +156,23 @@ pub async fn login(
     {
         return Err(AppError::Locked(until));
     }
+    let place = Place::at(&user_root(app, &u).await?);
     if !verify_password(&u.password_hash, password).await {
-        let failed = u.failed_logins + 1;
-        let lock = failed >= cfg.max_failed_logins;
-        let until = lock.then(|| now + Duration::minutes(cfg.lockout_minutes));
+        let until = now + Duration::minutes(cfg.lockout_minutes);
         let tx = app.db().write().await?;
-        users::record_login_result(&tx, u.id, if lock { 0 } else { failed }, until).await?;
+        // Counted by the database: failures at the same moment all count.
+        let failed = users::record_failure(&tx, u.id, cfg.max_failed_logins, until).await?;
+        let lock = failed >= cfg.max_failed_logins;
         audit::record_anonymous(
             &tx,
             &u.username,
-            if lock { "auth.locked" } else { "auth.login_failed" },
-            "user",
-            Some(u.id.to_string()),
-            Some(serde_json::json!({"failed_logins": failed})),
+            Event::new(if lock { "auth.locked" } else { "auth.login_failed" }, "user", u.id, place)
+                .after(&serde_json::json!({"failed_logins": failed})),
             request_id,
         )
         .await?;
         tx.commit().await?;
-        return Err(match until {
-            Some(t) => AppError::Locked(t),
-            None => AppError::BadCredentials,
-        });
+        return Err(if lock { AppError::Locked(until) } else { AppError::BadCredentials });
     }
     if !u.active {
         return Err(AppError::Conflict("该账号已停用，请联系管理员".into()));
@@ -184,7 +181,7 @@ pub async fn login(
     let token = random_token(32);
     let csrf = random_token(24);
     let tx = app.db().write().await?;
-    users::record_login_result(&tx, u.id, 0, None).await?;
+    users::clear_failures(&tx, u.id).await?;
     users::insert_session(
         &tx,
         session::Model {
@@ -198,9 +195,22 @@ pub async fn login(
         },
     )
     .await?;
-    audit::record(&tx, &actor, "auth.login", "user", Some(u.id.to_string()), None::<&()>, None::<&()>).await?;
+    audit::record(&tx, &actor, Event::new("auth.login", "user", u.id, place)).await?;
     tx.commit().await?;
     Ok(LoginSession { token, csrf, actor, must_change_password: u.must_change_password })
+}
+
+/// Where a user's events belong: the root of the user's own scope.
+async fn user_root(app: &App, u: &app_user::Model) -> Result<String> {
+    Ok(match u.jurisdiction_id {
+        Some(id) => system::jurisdiction(app.db().read(), id).await?.map(|j| j.path).unwrap_or_else(|| "/".into()),
+        None => "/".into(),
+    })
+}
+
+/// Where events about a user in scope belong.
+pub(crate) async fn user_place(app: &App, u: &app_user::Model) -> Result<Place> {
+    Ok(Place::at(&user_root(app, u).await?))
 }
 
 /// A valid Argon2id hash of a random string, used to equalize timing.
@@ -228,7 +238,7 @@ pub async fn session(app: &App, token: &str, request_id: Option<String>) -> Resu
         tx.commit().await?;
         return Err(AppError::Unauthenticated);
     }
-    let Some(u) = users::user(db, s.user_id).await? else { return Err(AppError::Unauthenticated) };
+    let Some(u) = users::user_of_credential(db, s.user_id).await? else { return Err(AppError::Unauthenticated) };
     if !u.active {
         return Err(AppError::Unauthenticated);
     }
@@ -250,37 +260,47 @@ pub async fn logout(app: &App, info: &SessionInfo) -> Result<()> {
     audit::record(
         &tx,
         &info.actor,
-        "auth.logout",
-        "user",
-        Some(info.actor.user_id.to_string()),
-        None::<&()>,
-        None::<&()>,
+        Event::new("auth.logout", "user", info.actor.user_id, Place::of_actor(&info.actor)),
     )
     .await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Ends every session of the actor (e.g. after a lost laptop).
-pub async fn logout_everywhere(app: &App, actor: &Actor) -> Result<u64> {
+/// What ending sessions did, to say so on screen.
+#[derive(Clone, Copy, Debug, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct Ended {
+    pub sessions: u64,
+    pub tokens: u64,
+}
+
+async fn me(app: &App, actor: &Actor) -> Result<InScope<app_user::Model>> {
+    users::me(app.db().read(), actor).await?.ok_or(AppError::Unauthenticated)
+}
+
+/// Ends every session of the actor (e.g. after a lost laptop) and, if asked,
+/// revokes their API tokens too.
+pub async fn logout_everywhere(app: &App, actor: &Actor, revoke_tokens: bool) -> Result<Ended> {
+    let u = me(app, actor).await?;
     let tx = app.db().write().await?;
-    let n = users::delete_sessions_of(&tx, actor.user_id.0).await?;
+    let sessions = users::delete_sessions_of(&tx, &u, None).await?;
+    let tokens = if revoke_tokens { users::revoke_tokens_of(&tx, &u, Utc::now()).await? } else { 0 };
     audit::record(
         &tx,
         actor,
-        "auth.logout_everywhere",
-        "user",
-        Some(actor.user_id.to_string()),
-        None::<&()>,
-        Some(&serde_json::json!({"sessions": n})),
+        Event::new("auth.logout_everywhere", "user", actor.user_id, Place::of_actor(actor))
+            .after(&serde_json::json!({"sessions": sessions, "tokens": tokens})),
     )
     .await?;
     tx.commit().await?;
-    Ok(n)
+    Ok(Ended { sessions, tokens })
 }
 
-pub async fn change_password(app: &App, actor: &Actor, current: &str, new: &str) -> Result<()> {
-    let u = users::user(app.db().read(), actor.user_id.0).await?.ok_or(AppError::NotFound("用户"))?;
+/// Changes the actor's own password. Every other session ends and every API
+/// token is revoked: whoever knew the old password is out. `keep` is the
+/// session making the change.
+pub async fn change_password(app: &App, actor: &Actor, keep: Option<&str>, current: &str, new: &str) -> Result<Ended> {
+    let u = me(app, actor).await?;
     if !verify_password(&u.password_hash, current).await {
         return Err(AppError::invalid("current_password", "当前密码", Problem::Conflict { detail: "不正确".into() }));
     }
@@ -294,16 +314,23 @@ pub async fn change_password(app: &App, actor: &Actor, current: &str, new: &str)
     }
     let hash = hash_password(&app.config().password_hash, new).await?;
     let tx = app.db().write().await?;
-    let mut m = u.clone();
+    let mut m = u.get().clone();
     m.password_hash = hash;
     m.must_change_password = false;
     m.password_changed_at = Utc::now();
     m.updated_at = Utc::now();
-    users::update_user(&tx, m, u.version).await?;
-    audit::record(&tx, actor, "auth.password_changed", "user", Some(u.id.to_string()), None::<&()>, None::<&()>)
-        .await?;
+    users::update_user(&tx, &u, m, u.version).await?;
+    let sessions = users::delete_sessions_of(&tx, &u, keep).await?;
+    let tokens = users::revoke_tokens_of(&tx, &u, Utc::now()).await?;
+    audit::record(
+        &tx,
+        actor,
+        Event::new("auth.password_changed", "user", u.id, Place::of_actor(actor))
+            .after(&serde_json::json!({"sessions_ended": sessions, "tokens_revoked": tokens})),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(Ended { sessions, tokens })
 }
 
 // ---- API tokens ------------------------------------------------------------
@@ -329,14 +356,32 @@ fn token_view(t: &api_token::Model) -> TokenView {
     }
 }
 
-/// Creates a token for `user`; the plain value is returned once and only its
-/// hash is stored. Callers: the user themself, or an administrator.
-pub async fn create_token(app: &App, actor: &Actor, username: &str, name: &str) -> Result<(String, TokenView)> {
-    let u = users::user_by_name(app.db().read(), username).await?.ok_or(AppError::NotFound("用户"))?;
-    if u.id != actor.user_id.0 && !actor.can(dandang_domain::access::Permission::UserAdmin) {
-        return Err(AppError::Forbidden);
+/// Creates an API token for the actor themself, after they typed their
+/// password again: a token outlives the session, so a session left open must
+/// not be enough to mint one. Nobody mints tokens for someone else. The plain
+/// value is returned once and only its hash is stored.
+pub async fn create_token(app: &App, actor: &Actor, name: &str, password: &str) -> Result<(String, TokenView)> {
+    let u = me(app, actor).await?;
+    let mut inv = dandang_domain::error::Invalid::new();
+    let name = inv.take("name", "令牌名称", dandang_domain::text::required(name, 64));
+    if !verify_password(&u.password_hash, password).await {
+        inv.push("password", "当前密码", Problem::Conflict { detail: "不正确".into() });
     }
+    inv.into_result()?;
+    mint(app, actor, &u, name.expect("checked")).await
+}
+
+/// `dandang token create --user …`: the operator of the deployment, who holds
+/// the database already, makes a token for a named account.
+pub async fn create_token_as_operator(app: &App, username: &str, name: &str) -> Result<(String, TokenView)> {
+    let u = users::user_by_name(app.db().read(), username).await?.ok_or(AppError::NotFound("用户"))?;
+    let actor = actor_for(app, &u, None).await?;
+    let me = me(app, &actor).await?;
     let name = dandang_domain::text::required(name, 64).map_err(|p| AppError::invalid("name", "令牌名称", p))?;
+    mint(app, &actor, &me, name).await
+}
+
+async fn mint(app: &App, actor: &Actor, u: &InScope<app_user::Model>, name: String) -> Result<(String, TokenView)> {
     let plain = format!("ddt_{}", random_token(32));
     let m = api_token::Model {
         id: Uuid::now_v7(),
@@ -348,44 +393,47 @@ pub async fn create_token(app: &App, actor: &Actor, username: &str, name: &str) 
         last_used_at: None,
         revoked_at: None,
     };
+    let place = user_place(app, u).await?;
     let tx = app.db().write().await?;
     users::insert_token(&tx, m.clone()).await?;
     audit::record(
         &tx,
         actor,
-        "token.create",
-        "api_token",
-        Some(m.id.to_string()),
-        None::<&()>,
-        Some(&serde_json::json!({"user": u.username, "name": m.name, "prefix": m.prefix})),
+        Event::new("token.create", "api_token", m.id, place)
+            .after(&serde_json::json!({"user": u.username, "name": m.name, "prefix": m.prefix})),
     )
     .await?;
     tx.commit().await?;
     Ok((plain, token_view(&m)))
 }
 
+/// A user's tokens: the actor's own, or a user's in an administrator's scope.
 pub async fn tokens(app: &App, actor: &Actor, user_id: Uuid) -> Result<Vec<TokenView>> {
-    if user_id != actor.user_id.0 && !actor.can(dandang_domain::access::Permission::UserAdmin) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(users::tokens_of(app.db().read(), user_id).await?.iter().map(token_view).collect())
+    let u = users::user(app.db().read(), actor, user_id).await?.ok_or(AppError::NotFound("用户"))?;
+    Ok(users::tokens_of(app.db().read(), &u).await?.iter().map(token_view).collect())
 }
 
+/// Revokes a token of the actor's own, or of a user in an administrator's scope.
 pub async fn revoke_token(app: &App, actor: &Actor, token_id: Uuid) -> Result<()> {
-    let t = users::token(app.db().read(), token_id).await?.ok_or(AppError::NotFound("令牌"))?;
-    if t.user_id != actor.user_id.0 && !actor.can(dandang_domain::access::Permission::UserAdmin) {
-        return Err(AppError::Forbidden);
-    }
+    let t = users::token(app.db().read(), actor, token_id).await?.ok_or(AppError::NotFound("令牌"))?;
+    let u = users::user(app.db().read(), actor, t.user_id).await?.ok_or(AppError::NotFound("令牌"))?;
+    let place = user_place(app, &u).await?;
     let tx = app.db().write().await?;
-    users::revoke_token(&tx, token_id, Utc::now()).await?;
-    audit::record(&tx, actor, "token.revoke", "api_token", Some(token_id.to_string()), None::<&()>, None::<&()>)
-        .await?;
+    users::revoke_token(&tx, &t, Utc::now()).await?;
+    audit::record(&tx, actor, Event::new("token.revoke", "api_token", token_id, place)).await?;
     tx.commit().await?;
     Ok(())
 }
 
+/// A bearer token's actor, and whether its user must still change the
+/// one-time password (then the token opens nothing but the password change).
+pub struct TokenAuth {
+    pub actor: Actor,
+    pub must_change_password: bool,
+}
+
 /// Resolves a bearer token to its user's actor.
-pub async fn authenticate_token(app: &App, token: &str, request_id: Option<String>) -> Result<Actor> {
+pub async fn authenticate_token(app: &App, token: &str, request_id: Option<String>) -> Result<TokenAuth> {
     let db = app.db().read();
     let Some(t) = users::token_by_hash(db, &sha256_hex(token.trim())).await? else {
         return Err(AppError::Unauthenticated);
@@ -393,7 +441,7 @@ pub async fn authenticate_token(app: &App, token: &str, request_id: Option<Strin
     if t.revoked_at.is_some() {
         return Err(AppError::Unauthenticated);
     }
-    let Some(u) = users::user(db, t.user_id).await? else { return Err(AppError::Unauthenticated) };
+    let Some(u) = users::user_of_credential(db, t.user_id).await? else { return Err(AppError::Unauthenticated) };
     if !u.active {
         return Err(AppError::Unauthenticated);
     }
@@ -401,7 +449,7 @@ pub async fn authenticate_token(app: &App, token: &str, request_id: Option<Strin
     if t.last_used_at.is_none_or(|l| now - l > Duration::seconds(60)) {
         users::touch_token(db, t.id, now).await?;
     }
-    actor_for(app, &u, request_id).await
+    Ok(TokenAuth { actor: actor_for(app, &u, request_id).await?, must_change_password: u.must_change_password })
 }
 
 /// Removes sessions past their idle or absolute limit.
@@ -412,4 +460,10 @@ pub async fn purge_sessions(app: &App) -> Result<u64> {
     let n = users::delete_expired_sessions(&tx, idle, now).await?;
     tx.commit().await?;
     Ok(n)
+}
+
+/// How many sessions the actor has open (the account page).
+pub async fn session_count(app: &App, actor: &Actor) -> Result<usize> {
+    let u = me(app, actor).await?;
+    Ok(users::sessions_of(app.db().read(), &u).await?.len())
 }

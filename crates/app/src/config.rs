@@ -4,6 +4,19 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+/// Writes a file only its owner may read.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path)?.write_all(text.as_bytes())
+}
+
 use crate::error::{AppError, Result};
 
 #[derive(Clone, Debug, Deserialize)]
@@ -19,6 +32,45 @@ pub struct Config {
     pub upload_max_bytes: usize,
     /// Send cookies with `Secure`; on behind TLS, off for plain local HTTP.
     pub cookie_secure: bool,
+    pub audit: AuditConfig,
+    pub access: AccessConfig,
+    pub login: LoginConfig,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// The key of the audit trail's digests of sensitive values (created on
+    /// first start). Defaults to `<SQLite file>.audit-key`, or
+    /// `data/audit.key` for PostgreSQL. Keep it out of database backups.
+    pub key_file: Option<PathBuf>,
+}
+
+/// The few genuine policy choices of who sees what; each defaults closed.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AccessConfig {
+    /// Whether a cadre sees the organization's eligibility verdict about
+    /// themselves (能否提拔、评先评优 …) beside their own measures.
+    pub cadre_sees_own_eligibility: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LoginConfig {
+    /// Login attempts one address may make per minute (then 429).
+    pub per_minute: u32,
+    /// Attempts allowed at once before the per-minute pace applies.
+    pub burst: u32,
+    /// Take the client address from this header (e.g. `X-Forwarded-For`,
+    /// its first entry) — only behind a proxy that sets it.
+    pub client_ip_header: Option<String>,
+}
+
+impl Default for LoginConfig {
+    fn default() -> Self {
+        LoginConfig { per_minute: 10, burst: 10, client_ip_header: None }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -65,6 +117,9 @@ impl Default for Config {
             password_hash: HashCost::default(),
             upload_max_bytes: 10 * 1024 * 1024,
             cookie_secure: false,
+            audit: AuditConfig::default(),
+            access: AccessConfig::default(),
+            login: LoginConfig::default(),
         }
     }
 }
@@ -96,6 +151,41 @@ impl HashCost {
 }
 
 impl Config {
+    fn audit_key_path(&self) -> PathBuf {
+        if let Some(p) = &self.audit.key_file {
+            return p.clone();
+        }
+        match self.db_url.strip_prefix("sqlite:") {
+            Some(rest) => {
+                let file = rest.trim_start_matches("//").split('?').next().unwrap_or("");
+                PathBuf::from(format!("{file}.audit-key"))
+            }
+            None => PathBuf::from("data/audit.key"),
+        }
+    }
+
+    /// Reads the audit key, or makes one (32 random bytes, hex) on first start.
+    pub fn audit_key(&self) -> Result<Vec<u8>> {
+        let path = self.audit_key_path();
+        let bad = |e: std::io::Error| AppError::Config(format!("审计密钥文件 {}：{e}", path.display()));
+        match std::fs::read_to_string(&path) {
+            Ok(t) => hex::decode(t.trim())
+                .ok()
+                .filter(|k| k.len() >= 16)
+                .ok_or_else(|| AppError::Config(format!("审计密钥文件 {} 的内容不是有效的密钥", path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut key = vec![0u8; 32];
+                getrandom::fill(&mut key).map_err(|e| AppError::Internal(e.to_string()))?;
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(bad)?;
+                }
+                write_private(&path, &hex::encode(&key)).map_err(bad)?;
+                Ok(key)
+            }
+            Err(e) => Err(bad(e)),
+        }
+    }
+
     /// Reads `path` if it exists; the defaults otherwise.
     pub fn load(path: &Path) -> Result<Config> {
         if !path.exists() {

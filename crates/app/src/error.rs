@@ -15,10 +15,14 @@ pub enum AppError {
     Locked(DateTime<Utc>),
     #[error("forbidden")]
     Forbidden,
-    #[error("out of scope")]
-    OutOfScope,
     #[error("csrf")]
     Csrf,
+    /// The one-time password must be changed before anything else.
+    #[error("password change required")]
+    PasswordChangeRequired,
+    /// Too many attempts from one address.
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("not found: {0}")]
     NotFound(&'static str),
     #[error("invalid: {0}")]
@@ -50,8 +54,9 @@ impl AppError {
             AppError::BadCredentials => "bad_credentials",
             AppError::Locked(_) => "account_locked",
             AppError::Forbidden => "forbidden",
-            AppError::OutOfScope => "out_of_scope",
             AppError::Csrf => "csrf_failed",
+            AppError::PasswordChangeRequired => "password_change_required",
+            AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::NotFound(_) => "not_found",
             AppError::Invalid(_) => "invalid_input",
             AppError::Conflict(_) => "conflict",
@@ -69,11 +74,12 @@ impl AppError {
         match self {
             AppError::Unauthenticated | AppError::BadCredentials => 401,
             AppError::Locked(_) => 423,
-            AppError::Forbidden | AppError::OutOfScope | AppError::Csrf => 403,
+            AppError::Forbidden | AppError::Csrf | AppError::PasswordChangeRequired => 403,
             AppError::NotFound(_) => 404,
             AppError::Invalid(_) => 422,
             AppError::Conflict(_) | AppError::IllegalTransition(_) | AppError::Stale => 409,
             AppError::TooLarge { .. } => 413,
+            AppError::TooManyRequests { .. } => 429,
             AppError::BadRequest(_) => 400,
             AppError::Busy => 503,
             AppError::Config(_) | AppError::Internal(_) => 500,
@@ -88,8 +94,11 @@ impl AppError {
                 format!("连续登录失败次数过多，账号已锁定至 {}", crate::clock::local(*until))
             }
             AppError::Forbidden => "您的角色无权执行此操作".into(),
-            AppError::OutOfScope => "该记录不在您的管理范围内".into(),
             AppError::Csrf => "页面已过期或请求来源不明，请刷新页面后重试".into(),
+            AppError::PasswordChangeRequired => "请先修改初始密码（“我的账号”页面），再进行其他操作".into(),
+            AppError::TooManyRequests { retry_after_secs } => {
+                format!("尝试过于频繁，请 {retry_after_secs} 秒后再试")
+            }
             AppError::NotFound(what) => format!("找不到{what}"),
             AppError::Invalid(inv) => inv.summary_zh(),
             AppError::Conflict(m) | AppError::IllegalTransition(m) => m.clone(),

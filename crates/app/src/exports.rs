@@ -6,7 +6,8 @@ use rust_xlsxwriter::{Format, Workbook};
 use serde::Serialize;
 
 use crate::{
-    App, audit,
+    App,
+    audit::{self, Event, Place},
     error::{AppError, Result},
     imports::{CADRE_COLS, ImportKind, text_cols},
     registry::cadres::{self, CadreQuery},
@@ -55,7 +56,8 @@ pub async fn cadres(app: &App, actor: &Actor, q: &CadreQuery) -> Result<Vec<u8>>
         return Err(AppError::Forbidden);
     }
     let items = cadres::rows_all(app, actor, q, MAX_EXPORT_ROWS).await?;
-    let ids: Vec<uuid::Uuid> = items.iter().map(|i| i.id).collect();
+    let ids = dandang_store::ScopedIds::of(&items);
+    let sensitive = actor.can(Permission::RegistryReadSensitive);
     let db = app.db().read();
     let mut appts: std::collections::HashMap<uuid::Uuid, Vec<dandang_store::entity::appointment::Model>> =
         Default::default();
@@ -75,8 +77,12 @@ pub async fn cadres(app: &App, actor: &Actor, q: &CadreQuery) -> Result<Vec<u8>>
         rows.push(vec![
             r.name.clone(),
             label(Some(&r.sex), |v| Sex::parse(v).map(|x| x.label_zh().into()).map_err(|_| ())),
-            r.birth_date.to_string(),
-            r.id_number.clone().unwrap_or_default(),
+            if sensitive { r.birth_date.to_string() } else { cadres::birth_month(r.birth_date) },
+            match &r.id_number {
+                Some(n) if sensitive => n.clone(),
+                Some(n) => dandang_domain::registry::IdNumber::parse(n).map(|i| i.masked()).unwrap_or_default(),
+                None => String::new(),
+            },
             r.ethnicity.clone(),
             r.party_join_date.map(|d| d.to_string()).unwrap_or_default(),
             label(r.education.as_deref(), |v| Education::parse(v).map(|x| x.label_zh().into()).map_err(|_| ())),
@@ -104,11 +110,8 @@ pub async fn cadres(app: &App, actor: &Actor, q: &CadreQuery) -> Result<Vec<u8>>
     audit::record(
         &tx,
         actor,
-        "export.cadres",
-        "cadre",
-        None,
-        None::<&()>,
-        Some(&ExportRecord { rows: items.len(), query: format!("{q:?}") }),
+        Event::new("export.cadres", "cadre", "", Place::of_actor(actor))
+            .after(&ExportRecord { rows: items.len(), query: format!("{q:?}") }),
     )
     .await?;
     tx.commit().await?;
@@ -122,18 +125,15 @@ struct ExportRecord {
 }
 
 /// Any simple list as a one-sheet workbook (units, users, audit events).
-pub async fn table(app: &App, actor: &Actor, what: &str, sheet: SheetData) -> Result<Vec<u8>> {
+pub async fn table(app: &App, actor: &Actor, what: &'static str, sheet: SheetData) -> Result<Vec<u8>> {
     let rows = sheet.rows.len();
     let bytes = workbook(&[sheet])?;
     let tx = app.db().write().await?;
     audit::record(
         &tx,
         actor,
-        &format!("export.{what}"),
-        what,
-        None,
-        None::<&()>,
-        Some(&serde_json::json!({"rows": rows})),
+        Event::new(format!("export.{what}"), what, "", Place::of_actor(actor))
+            .after(&serde_json::json!({"rows": rows})),
     )
     .await?;
     tx.commit().await?;

@@ -2,14 +2,11 @@
 //! its audit event; each read and write is checked against the actor's role
 //! and scope here, so the web UI, the JSON API and the CLI behave alike.
 
+pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod config;
-pub mod demo;
-mod demo_measures;
-mod demo_supervision;
-mod demo_tolerance;
 pub mod documents;
 pub mod error;
 pub mod exports;
@@ -43,6 +40,8 @@ struct Inner {
     policy: PolicyState,
     calendar: WorkCalendar,
     config: Config,
+    reads: audit::ReadLog,
+    audit_key: Vec<u8>,
 }
 
 impl App {
@@ -51,12 +50,14 @@ impl App {
         let policy = PolicyState::load(&config)?;
         let db = Db::connect(&config.db_url).await?;
         db.migrate().await?;
-        Ok(App::with(db, policy, config))
+        App::with(db, policy, config)
     }
 
-    pub fn with(db: Db, policy: PolicyState, config: Config) -> App {
+    pub fn with(db: Db, policy: PolicyState, config: Config) -> Result<App> {
         let calendar = policy.default_calendar();
-        App { inner: Arc::new(Inner { db, policy, calendar, config }) }
+        let audit_key = config.audit_key()?;
+        let reads = audit::ReadLog::start(db.clone());
+        Ok(App { inner: Arc::new(Inner { db, policy, calendar, config, reads, audit_key }) })
     }
 
     pub fn db(&self) -> &Db {
@@ -73,5 +74,23 @@ impl App {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    pub(crate) fn reads(&self) -> &audit::ReadLog {
+        &self.inner.reads
+    }
+
+    /// The key of the audit trail's digests of sensitive values; kept in a
+    /// file outside the database (`[audit] key_file`).
+    pub(crate) fn audit_key(&self) -> &[u8] {
+        &self.inner.audit_key
+    }
+}
+
+impl App {
+    /// Whether the database answers (`/healthz`).
+    pub async fn healthy(&self) -> bool {
+        use dandang_store::ConnectionTrait;
+        self.db().read().execute_unprepared("SELECT 1").await.is_ok()
     }
 }

@@ -10,13 +10,14 @@ use dandang_domain::{
     registry::ManagedBy,
     text,
 };
-use dandang_store::{entity::app_user, registry, users};
+use dandang_store::{InScope, entity::app_user, registry, system, users};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    App, audit,
-    auth::{self, format_managed_by, parse_managed_by},
+    App,
+    audit::{self, Event},
+    auth::{self, Ended, format_managed_by, parse_managed_by, user_place},
     error::{AppError, Result},
 };
 
@@ -66,14 +67,15 @@ fn require_admin(actor: &Actor) -> Result<()> {
     if actor.can(Permission::UserAdmin) { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
+/// A user's own root and unit, read for the view of a user already in scope.
 async fn view(app: &App, u: &app_user::Model) -> Result<UserView> {
     let db = app.db().read();
     let j = match u.jurisdiction_id {
-        Some(id) => registry::jurisdiction(db, id).await?,
+        Some(id) => system::jurisdiction(db, id).await?,
         None => None,
     };
     let unit_name = match u.unit_id {
-        Some(id) => registry::unit(db, id).await?.map(|x| x.name),
+        Some(id) => system::unit(db, id).await?.map(|x| x.name),
         None => None,
     };
     let role = Role::parse(&u.role).ok();
@@ -102,27 +104,21 @@ async fn view(app: &App, u: &app_user::Model) -> Result<UserView> {
 pub async fn list(app: &App, actor: &Actor) -> Result<Vec<UserView>> {
     require_admin(actor)?;
     let mut out = Vec::new();
-    for u in users::list_users(app.db().read()).await? {
-        let v = view(app, &u).await?;
-        let scope = scope_of(app, &u).await?;
-        if actor.scope.contains(&scope) {
-            out.push(v);
-        }
+    for u in users::list_users(app.db().read(), actor).await? {
+        out.push(view(app, &u).await?);
     }
     Ok(out)
 }
 
-pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<UserView> {
+/// A user in the administrator's scope (or the administrator), or "not found".
+async fn load(app: &App, actor: &Actor, id: Uuid) -> Result<InScope<app_user::Model>> {
     require_admin(actor)?;
-    let u = users::user(app.db().read(), id).await?.ok_or(AppError::NotFound("用户"))?;
-    if !actor.scope.contains(&scope_of(app, &u).await?) {
-        return Err(AppError::OutOfScope);
-    }
-    view(app, &u).await
+    users::user(app.db().read(), actor, id).await?.ok_or(AppError::NotFound("用户"))
 }
 
-async fn scope_of(app: &App, u: &app_user::Model) -> Result<Scope> {
-    Ok(auth::actor_for(app, u, None).await?.scope)
+pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<UserView> {
+    let u = load(app, actor, id).await?;
+    view(app, &u).await
 }
 
 struct Parsed {
@@ -137,7 +133,9 @@ struct Parsed {
 }
 
 async fn parse(app: &App, actor: &Actor, input: &UserInput) -> Result<Parsed> {
+    require_admin(actor)?;
     let db = app.db().read();
+    let scope = &actor.scope;
     let mut inv = Invalid::new();
     let username = inv.take("username", "用户名", {
         let u = input.username.trim().to_lowercase();
@@ -163,8 +161,8 @@ async fn parse(app: &App, actor: &Actor, input: &UserInput) -> Result<Parsed> {
     let (jurisdiction_id, jurisdiction_path) =
         match input.jurisdiction_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => (None, "/".to_string()),
-            Some(code) => match registry::jurisdiction_by_code(db, code).await? {
-                Some(j) => (Some(j.id), j.path),
+            Some(code) => match registry::jurisdiction_by_code(db, scope, code).await? {
+                Some(j) => (Some(j.id), j.path.clone()),
                 None => {
                     inv.push("jurisdiction_code", "管辖范围", Problem::NotFound);
                     (None, "/".into())
@@ -176,9 +174,9 @@ async fn parse(app: &App, actor: &Actor, input: &UserInput) -> Result<Parsed> {
     if role.is_some_and(|r| r.needs_unit()) {
         match input.unit_id {
             None => inv.push("unit_id", "所在单位", Problem::Required),
-            Some(id) => match registry::unit(db, id).await? {
+            Some(id) => match registry::unit(db, scope, id).await? {
                 Some(u) => {
-                    unit_path = Some(u.path);
+                    unit_path = Some(u.path.clone());
                     unit_id = Some(id);
                 }
                 None => inv.push("unit_id", "所在单位", Problem::NotFound),
@@ -189,7 +187,7 @@ async fn parse(app: &App, actor: &Actor, input: &UserInput) -> Result<Parsed> {
     if role.is_some_and(|r| r.needs_cadre()) {
         match input.cadre_id {
             None => inv.push("cadre_id", "对应干部", Problem::Required),
-            Some(id) => match registry::cadre(db, id).await? {
+            Some(id) => match registry::cadre(db, scope, id).await? {
                 Some(c) => cadre_id = Some(c.id),
                 None => inv.push("cadre_id", "对应干部", Problem::NotFound),
             },
@@ -204,21 +202,9 @@ async fn parse(app: &App, actor: &Actor, input: &UserInput) -> Result<Parsed> {
         unit_id: unit_id.map(dandang_domain::ids::UnitId),
         cadre_id: cadre_id.map(CadreId),
     };
-    // A self-service scope is a single cadre, which must itself be in the
-    // administrator's scope.
-    let grantable = match cadre_id {
-        Some(cid) => {
-            let c = registry::cadre(db, cid).await?.ok_or(AppError::NotFound("干部"))?;
-            let m = ManagedBy::parse(&c.managed_by).map_err(|_| AppError::Internal("managed_by".into()))?;
-            actor.scope.covers_cadre(&dandang_domain::access::CadreLocation {
-                cadre_id: CadreId(c.id),
-                jurisdiction_path: &c.jurisdiction_path,
-                unit_path: &c.unit_path,
-                managed_by: m,
-            })
-        }
-        None => actor.scope.contains(&scope),
-    };
+    // A self-service scope is a single cadre, found above through the
+    // administrator's own scope; any other must lie within that scope.
+    let grantable = cadre_id.is_some() || actor.scope.contains(&scope);
     if !grantable {
         return Err(AppError::invalid(
             "jurisdiction_code",
@@ -242,7 +228,7 @@ async fn parse(app: &App, actor: &Actor, input: &UserInput) -> Result<Parsed> {
 pub async fn create(app: &App, actor: &Actor, input: &UserInput) -> Result<(UserView, String)> {
     require_admin(actor)?;
     let p = parse(app, actor, input).await?;
-    if users::user_by_name(app.db().read(), &p.username).await?.is_some() {
+    if users::username_taken(app.db().read(), &p.username).await? {
         return Err(AppError::invalid("username", "用户名", Problem::Duplicate));
     }
     let password = auth::generate_password();
@@ -267,11 +253,11 @@ pub async fn create(app: &App, actor: &Actor, input: &UserInput) -> Result<(User
         created_at: now,
         updated_at: now,
     };
+    let v = view(app, &m).await?;
+    let place = user_place(app, &m).await?;
     let tx = app.db().write().await?;
     users::insert_user(&tx, m.clone()).await?;
-    let v = view(app, &m).await?;
-    audit::record(&tx, actor, "user.create", "user", Some(m.id.to_string()), None::<&()>, Some(&audit_shape(&v)))
-        .await?;
+    audit::record(&tx, actor, Event::new("user.create", "user", m.id, place).after(&audit_shape(&v))).await?;
     tx.commit().await?;
     let _ = p.scope;
     Ok((v, password))
@@ -286,18 +272,14 @@ fn audit_shape(v: &UserView) -> serde_json::Value {
 }
 
 pub async fn update(app: &App, actor: &Actor, id: Uuid, input: &UserInput, expected_version: i32) -> Result<UserView> {
-    require_admin(actor)?;
-    let before = users::user(app.db().read(), id).await?.ok_or(AppError::NotFound("用户"))?;
-    if !actor.scope.contains(&scope_of(app, &before).await?) {
-        return Err(AppError::OutOfScope);
-    }
+    let before = load(app, actor, id).await?;
     let mut input = input.clone();
     input.username = before.username.clone();
     let p = parse(app, actor, &input).await?;
     if id == actor.user_id.0 && (!input.active || p.role != actor.role) {
         return Err(AppError::Conflict("不能停用自己的账号或修改自己的角色".into()));
     }
-    let mut m = before.clone();
+    let mut m = before.get().clone();
     m.display_name = p.display_name;
     m.role = p.role.code().into();
     m.jurisdiction_id = p.jurisdiction_id;
@@ -307,85 +289,84 @@ pub async fn update(app: &App, actor: &Actor, id: Uuid, input: &UserInput, expec
     m.active = input.active;
     m.updated_at = Utc::now();
     let before_view = view(app, &before).await?;
-    let tx = app.db().write().await?;
-    users::update_user(&tx, m.clone(), expected_version).await?;
-    if !m.active {
-        users::delete_sessions_of(&tx, id).await?;
-    }
     let mut after = m.clone();
     after.version = expected_version + 1;
     let after_view = view(app, &after).await?;
+    let place = user_place(app, &after).await?;
+    let tx = app.db().write().await?;
+    users::update_user(&tx, &before, m.clone(), expected_version).await?;
+    if !m.active {
+        // A disabled account's sessions and tokens end with it.
+        users::delete_sessions_of(&tx, &before, None).await?;
+        users::revoke_tokens_of(&tx, &before, Utc::now()).await?;
+    }
     audit::record(
         &tx,
         actor,
-        "user.update",
-        "user",
-        Some(id.to_string()),
-        Some(&audit_shape(&before_view)),
-        Some(&audit_shape(&after_view)),
+        Event::new("user.update", "user", id, place)
+            .before(&audit_shape(&before_view))
+            .after(&audit_shape(&after_view)),
     )
     .await?;
     tx.commit().await?;
     Ok(after_view)
 }
 
-/// Issues a new one-time password and ends the user's sessions.
-pub async fn reset_password(app: &App, actor: &Actor, id: Uuid) -> Result<String> {
-    require_admin(actor)?;
-    let u = users::user(app.db().read(), id).await?.ok_or(AppError::NotFound("用户"))?;
-    if !actor.scope.contains(&scope_of(app, &u).await?) {
-        return Err(AppError::OutOfScope);
-    }
+/// Issues a new one-time password; the user's sessions end and their API
+/// tokens are revoked.
+pub async fn reset_password(app: &App, actor: &Actor, id: Uuid) -> Result<(String, Ended)> {
+    let u = load(app, actor, id).await?;
     let password = auth::generate_password();
     let hash = auth::hash_password(&app.config().password_hash, &password).await?;
+    let place = user_place(app, &u).await?;
     let tx = app.db().write().await?;
-    let mut m = u.clone();
+    let mut m = u.get().clone();
     m.password_hash = hash;
     m.must_change_password = true;
     m.failed_logins = 0;
     m.locked_until = None;
     m.password_changed_at = Utc::now();
     m.updated_at = Utc::now();
-    users::update_user(&tx, m, u.version).await?;
-    users::delete_sessions_of(&tx, id).await?;
-    audit::record(&tx, actor, "user.reset_password", "user", Some(id.to_string()), None::<&()>, None::<&()>).await?;
+    users::update_user(&tx, &u, m, u.version).await?;
+    let sessions = users::delete_sessions_of(&tx, &u, None).await?;
+    let tokens = users::revoke_tokens_of(&tx, &u, Utc::now()).await?;
+    audit::record(
+        &tx,
+        actor,
+        Event::new("user.reset_password", "user", id, place)
+            .after(&serde_json::json!({"sessions_ended": sessions, "tokens_revoked": tokens})),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(password)
+    Ok((password, Ended { sessions, tokens }))
 }
 
 pub async fn unlock(app: &App, actor: &Actor, id: Uuid) -> Result<()> {
-    require_admin(actor)?;
-    let u = users::user(app.db().read(), id).await?.ok_or(AppError::NotFound("用户"))?;
-    if !actor.scope.contains(&scope_of(app, &u).await?) {
-        return Err(AppError::OutOfScope);
-    }
+    let u = load(app, actor, id).await?;
+    let place = user_place(app, &u).await?;
     let tx = app.db().write().await?;
-    users::record_login_result(&tx, id, 0, None).await?;
-    audit::record(&tx, actor, "user.unlock", "user", Some(id.to_string()), None::<&()>, None::<&()>).await?;
+    users::clear_failures(&tx, u.id).await?;
+    audit::record(&tx, actor, Event::new("user.unlock", "user", id, place)).await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn end_sessions(app: &App, actor: &Actor, id: Uuid) -> Result<u64> {
-    require_admin(actor)?;
-    let u = users::user(app.db().read(), id).await?.ok_or(AppError::NotFound("用户"))?;
-    if !actor.scope.contains(&scope_of(app, &u).await?) {
-        return Err(AppError::OutOfScope);
-    }
+/// Ends a user's sessions and, if asked, revokes their API tokens.
+pub async fn end_sessions(app: &App, actor: &Actor, id: Uuid, revoke_tokens: bool) -> Result<Ended> {
+    let u = load(app, actor, id).await?;
+    let place = user_place(app, &u).await?;
     let tx = app.db().write().await?;
-    let n = users::delete_sessions_of(&tx, id).await?;
+    let sessions = users::delete_sessions_of(&tx, &u, None).await?;
+    let tokens = if revoke_tokens { users::revoke_tokens_of(&tx, &u, Utc::now()).await? } else { 0 };
     audit::record(
         &tx,
         actor,
-        "auth.logout_everywhere",
-        "user",
-        Some(id.to_string()),
-        None::<&()>,
-        Some(&serde_json::json!({"sessions": n})),
+        Event::new("auth.logout_everywhere", "user", id, place)
+            .after(&serde_json::json!({"sessions": sessions, "tokens": tokens})),
     )
     .await?;
     tx.commit().await?;
-    Ok(n)
+    Ok(Ended { sessions, tokens })
 }
 
 /// On an empty database: creates `admin` over the whole deployment with a
@@ -421,10 +402,8 @@ pub async fn bootstrap_admin(app: &App) -> Result<Option<String>> {
     audit::record_anonymous(
         &tx,
         "system",
-        "system.bootstrap",
-        "user",
-        Some(m.id.to_string()),
-        Some(serde_json::json!({"username": "admin"})),
+        Event::new("system.bootstrap", "user", m.id, audit::Place::deployment())
+            .after(&serde_json::json!({"username": "admin"})),
         None,
     )
     .await?;
@@ -439,4 +418,41 @@ pub async fn actor_by_name(app: &App, username: &str) -> Result<Actor> {
         return Err(AppError::Conflict("该账号已停用".into()));
     }
     auth::actor_for(app, &u, None).await
+}
+
+/// The unit (by full name) and the cadre (by ID number) a user form names,
+/// looked for in the administrator's own scope — and only once the caller is
+/// known to be an administrator, so the form answers nobody else about
+/// whether a number exists.
+pub async fn refs_by_name(
+    app: &App,
+    actor: &Actor,
+    unit_name: Option<&str>,
+    id_number: Option<&str>,
+) -> Result<(Option<Uuid>, Option<Uuid>)> {
+    require_admin(actor)?;
+    let db = app.db().read();
+    let mut inv = Invalid::new();
+    let unit = match unit_name.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(n) => match registry::unit_by_name(db, &actor.scope, n).await? {
+            Some(u) => Some(u.id),
+            None => {
+                inv.push("unit_id", "所在单位", Problem::NotFound);
+                None
+            }
+        },
+        None => None,
+    };
+    let cadre = match id_number.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(n) => match registry::cadres_by_id_numbers(db, &actor.scope, &[n.to_uppercase()]).await?.pop() {
+            Some(c) => Some(c.id),
+            None => {
+                inv.push("cadre_id", "对应干部（公民身份号码）", Problem::NotFound);
+                None
+            }
+        },
+        None => None,
+    };
+    inv.into_result()?;
+    Ok((unit, cadre))
 }

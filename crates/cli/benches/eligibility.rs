@@ -11,7 +11,8 @@
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use dandang_app::{Config, PolicyState, demo::Rng};
+use dandang_app::{Config, PolicyState};
+use dandang_demo::Rng;
 use dandang_domain::measures::{MeasureCode, MeasureFact, Tolerance, evaluate};
 
 fn d(s: &str) -> NaiveDate {

@@ -8,7 +8,7 @@
 
 use std::time::Instant;
 
-use dandang_app::demo::Rng;
+use dandang_demo::Rng;
 use dandang_domain::tolerance::library::rank;
 
 const WORDS: &[&str] = &[

@@ -103,7 +103,7 @@ fn pct(v: &mut [Duration], p: f64) -> f64 {
 
 async fn bench(backend: &str, url: String) {
     let app = App::open(config(url)).await.expect("open");
-    dandang_app::demo::load(&app).await.expect("demo");
+    dandang_demo::load(&app).await.expect("demo");
     let admin = dandang_app::users::actor_by_name(&app, "admin").await.unwrap();
     let city = dandang_app::users::actor_by_name(&app, "yc_ganbu").await.unwrap();
     let units: Vec<String> = dandang_app::registry::units::list(

@@ -214,7 +214,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let listen = cfg.listen.clone();
             let app = App::open(cfg).await?;
             if demo {
-                let s = dandang_app::demo::load(&app).await?;
+                let s = dandang_demo::load(&app).await?;
                 if s.loaded_now {
                     println!(
                         "已载入演示数据：{} 个行政区划、{} 个单位、{} 名干部、{} 条任职记录、{} 条处分处理记录、{} 项督查事项、{} 次约谈记录、{} 件工作提醒和约谈（各环节都有）、{} 件容错案件、{} 个典型案例。人物均为虚构。",
@@ -232,7 +232,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 } else {
                     println!("数据库中已有演示数据，未重复载入。");
                 }
-                println!("\n演示账号（密码均为 {}）：", dandang_app::demo::DEMO_PASSWORD);
+                println!("\n演示账号（密码均为 {}）：", dandang_demo::DEMO_PASSWORD);
                 println!("  {}{}{}范围", pad("用户名", 14), pad("名称", 26), pad("角色", 18));
                 for a in &s.accounts {
                     println!(
@@ -425,8 +425,8 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         }
         Cmd::Token { cmd: TokenCmd::Create { user, name } } => {
             let app = App::open(config(&c)?).await?;
-            let actor = dandang_app::users::actor_by_name(&app, &user).await?;
-            let (token, _) = dandang_app::auth::create_token(&app, &actor, &user, &name).await?;
+            // The operator holds the database already: no password is asked.
+            let (token, _) = dandang_app::auth::create_token_as_operator(&app, &user, &name).await?;
             println!("{token}");
             Ok(ExitCode::SUCCESS)
         }

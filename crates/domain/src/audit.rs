@@ -21,6 +21,11 @@ pub struct Link {
     pub before: Option<String>,
     pub after: Option<String>,
     pub request_id: Option<String>,
+    /// Where the event belongs (the record's jurisdiction path) and, for a
+    /// cadre's records, the cadre's management level. Hashed when present, so
+    /// events from before scoped audit reads keep their hashes.
+    pub scope_path: Option<String>,
+    pub scope_level: Option<String>,
     pub prev_hash: String,
 }
 
@@ -50,6 +55,10 @@ impl Link {
         field("before", self.before.as_deref());
         field("after", self.after.as_deref());
         field("request_id", self.request_id.as_deref());
+        if self.scope_path.is_some() || self.scope_level.is_some() {
+            field("scope_path", self.scope_path.as_deref());
+            field("scope_level", self.scope_level.as_deref());
+        }
         field("prev_hash", Some(&self.prev_hash));
         hex::encode(h.finalize())
     }
@@ -149,6 +158,8 @@ mod tests {
                     before: Some("{\"name\":\"甲\"}".into()),
                     after: Some("{\"name\":\"乙\"}".into()),
                     request_id: None,
+                    scope_path: (seq % 2 == 0).then(|| "/420000/".into()),
+                    scope_level: None,
                     prev_hash: prev.clone(),
                 };
                 let hash = link.hash();
@@ -195,6 +206,17 @@ mod tests {
         c[1].link.actor_name = "mallory".into();
         c[1].hash = c[1].link.hash();
         assert_eq!(verify(&c, (4, &head)), Err(Break::Unlinked { seq: 3 }));
+    }
+
+    #[test]
+    fn scope_is_covered_by_the_hash() {
+        let a = chain(2).remove(1).link;
+        let mut b = a.clone();
+        b.scope_path = Some("/420000/420500/".into());
+        assert_ne!(a.hash(), b.hash());
+        let mut c = a.clone();
+        c.scope_level = Some("city".into());
+        assert_ne!(a.hash(), c.hash());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, SubsecRound, Utc};
 use dandang_domain::audit::{Break, Link, StoredLink, Verifier};
+use dandang_domain::{access::Scope, registry::ManagedBy};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -13,6 +14,7 @@ use uuid::Uuid;
 use crate::{
     entity::{audit_event, audit_head},
     error::Result,
+    registry::like_prefix,
 };
 
 /// What happened, before it gets its place in the chain.
@@ -26,6 +28,9 @@ pub struct NewEvent {
     pub before: Option<String>,
     pub after: Option<String>,
     pub request_id: Option<String>,
+    /// Where the event belongs: see `audit_event::Model::scope_path`.
+    pub scope_path: Option<String>,
+    pub scope_level: Option<String>,
 }
 
 pub fn at_text(at: DateTime<Utc>) -> String {
@@ -58,6 +63,8 @@ pub async fn append(tx: &impl ConnectionTrait, e: NewEvent) -> Result<i64> {
         before: e.before.clone(),
         after: e.after.clone(),
         request_id: e.request_id.clone(),
+        scope_path: e.scope_path.clone(),
+        scope_level: e.scope_level.clone(),
         prev_hash: head.hash.clone(),
     };
     let hash = link.hash();
@@ -73,6 +80,8 @@ pub async fn append(tx: &impl ConnectionTrait, e: NewEvent) -> Result<i64> {
         before: Set(e.before),
         after: Set(e.after),
         request_id: Set(e.request_id),
+        scope_path: Set(e.scope_path),
+        scope_level: Set(e.scope_level),
         prev_hash: Set(head.hash),
         hash: Set(hash.clone()),
     })
@@ -99,6 +108,8 @@ fn to_link(m: &audit_event::Model) -> StoredLink {
             before: m.before.clone(),
             after: m.after.clone(),
             request_id: m.request_id.clone(),
+            scope_path: m.scope_path.clone(),
+            scope_level: m.scope_level.clone(),
             prev_hash: m.prev_hash.clone(),
         },
         hash: m.hash.clone(),
@@ -155,13 +166,40 @@ pub struct EventFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
+/// The one scope condition of audit events: a reader whose scope is the whole
+/// deployment reads everything; any other reader the events placed in their
+/// jurisdiction subtree, about cadres of the levels they handle (an auditor,
+/// who handles no cadres and holds no levels, reads every level of their
+/// subtree). Events from before events were placed are read only at the top.
+fn cond(scope: &Scope) -> Condition {
+    let every_level = scope.managed_by.is_empty() || ManagedBy::ALL.iter().all(|m| scope.managed_by.contains(m));
+    let whole = scope.jurisdiction_path == "/" && scope.unit_path.is_none() && scope.cadre_id.is_none() && every_level;
+    if whole {
+        return Condition::all();
+    }
+    if scope.unit_path.is_some() || scope.cadre_id.is_some() {
+        return crate::scope::nothing();
+    }
+    let mut cond = Condition::all().add(audit_event::Column::ScopePath.like(like_prefix(&scope.jurisdiction_path)));
+    if !every_level {
+        let levels: Vec<&str> = scope.managed_by.iter().map(|m| m.code()).collect();
+        cond = cond.add(
+            Condition::any()
+                .add(audit_event::Column::ScopeLevel.is_null())
+                .add(audit_event::Column::ScopeLevel.is_in(levels)),
+        );
+    }
+    cond
+}
+
 pub async fn list(
     c: &impl ConnectionTrait,
+    scope: &Scope,
     f: &EventFilter,
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<audit_event::Model>, u64)> {
-    let mut cond = Condition::all();
+    let mut cond = cond(scope);
     if let Some(a) = &f.actor {
         cond = cond.add(audit_event::Column::ActorName.eq(a.clone()));
     }
@@ -184,8 +222,4 @@ pub async fn list(
     let total = q.clone().count(c).await?;
     let rows = q.order_by_desc(audit_event::Column::Seq).offset(offset).limit(limit).all(c).await?;
     Ok((rows, total))
-}
-
-pub async fn get(c: &impl ConnectionTrait, seq: i64) -> Result<Option<audit_event::Model>> {
-    Ok(audit_event::Entity::find().filter(audit_event::Column::Seq.eq(seq)).one(c).await?)
 }

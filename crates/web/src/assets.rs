@@ -2,14 +2,12 @@
 //! the server does not depend on its working directory.
 
 use axum::{
-    Router,
     extract::Path,
     http::{StatusCode, header},
     response::{IntoResponse, Response},
-    routing::get,
 };
 
-use crate::AppState;
+use crate::routes::Routes;
 
 macro_rules! asset {
     ($path:literal) => {
@@ -27,8 +25,8 @@ const FILES: &[(&str, &str, &[u8])] = &[
 /// Cache-busting suffix for links from templates.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/static/{*path}", get(serve)).route("/favicon.ico", get(favicon))
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/static/{*path}", serve).get("/favicon.ico", favicon)
 }
 
 async fn serve(Path(path): Path<String>) -> Response {

@@ -11,7 +11,7 @@ use dandang_app::{AppError, auth::SessionInfo};
 use dandang_domain::access::Actor;
 use serde::de::DeserializeOwned;
 
-use crate::{AppState, REQUEST_ID, error::ApiError, ui::page_error};
+use crate::{AppState, REQUEST_ID, error::ApiError, pages::page_error};
 
 pub const SESSION_COOKIE: &str = "dandang_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -21,8 +21,11 @@ pub fn request_id(parts: &Parts) -> Option<String> {
 }
 
 pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
+    cookie_in(&parts.headers, name)
+}
+
+pub fn cookie_in(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -45,7 +48,9 @@ pub fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The caller of an API endpoint.
+/// The caller of an API endpoint. An account that must still change its
+/// one-time password opens nothing through the API, by token or by session:
+/// the forced change applies to every route, not only to pages.
 pub struct ApiAuth(pub Actor);
 
 impl FromRequestParts<AppState> for ApiAuth {
@@ -56,12 +61,19 @@ impl FromRequestParts<AppState> for ApiAuth {
         if let Some(h) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
             let token =
                 h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")).ok_or(AppError::Unauthenticated)?;
-            return Ok(ApiAuth(dandang_app::auth::authenticate_token(&s.app, token, rid).await?));
+            let t = dandang_app::auth::authenticate_token(&s.app, token, rid).await?;
+            if t.must_change_password {
+                return Err(AppError::PasswordChangeRequired.into());
+            }
+            return Ok(ApiAuth(t.actor));
         }
         let Some(c) = cookie(parts, SESSION_COOKIE) else { return Err(AppError::Unauthenticated.into()) };
         let info = dandang_app::auth::session(&s.app, &c, rid).await?;
         if is_unsafe(&parts.method) && !csrf_header(parts).is_some_and(|h| same(&h, &info.csrf)) {
             return Err(AppError::Csrf.into());
+        }
+        if info.must_change_password {
+            return Err(AppError::PasswordChangeRequired.into());
         }
         Ok(ApiAuth(info.actor))
     }

@@ -1,13 +1,24 @@
 //! HTTP: the Chinese web UI (askama + htmx 2) and the JSON API under
 //! `/api/v1`, both thin layers over the app crate's use cases.
 
+mod account;
+mod admin;
 mod api;
 mod assets;
 mod auth;
 mod error;
+mod follow_up;
+mod home;
+mod imports;
+mod measures;
 mod openapi;
+mod pages;
+mod policy;
+mod registry;
+mod routes;
+mod supervision;
 mod telemetry;
-mod ui;
+mod tolerance;
 
 use std::{net::SocketAddr, time::Duration};
 
@@ -16,7 +27,6 @@ use axum::{
     extract::DefaultBodyLimit,
     http::{HeaderName, HeaderValue, header},
     middleware,
-    routing::get,
 };
 use dandang_app::App;
 use tower_http::{
@@ -26,11 +36,19 @@ use tower_http::{
 };
 
 pub use openapi::openapi_json;
+pub use routes::Route;
 pub use telemetry::metrics_handle;
 
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
+    pub(crate) throttle: account::throttle::LoginThrottle,
+}
+
+/// Every endpoint the router serves, pages and API alike (the access-matrix
+/// test walks it).
+pub fn route_table() -> Vec<Route> {
+    routes::all().into_parts().1
 }
 
 pub(crate) static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -38,15 +56,11 @@ pub(crate) static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id
 /// The whole HTTP surface.
 pub fn router(app: App) -> Router {
     let body_limit = app.config().upload_max_bytes + 1024 * 1024;
-    let state = AppState { app };
-    Router::new()
-        .merge(ui::routes())
-        .nest("/api/v1", api::routes())
-        .route("/api/openapi.json", get(openapi::serve))
-        .route("/healthz", get(telemetry::healthz))
-        .route("/metrics", get(telemetry::metrics))
-        .merge(assets::routes())
-        .fallback(ui::not_found)
+    let throttle = account::throttle::LoginThrottle::new(&app.config().login);
+    let state = AppState { app, throttle };
+    let (routes, _) = routes::all().into_parts();
+    routes
+        .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(telemetry::record))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -89,7 +103,9 @@ pub async fn serve(app: App, listen: &str) -> std::io::Result<()> {
             }
         }
     });
-    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown()).await
+    // The peer address reaches handlers (the login throttle keys on it).
+    let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown()).await
 }
 
 async fn shutdown() {

@@ -8,7 +8,11 @@ use axum::{
 };
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
-use crate::AppState;
+use crate::{AppState, routes::Routes};
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/healthz", healthz).get("/metrics", metrics).get("/api/openapi.json", crate::openapi::serve)
+}
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
@@ -43,9 +47,7 @@ pub async fn metrics() -> impl IntoResponse {
 
 /// Liveness and database reachability.
 pub async fn healthz(State(s): State<AppState>) -> Response {
-    use dandang_store::ConnectionTrait;
-    let db = s.app.db().read();
-    let ok = db.execute_unprepared("SELECT 1").await.is_ok();
+    let ok = s.app.healthy().await;
     let body = serde_json::json!({ "status": if ok { "ok" } else { "degraded" }, "database": ok, "version": env!("CARGO_PKG_VERSION") });
     let code = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (code, axum::Json(body)).into_response()

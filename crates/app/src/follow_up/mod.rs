@@ -11,15 +11,22 @@ use dandang_domain::{
     measures::{FourForms, MeasureCode, MeasureKind},
     text,
 };
-use dandang_store::{entity::follow_up, measures as store, registry};
+use dandang_store::{
+    InScope, ScopedIds,
+    entity::follow_up,
+    follow_up as store, measures as measure_store,
+    registry::{self, CadreRow},
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    App, audit, clock,
+    App, access,
+    access::require,
+    audit::{self, Event, Place},
+    clock,
     error::{AppError, Result},
     measures::{book_for, view as measure_view},
-    registry::{covers_cadre, require},
 };
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -71,13 +78,17 @@ pub struct FollowUpView {
     pub version: i32,
 }
 
-async fn build_view(app: &App, f: &follow_up::Model) -> Result<FollowUpView> {
+async fn build_view(
+    app: &App,
+    actor: &Actor,
+    f: &InScope<follow_up::Model>,
+    r: &InScope<CadreRow>,
+) -> Result<FollowUpView> {
     let db = app.db().read();
     let today = clock::today();
-    let r = registry::cadre(db, f.cadre_id).await?.ok_or(AppError::NotFound("干部"))?;
-    let m = store::measure(db, f.measure_id).await?.ok_or(AppError::NotFound("措施记录"))?;
-    let book = book_for(app.policy(), &r);
-    let visits: Vec<VisitView> = store::visits_of(db, &[f.id])
+    let m = measure_store::measure(db, &actor.scope, f.measure_id).await?.ok_or(AppError::NotFound("措施记录"))?;
+    let book = book_for(app.policy(), r);
+    let visits: Vec<VisitView> = store::visits_of(db, &ScopedIds::one(f))
         .await?
         .into_iter()
         .map(|v| {
@@ -153,31 +164,32 @@ async fn build_view(app: &App, f: &follow_up::Model) -> Result<FollowUpView> {
     })
 }
 
-async fn load(app: &App, actor: &Actor, id: Uuid) -> Result<(follow_up::Model, registry::CadreRow)> {
+/// The follow-up work is the offices' and the unit's; a cadre reads their own
+/// measures, not the file kept on their follow-up.
+fn require_follow_up_read(actor: &Actor) -> Result<()> {
     require(actor, Permission::MeasureRead)?;
-    let f = store::follow_up(app.db().read(), id).await?.ok_or(AppError::NotFound("回访教育记录"))?;
-    let r = registry::cadre(app.db().read(), f.cadre_id).await?.ok_or(AppError::NotFound("干部"))?;
-    if !covers_cadre(actor, &r) {
-        return Err(AppError::OutOfScope);
-    }
+    if actor.scope.cadre_id.is_some() { Err(AppError::Forbidden) } else { Ok(()) }
+}
+
+async fn load(app: &App, actor: &Actor, id: Uuid) -> Result<(InScope<follow_up::Model>, InScope<CadreRow>)> {
+    require_follow_up_read(actor)?;
+    let f = store::follow_up(app.db().read(), &actor.scope, id).await?.ok_or(AppError::NotFound("回访教育记录"))?;
+    let r = access::cadre(app, actor, f.cadre_id).await?;
     Ok((f, r))
 }
 
 pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<FollowUpView> {
     let (f, r) = load(app, actor, id).await?;
-    audit::record_read(app, actor, "cadre", r.id.to_string(), &format!("{}的回访教育记录", r.name)).await?;
-    build_view(app, &f).await
+    audit::record_read(app, actor, "cadre", r.id, Place::of_cadre(&r), &format!("{}的回访教育记录", r.name)).await?;
+    build_view(app, actor, &f, &r).await
 }
 
 pub async fn of_cadre(app: &App, actor: &Actor, cadre_id: Uuid) -> Result<Vec<FollowUpView>> {
-    require(actor, Permission::MeasureRead)?;
-    let r = registry::cadre(app.db().read(), cadre_id).await?.ok_or(AppError::NotFound("干部"))?;
-    if !covers_cadre(actor, &r) {
-        return Err(AppError::OutOfScope);
-    }
+    require_follow_up_read(actor)?;
+    let r = access::cadre(app, actor, cadre_id).await?;
     let mut out = Vec::new();
-    for f in store::follow_ups_of(app.db().read(), cadre_id).await? {
-        out.push(build_view(app, &f).await?);
+    for f in store::follow_ups_of(app.db().read(), &r).await? {
+        out.push(build_view(app, actor, &f, &r).await?);
     }
     Ok(out)
 }
@@ -197,7 +209,7 @@ pub struct FollowUpListItem {
 }
 
 pub async fn list(app: &App, actor: &Actor, state: Option<&str>) -> Result<Vec<FollowUpListItem>> {
-    require(actor, Permission::MeasureRead)?;
+    require_follow_up_read(actor)?;
     let st = match state.map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(FollowUpState::parse(s).map_err(|p| AppError::invalid("state", "状态", p))?),
@@ -229,27 +241,34 @@ fn advance(f: &follow_up::Model, action: FollowUpAction) -> Result<FollowUpState
 async fn save(
     app: &App,
     actor: &Actor,
-    before: &follow_up::Model,
+    (before, r): (&InScope<follow_up::Model>, &InScope<CadreRow>),
     after: follow_up::Model,
     version: i32,
     action: FollowUpAction,
 ) -> Result<FollowUpView> {
     let tx = app.db().write().await?;
-    store::update_follow_up(&tx, after.clone(), version).await?;
+    store::update_follow_up(&tx, before, after, version).await?;
     audit::record(
         &tx,
         actor,
-        &format!("follow_up.{}", action.code()),
-        "follow_up",
-        Some(before.id.to_string()),
-        Some(&state_json(before)),
-        Some(&state_json(&after)),
+        Event::new(format!("follow_up.{}", action.code()), "follow_up", before.id, Place::of_cadre(r))
+            .before(&state_json(before))
+            .after(&state_json(&after_of(&tx, actor, before).await?)),
     )
     .await?;
     tx.commit().await?;
-    let mut saved = after;
-    saved.version = version + 1;
-    build_view(app, &saved).await
+    let saved =
+        store::follow_up(app.db().read(), &actor.scope, before.id).await?.ok_or(AppError::NotFound("回访教育记录"))?;
+    build_view(app, actor, &saved, r).await
+}
+
+/// The follow-up as the transaction has just written it.
+async fn after_of(
+    tx: &impl dandang_store::ConnectionTrait,
+    actor: &Actor,
+    f: &InScope<follow_up::Model>,
+) -> Result<follow_up::Model> {
+    Ok(store::follow_up(tx, &actor.scope, f.id).await?.ok_or(AppError::NotFound("回访教育记录"))?.into_inner())
 }
 
 fn state_json(f: &follow_up::Model) -> serde_json::Value {
@@ -272,7 +291,7 @@ pub struct MentorInput {
 /// The unit names the mentor (帮带责任人).
 pub async fn name_mentor(app: &App, actor: &Actor, id: Uuid, input: &MentorInput) -> Result<FollowUpView> {
     require(actor, Permission::FollowUpRecord)?;
-    let (f, _) = load(app, actor, id).await?;
+    let (f, r) = load(app, actor, id).await?;
     let next = advance(&f, FollowUpAction::NameMentor)?;
     let mut inv = Invalid::new();
     let name = inv.take("mentor_name", "帮带责任人", text::required(&input.mentor_name, 32));
@@ -282,17 +301,19 @@ pub async fn name_mentor(app: &App, actor: &Actor, id: Uuid, input: &MentorInput
         "明确日期",
         text::parse_date(&input.named_on).and_then(|d| text::not_future(d, clock::today())),
     );
-    let m = store::measure(app.db().read(), f.measure_id).await?.ok_or(AppError::NotFound("措施记录"))?;
+    let m = measure_store::measure(app.db().read(), &actor.scope, f.measure_id)
+        .await?
+        .ok_or(AppError::NotFound("措施记录"))?;
     if on.is_some_and(|d| d < m.decided_on) {
         inv.push("named_on", "明确日期", Problem::DateOrder { earlier: format!("处分处理决定日期 {}", m.decided_on) });
     }
     inv.into_result()?;
-    let mut after = f.clone();
+    let mut after = f.get().clone();
     after.state = next.code().to_string();
     after.mentor_name = name;
     after.mentor_post = post.flatten();
     after.mentor_named_on = on;
-    save(app, actor, &f, after, input.version, FollowUpAction::NameMentor).await
+    save(app, actor, (&f, &r), after, input.version, FollowUpAction::NameMentor).await
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -307,13 +328,15 @@ pub struct VisitInput {
 /// Records a planned visit as done.
 pub async fn record_visit(app: &App, actor: &Actor, visit_id: Uuid, input: &VisitInput) -> Result<FollowUpView> {
     require(actor, Permission::FollowUpRecord)?;
-    let v = store::visit(app.db().read(), visit_id).await?.ok_or(AppError::NotFound("回访安排"))?;
-    let (f, _) = load(app, actor, v.follow_up_id).await?;
+    let v = store::visit(app.db().read(), &actor.scope, visit_id).await?.ok_or(AppError::NotFound("回访安排"))?;
+    let (f, r) = load(app, actor, v.follow_up_id).await?;
     advance(&f, FollowUpAction::RecordVisit)?;
     if v.visited_on.is_some() {
         return Err(AppError::Conflict("这次回访已经登记".into()));
     }
-    let m = store::measure(app.db().read(), f.measure_id).await?.ok_or(AppError::NotFound("措施记录"))?;
+    let m = measure_store::measure(app.db().read(), &actor.scope, f.measure_id)
+        .await?
+        .ok_or(AppError::NotFound("措施记录"))?;
     let mut inv = Invalid::new();
     let on = inv.take(
         "visited_on",
@@ -331,27 +354,24 @@ pub async fn record_visit(app: &App, actor: &Actor, visit_id: Uuid, input: &Visi
     let notes = inv.take("notes", "回访情况", text::required(&input.notes, 2000));
     let eval = inv.take("evaluation", "综合评价", VisitEvaluation::parse(&input.evaluation));
     inv.into_result()?;
-    let mut after = v.clone();
+    let mut after = v.get().clone();
     after.visited_on = on;
     after.visitor = visitor;
     after.notes = notes;
     after.evaluation = eval.map(|e| e.code().to_string());
     after.recorded_by = Some(actor.user_id.0);
     let tx = app.db().write().await?;
-    store::update_visit(&tx, after.clone()).await?;
+    store::update_visit(&tx, &v, after.clone()).await?;
     audit::record(
         &tx,
         actor,
-        "follow_up.record_visit",
-        "follow_up_visit",
-        Some(v.id.to_string()),
-        None::<&()>,
-        Some(&serde_json::json!({"follow_up_id": f.id, "due_on": v.due_on, "visited_on": after.visited_on,
+        Event::new("follow_up.record_visit", "follow_up_visit", v.id, Place::of_cadre(&r))
+            .after(&serde_json::json!({"follow_up_id": f.id, "due_on": v.due_on, "visited_on": after.visited_on,
             "visitor": after.visitor, "evaluation": after.evaluation})),
     )
     .await?;
     tx.commit().await?;
-    build_view(app, &f).await
+    build_view(app, actor, &f, &r).await
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -364,9 +384,9 @@ pub struct ProposalInput {
 /// Possible from the alert date before the impact period ends.
 pub async fn propose(app: &App, actor: &Actor, id: Uuid, input: &ProposalInput) -> Result<FollowUpView> {
     require(actor, Permission::FollowUpRecord)?;
-    let (f, _) = load(app, actor, id).await?;
+    let (f, r) = load(app, actor, id).await?;
     let next = advance(&f, FollowUpAction::Propose)?;
-    let view = build_view(app, &f).await?;
+    let view = build_view(app, actor, &f, &r).await?;
     let today = clock::today();
     if let Some(a) = view.alert_on.filter(|a| *a > today) {
         return Err(AppError::Conflict(format!("影响期满前提醒日为 {a}，届时方可提出使用建议")));
@@ -375,12 +395,12 @@ pub async fn propose(app: &App, actor: &Actor, id: Uuid, input: &ProposalInput) 
         return Err(AppError::Conflict("尚未登记任何回访，不能提出使用建议".into()));
     }
     let proposal = text::required(&input.proposal, 1000).map_err(|p| AppError::invalid("proposal", "使用建议", p))?;
-    let mut after = f.clone();
+    let mut after = f.get().clone();
     after.state = next.code().to_string();
     after.proposal = Some(proposal);
     after.proposed_on = Some(today);
     after.proposed_by = Some(actor.user_id.0);
-    save(app, actor, &f, after, input.version, FollowUpAction::Propose).await
+    save(app, actor, (&f, &r), after, input.version, FollowUpAction::Propose).await
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -394,19 +414,19 @@ pub struct DecisionInput {
 /// The organization department decides on the unit's proposal.
 pub async fn decide(app: &App, actor: &Actor, id: Uuid, input: &DecisionInput) -> Result<FollowUpView> {
     require(actor, Permission::FollowUpDecide)?;
-    let (f, _) = load(app, actor, id).await?;
+    let (f, r) = load(app, actor, id).await?;
     let next = advance(&f, FollowUpAction::Decide)?;
     let mut inv = Invalid::new();
     let d = inv.take("decision", "决定", UseDecision::parse(&input.decision));
     let note = inv.take("note", "决定意见", text::required(&input.note, 1000));
     inv.into_result()?;
-    let mut after = f.clone();
+    let mut after = f.get().clone();
     after.state = next.code().to_string();
     after.decision = d.map(|d| d.code().to_string());
     after.decision_note = note;
     after.decided_on = Some(clock::today());
     after.decided_by = Some(actor.user_id.0);
-    save(app, actor, &f, after, input.version, FollowUpAction::Decide).await
+    save(app, actor, (&f, &r), after, input.version, FollowUpAction::Decide).await
 }
 
 // ---- watch lists and statistics ----------------------------------------------
@@ -429,7 +449,7 @@ pub async fn ending_within(app: &App, actor: &Actor, days: u32) -> Result<Vec<Im
     }
     let today = clock::today();
     let to = today.checked_add_days(Days::new(days as u64)).unwrap_or(today);
-    let rows = store::impact_ending(app.db().read(), &actor.scope, today, to).await?;
+    let rows = measure_store::impact_ending(app.db().read(), &actor.scope, today, to).await?;
     Ok(rows
         .into_iter()
         .map(|r| ImpactEnding {
@@ -479,7 +499,7 @@ pub async fn statistics(app: &App, actor: &Actor) -> Result<Statistics> {
     }
     let db = app.db().read();
     let today = clock::today();
-    let rows = store::all_measures(db, &actor.scope, &Default::default()).await?;
+    let rows = measure_store::all_measures(db, &actor.scope, &Default::default()).await?;
     let mut s = Statistics { total: rows.len() as u64, ..Default::default() };
     let (mut ff, mut kind, mut unit, mut year) = (BTreeMap::new(), BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
     for r in &rows {
@@ -521,6 +541,7 @@ pub async fn statistics(app: &App, actor: &Actor) -> Result<Statistics> {
     let ended: Vec<Uuid> =
         fus.iter().filter(|f| f.impact_last_day.is_some_and(|d| d < today)).map(|f| f.cadre_id).collect();
     let mut by_cadre: std::collections::HashMap<Uuid, Vec<_>> = std::collections::HashMap::new();
+    let ended = ScopedIds::of(&registry::cadres_by_ids(db, &actor.scope, &ended).await?);
     for a in registry::appointments_of_many(db, &ended).await? {
         by_cadre.entry(a.cadre_id).or_default().push(a);
     }

@@ -18,8 +18,8 @@ use dandang_domain::{
     text,
 };
 use dandang_store::{
-    ConnectionTrait,
-    entity::{appointment, cadre, cadre_tag, import_batch, item_milestone, measure, supervised_item, unit},
+    ConnectionTrait, InScope,
+    entity::{appointment, cadre, cadre_tag, import_batch, measure, unit},
     imports as store_imports,
     registry::{self, UnitRow},
 };
@@ -28,7 +28,9 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
-    App, audit, clock,
+    App,
+    audit::{self, Event, Place},
+    clock,
     error::{AppError, Result},
     registry::cadres::{RawCadre, new_model, parse_fields},
 };
@@ -477,8 +479,8 @@ enum Plan {
     Cadres(Vec<CadrePlanRow>),
     Units(Vec<unit::Model>),
     Appointments(Vec<appointment::Model>),
-    Measures(Vec<(measure::Model, MeasureCode)>),
-    Items(Vec<(supervised_item::Model, Vec<item_milestone::Model>)>),
+    Measures(Vec<(measure::Model, MeasureCode, InScope<registry::CadreRow>)>),
+    Items(Vec<crate::supervision::CheckedItem>),
 }
 
 impl Plan {
@@ -537,9 +539,15 @@ fn cell_text(t: &Table, cells: &[Cell], row: usize, key: &str, problems: &mut Ve
     }
 }
 
-async fn units_by_name(c: &impl ConnectionTrait, names: HashSet<String>) -> Result<HashMap<String, UnitRow>> {
+/// Units in the actor's scope by full name; a unit outside the scope is
+/// looked for and not found, exactly like one that does not exist.
+async fn units_by_name(
+    c: &impl ConnectionTrait,
+    actor: &Actor,
+    names: HashSet<String>,
+) -> Result<HashMap<String, InScope<UnitRow>>> {
     let names: Vec<String> = names.into_iter().collect();
-    Ok(registry::units_by_names(c, &names).await?.into_iter().map(|u| (u.name.clone(), u)).collect())
+    Ok(registry::units_by_names(c, &actor.scope, &names).await?.into_iter().map(|u| (u.name.clone(), u)).collect())
 }
 
 async fn prepare_cadres(
@@ -560,8 +568,8 @@ async fn prepare_cadres(
             id_numbers.push(i.to_uppercase());
         }
     }
-    let units = units_by_name(c, unit_names).await?;
-    let existing: HashSet<String> = registry::existing_id_numbers(c, &id_numbers).await?.into_iter().collect();
+    let units = units_by_name(c, actor, unit_names).await?;
+    let existing: HashSet<String> = registry::id_numbers_taken(c, &id_numbers, None).await?.into_iter().collect();
     let mut seen_ids: HashMap<String, usize> = HashMap::new();
     let mut tag_cache: HashMap<String, Vec<(String, String)>> = HashMap::new();
     let label = header_label(t.kind);
@@ -610,12 +618,8 @@ async fn prepare_cadres(
                     problems.push(t.problem(
                         row,
                         "unit",
-                        format!("“工作单位”找不到单位“{u}”，请先在系统中建立该单位或核对全称"),
+                        format!("“工作单位”在您的管理范围内找不到单位“{u}”，请核对全称或先建立该单位"),
                     ));
-                    None
-                }
-                Some(x) if !actor.scope.covers_unit(&x.jurisdiction_path, &x.path) => {
-                    problems.push(t.problem(row, "unit", format!("单位“{u}”不在您的管理范围内")));
                     None
                 }
                 Some(x) => Some(x),
@@ -636,7 +640,11 @@ async fn prepare_cadres(
                     seen_ids.insert(idn.as_str().to_string(), row);
                 }
                 if existing.contains(idn.as_str()) {
-                    problems.push(t.problem(row, "id_number", "“公民身份号码”已存在于系统中（该干部已录入）".into()));
+                    problems.push(t.problem(
+                        row,
+                        "id_number",
+                        format!("“公民身份号码”{}", crate::registry::cadres::id_number_taken().message_zh()),
+                    ));
                 }
             }
         }
@@ -738,7 +746,10 @@ async fn prepare_units(actor: &Actor, t: &Table, c: &impl ConnectionTrait) -> Re
             }
         }
     }
-    let existing = units_by_name(c, names).await?;
+    // Unit names are public and unique across the deployment; parents must be in scope.
+    let wanted: Vec<String> = names.iter().cloned().collect();
+    let taken: HashSet<String> = registry::unit_names_taken(c, &wanted).await?.into_iter().collect();
+    let existing = units_by_name(c, actor, names).await?;
     let mut in_file: HashMap<String, (usize, unit::Model, String)> = HashMap::new();
     let mut juris_cache: HashMap<String, Option<dandang_store::entity::jurisdiction::Model>> = HashMap::new();
     let mut plan = Vec::new();
@@ -773,22 +784,15 @@ async fn prepare_units(actor: &Actor, t: &Table, c: &impl ConnectionTrait) -> Re
             }
             Some(code) => {
                 if !juris_cache.contains_key(code) {
-                    juris_cache.insert(code.to_string(), registry::jurisdiction_by_code(c, code).await?);
+                    let j = registry::jurisdiction_by_code(c, &actor.scope, code).await?.map(InScope::into_inner);
+                    juris_cache.insert(code.to_string(), j);
                 }
                 match juris_cache.get(code).cloned().flatten() {
                     None => {
                         problems.push(t.problem(
                             row,
                             "jurisdiction_code",
-                            format!("“行政区划代码”{code} 在系统中不存在"),
-                        ));
-                        None
-                    }
-                    Some(j) if !actor.scope.covers_jurisdiction(&j.path) => {
-                        problems.push(t.problem(
-                            row,
-                            "jurisdiction_code",
-                            format!("行政区划 {}（{code}）不在您的管理范围内", j.name),
+                            format!("“行政区划代码”{code} 不在您的管理范围内的行政区划中"),
                         ));
                         None
                     }
@@ -797,7 +801,7 @@ async fn prepare_units(actor: &Actor, t: &Table, c: &impl ConnectionTrait) -> Re
             }
         };
         if let Some(n) = &name {
-            if existing.get(n).is_some_and(|u| &u.name == n) {
+            if taken.contains(n) {
                 problems.push(t.problem(row, "name", format!("单位“{n}”已存在于系统中")));
             }
             if let Some((first, _, _)) = in_file.get(n) {
@@ -869,7 +873,7 @@ async fn prepare_appointments(
             unit_names.insert(u);
         }
     }
-    let units = units_by_name(c, unit_names).await?;
+    let units = units_by_name(c, actor, unit_names).await?;
     let mut plan = Vec::new();
     for (row, cells) in &t.rows {
         let row = *row;
@@ -923,16 +927,12 @@ async fn prepare_appointments(
         };
         let cadre_id = crow.id;
         let unit = match unit_name.as_deref().and_then(|u| units.get(u)) {
-            Some(u) if actor.scope.covers_unit(&u.jurisdiction_path, &u.path) => u,
-            Some(u) => {
-                problems.push(t.problem(row, "unit", format!("单位“{}”不在您的管理范围内", u.name)));
-                continue;
-            }
+            Some(u) => u,
             None => {
                 problems.push(t.problem(
                     row,
                     "unit",
-                    format!("“任职单位”找不到单位“{}”", unit_name.as_deref().unwrap_or("")),
+                    format!("“任职单位”在您的管理范围内找不到单位“{}”", unit_name.as_deref().unwrap_or("")),
                 ));
                 continue;
             }
@@ -971,8 +971,10 @@ async fn prepare_appointments(
     if problems.is_empty() { Ok((Some(Plan::Appointments(plan)), problems)) } else { Ok((None, problems)) }
 }
 
-/// The cadre a row names: by ID number, else by name and birth date; a
-/// problem is recorded when none, several, or one outside the scope match.
+/// The cadre a row names, looked for in the actor's scope only: by ID number,
+/// else by name and birth date. A problem is recorded when none or several
+/// match; a cadre outside the scope is not found, and the answer names only
+/// what the row itself said.
 #[allow(clippy::too_many_arguments)]
 async fn find_cadre(
     actor: &Actor,
@@ -983,9 +985,11 @@ async fn find_cadre(
     name: Option<&str>,
     birth: Option<&str>,
     problems: &mut Vec<RowProblem>,
-) -> Result<Option<registry::CadreRow>> {
+) -> Result<Option<InScope<registry::CadreRow>>> {
     let cadre = match (idn, name, birth) {
-        (Some(i), _, _) => registry::cadre_by_id_number(c, &i.to_uppercase()).await?.map(|m| m.id),
+        (Some(i), _, _) => {
+            registry::cadres_by_id_numbers(c, &actor.scope, &[i.to_uppercase()]).await?.into_iter().next()
+        }
         (None, Some(n), Some(b)) => match text::parse_date(b) {
             Ok(b) => {
                 let f = registry::CadreFilter {
@@ -996,12 +1000,12 @@ async fn find_cadre(
                     ..Default::default()
                 };
                 let (rows, _) = registry::list_cadres(c, &actor.scope, &f, registry::CadreSort::Name, 0, 3).await?;
-                let exact: Vec<_> = rows.into_iter().filter(|r| r.name == n).collect();
+                let mut exact: Vec<_> = rows.into_iter().filter(|r| r.name == n).collect();
                 if exact.len() > 1 {
                     problems.push(t.problem(row, "name", format!("“{n}”（{b}）对应多名干部，请填写公民身份号码")));
                     None
                 } else {
-                    exact.first().map(|r| r.id)
+                    exact.pop()
                 }
             }
             Err(p) => {
@@ -1014,20 +1018,11 @@ async fn find_cadre(
             return Ok(None);
         }
     };
-    let Some(cadre_id) = cadre else {
-        if problems.iter().all(|p| p.row != row) {
-            problems.push(t.problem(row, "name", format!("找不到干部“{}”，请先导入干部名册", name.unwrap_or(""))));
-        }
-        return Ok(None);
-    };
-    let crow = registry::cadre(c, cadre_id).await?;
-    if let Some(cr) = &crow
-        && !crate::registry::covers_cadre(actor, cr)
-    {
-        problems.push(t.problem(row, "name", format!("干部“{}”不在您的管理范围内", cr.name)));
-        return Ok(None);
+    if cadre.is_none() && problems.iter().all(|p| p.row != row) {
+        let who = name.map(|n| format!("“{n}”")).unwrap_or_else(|| "该行所指的干部".into());
+        problems.push(t.problem(row, "name", format!("在您的管理范围内找不到{who}，请核对或先导入干部名册")));
     }
-    Ok(crow)
+    Ok(cadre)
 }
 
 async fn prepare_measures(
@@ -1074,7 +1069,7 @@ async fn prepare_measures(
         match crate::measures::parse_input(book, &input, today) {
             Ok(p) => {
                 let m = crate::measures::new_model(&p, &crow, via, actor, "import", None, book);
-                plan.push((m, p.code));
+                plan.push((m, p.code, crow));
             }
             Err(inv) => problems_from(t, row, inv, &mut problems),
         }
@@ -1111,7 +1106,7 @@ async fn prepare_items(
         names.extend(cell_text(t, cells, *row, "lead_unit", &mut scratch));
         names.extend(cell_text(t, cells, *row, "co_units", &mut scratch).map(|s| split(&s)).unwrap_or_default());
     }
-    let units = units_by_name(c, names).await?;
+    let units = units_by_name(c, actor, names).await?;
     let now = Utc::now();
     let mut problems = Vec::new();
     let mut plan = Vec::new();
@@ -1137,7 +1132,11 @@ async fn prepare_items(
         match lead.as_deref().map(|n| units.get(n)) {
             Some(Some(u)) => input.lead_unit_id = u.id,
             Some(None) => {
-                problems.push(t.problem(row, "lead_unit", format!("找不到单位“{}”", lead.unwrap_or_default())));
+                problems.push(t.problem(
+                    row,
+                    "lead_unit",
+                    format!("在您的管理范围内找不到单位“{}”", lead.unwrap_or_default()),
+                ));
                 bad = true;
             }
             None => {
@@ -1149,7 +1148,7 @@ async fn prepare_items(
             match units.get(&n) {
                 Some(u) => input.co_unit_ids.push(u.id),
                 None => {
-                    problems.push(t.problem(row, "co_units", format!("找不到单位“{n}”")));
+                    problems.push(t.problem(row, "co_units", format!("在您的管理范围内找不到单位“{n}”")));
                     bad = true;
                 }
             }
@@ -1246,11 +1245,7 @@ pub async fn validate(
     audit::record(
         &tx,
         actor,
-        "import.validate",
-        "import_batch",
-        Some(id.to_string()),
-        None::<&()>,
-        Some(&serde_json::json!({
+        Event::new("import.validate", "import_batch", id, Place::of_actor(actor)).after(&serde_json::json!({
             "kind": kind.code(), "file_name": file_name, "rows": rows, "problems": report.problems.len(), "sha256": sha,
         })),
     )
@@ -1265,10 +1260,8 @@ pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportRe
         return Err(AppError::Forbidden);
     }
     let tx = app.db().write().await?;
-    let b = store_imports::get(&tx, batch_id).await?.ok_or(AppError::NotFound("导入批次"))?;
-    if b.uploaded_by != actor.user_id.0 {
-        return Err(AppError::Forbidden);
-    }
+    // Another user's batch is not found: a batch is its uploader's own.
+    let b = store_imports::batch(&tx, actor, batch_id).await?.ok_or(AppError::NotFound("导入批次"))?;
     if b.status != "validated" {
         return Err(AppError::Conflict(match b.status.as_str() {
             "committed" => "该批次已经导入过，不能重复提交".into(),
@@ -1286,7 +1279,7 @@ pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportRe
             batch_id: Some(batch_id),
             kind,
             kind_label: kind.label_zh(),
-            file_name: b.file_name,
+            file_name: b.file_name.clone(),
             rows: t.rows.len(),
             problems,
             ok: false,
@@ -1315,36 +1308,27 @@ pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportRe
             }
         }
         Plan::Appointments(appts) => {
-            let mut ids: Vec<Uuid> = appts.iter().map(|a| a.cadre_id).collect();
-            ids.sort();
-            ids.dedup();
             registry::insert_appointments(&tx, appts).await?;
-            registry::refresh_post_ranks(&tx, &ids).await?;
         }
         Plan::Measures(rows) => {
-            for (m, code) in rows {
-                let crow = registry::cadre(&tx, m.cadre_id.expect("cadre")).await?.ok_or(AppError::NotFound("干部"))?;
+            for (m, code, crow) in rows {
                 let book = crate::measures::book_for(app.policy(), &crow);
-                crate::measures::record_in(&tx, actor, book, m, code).await?;
+                crate::measures::record_in(&tx, actor, book, m, code, &crow).await?;
             }
         }
         Plan::Items(rows) => {
-            for (item, ms) in rows {
-                crate::supervision::insert_item_in(app, &tx, actor, item, ms).await?;
+            for item in rows {
+                crate::supervision::insert_item_in(app, &tx, actor, item).await?;
             }
         }
     }
-    if !store_imports::set_status(&tx, batch_id, "validated", "committed", Some(Utc::now())).await? {
+    if !store_imports::set_status(&tx, &b, "validated", "committed", Some(Utc::now())).await? {
         return Err(AppError::Stale);
     }
     audit::record(
         &tx,
         actor,
-        "import.commit",
-        "import_batch",
-        Some(batch_id.to_string()),
-        None::<&()>,
-        Some(&serde_json::json!({
+        Event::new("import.commit", "import_batch", batch_id, Place::of_actor(actor)).after(&serde_json::json!({
             "kind": kind.code(), "file_name": b.file_name, "rows": n, "sha256": b.sha256,
         })),
     )
@@ -1361,7 +1345,7 @@ pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportRe
         batch_id: Some(batch_id),
         kind,
         kind_label: kind.label_zh(),
-        file_name: b.file_name,
+        file_name: b.file_name.clone(),
         rows: n,
         problems: vec![],
         ok: true,
@@ -1387,7 +1371,7 @@ pub async fn recent(app: &App, actor: &Actor) -> Result<Vec<BatchView>> {
     if ImportKind::allowed(actor).is_empty() {
         return Err(AppError::Forbidden);
     }
-    Ok(store_imports::recent(app.db().read(), Some(actor.user_id.0), 20)
+    Ok(store_imports::recent(app.db().read(), actor, 20)
         .await?
         .into_iter()
         .map(|b| BatchView {

@@ -18,18 +18,20 @@ use dandang_domain::{
     text,
 };
 use dandang_store::{
-    ConnectionTrait,
+    ConnectionTrait, InScope,
     entity::{follow_up, follow_up_visit, measure},
-    measures as store,
-    registry::{self, CadreRow},
+    follow_up as fu_store, measures as store,
+    registry::{CadreRow, UnitRow},
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    App, PolicyState, audit, clock,
+    App, PolicyState, access,
+    access::require,
+    audit::{self, Event, Place},
+    clock,
     error::{AppError, Result},
-    registry::{covers_cadre, require},
 };
 
 /// Where a measure came from.
@@ -313,14 +315,6 @@ fn parse_for(
     })
 }
 
-async fn cadre_in_scope(app: &App, actor: &Actor, cadre_id: Uuid) -> Result<CadreRow> {
-    let r = registry::cadre(app.db().read(), cadre_id).await?.ok_or(AppError::NotFound("干部"))?;
-    if !covers_cadre(actor, &r) {
-        return Err(AppError::OutOfScope);
-    }
-    Ok(r)
-}
-
 /// Records a measure on a cadre; `origin` says which procedure produced it.
 pub async fn create(app: &App, actor: &Actor, cadre_id: Uuid, input: &MeasureInput) -> Result<MeasureView> {
     create_from(app, actor, cadre_id, input, "manual", None).await
@@ -348,7 +342,7 @@ pub async fn create_from(
             ));
         }
     };
-    let (book, m, code) = prepare(app, actor, cadre_id, input, origin, origin_ref).await?;
+    let (book, m, code, cadre) = prepare(app, actor, cadre_id, input, origin, origin_ref).await?;
     // The body pursuing accountability checks for tolerance at the same time:
     // a possible case starts ex officio, in the same transaction as the measure.
     let opened = if possible {
@@ -367,13 +361,16 @@ pub async fn create_from(
         None
     };
     let tx = app.db().write().await?;
-    let v = record_in(&tx, actor, book, m, code).await?;
+    let v = record_in(&tx, actor, book, m, code, &cadre).await?;
     if let Some(o) = opened {
         crate::tolerance::insert_open(app, &tx, actor, o, clock::today()).await?;
     }
     tx.commit().await?;
     Ok(v)
 }
+
+/// A measure checked for a cadre in scope, ready for [`record_in`].
+pub(crate) type Prepared<'a> = (&'a ImpactBook, measure::Model, MeasureCode, InScope<CadreRow>);
 
 /// Checks a measure for a cadre and builds its row, for callers that record it
 /// in their own transaction with [`record_in`].
@@ -384,13 +381,13 @@ pub(crate) async fn prepare<'a>(
     input: &MeasureInput,
     origin: &str,
     origin_ref: Option<String>,
-) -> Result<(&'a ImpactBook, measure::Model, MeasureCode)> {
+) -> Result<Prepared<'a>> {
     require(actor, Permission::MeasureWrite)?;
-    let r = cadre_in_scope(app, actor, cadre_id).await?;
+    let r = access::cadre(app, actor, cadre_id).await?;
     let book = book_for(app.policy(), &r);
     let p = parse_input(book, input, clock::today())?;
     let m = new_model(&p, &r, input.via_accountability, actor, origin, origin_ref, book);
-    Ok((book, m, p.code))
+    Ok((book, m, p.code, r))
 }
 
 pub(crate) fn new_model(
@@ -436,16 +433,17 @@ pub(crate) async fn record_in(
     tx: &impl ConnectionTrait,
     actor: &Actor,
     book: &ImpactBook,
-    m: measure::Model,
+    mut m: measure::Model,
     code: MeasureCode,
+    cadre: &InScope<CadreRow>,
 ) -> Result<MeasureView> {
-    let cadre_id = m.cadre_id.expect("a cadre's measure");
+    m.cadre_id = Some(cadre.id);
     store::insert_measure(tx, m.clone()).await?;
     let v = view(&m, clock::today());
-    audit::record(tx, actor, "measure.create", "measure", Some(m.id.to_string()), None::<&()>, Some(&v)).await?;
-    let (last, permanent) = refresh_impact(tx, book, cadre_id).await?;
+    audit::record(tx, actor, Event::new("measure.create", "measure", m.id, Place::of_cadre(cadre)).after(&v)).await?;
+    let (last, permanent) = refresh_impact(tx, book, cadre).await?;
     if book.needs_follow_up(code, m.effective_on) && !permanent {
-        open_follow_up(tx, actor, book, &m, code, last).await?;
+        open_follow_up(tx, actor, book, &m, code, last, cadre).await?;
     }
     Ok(v)
 }
@@ -454,15 +452,20 @@ pub(crate) async fn record_in(
 pub async fn refresh_impact(
     c: &impl ConnectionTrait,
     book: &ImpactBook,
-    cadre_id: Uuid,
+    cadre: &InScope<CadreRow>,
 ) -> Result<(Option<NaiveDate>, bool)> {
-    let ms = store::measures_of(c, cadre_id).await?;
+    let ms = models(store::measures_of(c, cadre).await?);
     let (f, _) = facts(&ms);
     let e = evaluate(book, &f, NaiveDate::MAX);
     let (last, permanent) = (e.promotion.barred_until, e.promotion.never);
-    store::set_cadre_impact(c, cadre_id, last, permanent).await?;
-    store::set_follow_up_impact(c, cadre_id, last, permanent).await?;
+    store::set_cadre_impact(c, cadre, last, permanent).await?;
+    fu_store::set_follow_up_impact(c, cadre, last, permanent).await?;
     Ok((last, permanent))
+}
+
+/// The rows behind measures in scope.
+pub(crate) fn models(ms: Vec<InScope<measure::Model>>) -> Vec<measure::Model> {
+    ms.into_iter().map(InScope::into_inner).collect()
 }
 
 /// Opens the cadre's follow-up, or, when one is already running, extends its
@@ -474,12 +477,13 @@ async fn open_follow_up(
     m: &measure::Model,
     code: MeasureCode,
     last: Option<NaiveDate>,
+    cadre: &InScope<CadreRow>,
 ) -> Result<()> {
     let Some(mentor) = book.mentor_due.on(m.effective_on) else { return Ok(()) };
     let Some((months, _)) = book.visit_months(code, m.effective_on) else { return Ok(()) };
-    let cadre_id = m.cadre_id.expect("cadre measure");
+    let cadre_id = cadre.id;
     let running =
-        store::follow_ups_of(tx, cadre_id).await?.into_iter().find(|f| f.decided_on.is_none() && f.state != "closed");
+        fu_store::follow_ups_of(tx, cadre).await?.into_iter().find(|f| f.decided_on.is_none() && f.state != "closed");
     let visit = |follow_up_id: Uuid, due: NaiveDate| follow_up_visit::Model {
         id: Uuid::now_v7(),
         follow_up_id,
@@ -491,19 +495,16 @@ async fn open_follow_up(
         recorded_by: None,
     };
     if let Some(f) = running {
-        let planned = store::visits_of(tx, &[f.id]).await?;
+        let planned = fu_store::visits_of(tx, &dandang_store::ScopedIds::one(&f)).await?;
         let after = planned.iter().map(|v| v.due_on).max().unwrap_or(m.effective_on);
         let interval = (f.visit_months as u32).min(months);
         let extra: Vec<NaiveDate> = plan_visits(after, interval, last).into_iter().filter(|d| *d > after).collect();
-        store::insert_visits(tx, extra.iter().map(|d| visit(f.id, *d)).collect()).await?;
+        fu_store::insert_visits(tx, extra.iter().map(|d| visit(f.id, *d)).collect()).await?;
         return audit::record(
             tx,
             actor,
-            "follow_up.extend",
-            "follow_up",
-            Some(f.id.to_string()),
-            None::<&()>,
-            Some(&serde_json::json!({"measure_id": m.id, "impact_last_day": last, "visits_added": extra})),
+            Event::new("follow_up.extend", "follow_up", f.id, Place::of_cadre(cadre))
+                .after(&serde_json::json!({"measure_id": m.id, "impact_last_day": last, "visits_added": extra})),
         )
         .await;
     }
@@ -529,17 +530,15 @@ async fn open_follow_up(
         created_at: Utc::now(),
         version: 1,
     };
-    store::insert_follow_up(tx, f.clone()).await?;
+    fu_store::insert_follow_up(tx, f.clone()).await?;
     let plan = plan_visits(m.effective_on, months, last);
-    store::insert_visits(tx, plan.iter().map(|d| visit(f.id, *d)).collect()).await?;
+    fu_store::insert_visits(tx, plan.iter().map(|d| visit(f.id, *d)).collect()).await?;
     audit::record(
         tx,
         actor,
-        "follow_up.open",
-        "follow_up",
-        Some(f.id.to_string()),
-        None::<&()>,
-        Some(&serde_json::json!({"measure_id": m.id, "mentor_due": f.mentor_due, "visit_months": months, "visits": plan})),
+        Event::new("follow_up.open", "follow_up", f.id, Place::of_cadre(cadre)).after(
+            &serde_json::json!({"measure_id": m.id, "mentor_due": f.mentor_due, "visit_months": months, "visits": plan}),
+        ),
     )
     .await
 }
@@ -549,27 +548,25 @@ async fn open_follow_up(
 async fn close_follow_ups_if_clear(
     tx: &impl ConnectionTrait,
     actor: &Actor,
-    cadre_id: Uuid,
+    cadre: &InScope<CadreRow>,
     last: Option<NaiveDate>,
     permanent: bool,
 ) -> Result<()> {
     if last.is_some() || permanent {
         return Ok(());
     }
-    for f in store::follow_ups_of(tx, cadre_id).await? {
+    for f in fu_store::follow_ups_of(tx, cadre).await? {
         let Ok(state) = dandang_domain::follow_up::FollowUpState::parse(&f.state) else { continue };
         let Ok(next) = state.next(dandang_domain::follow_up::FollowUpAction::Close) else { continue };
-        let mut after = f.clone();
+        let mut after = f.get().clone();
         after.state = next.code().to_string();
-        store::update_follow_up(tx, after, f.version).await?;
+        fu_store::update_follow_up(tx, &f, after, f.version).await?;
         audit::record(
             tx,
             actor,
-            "follow_up.close",
-            "follow_up",
-            Some(f.id.to_string()),
-            Some(&serde_json::json!({"state": f.state})),
-            Some(&serde_json::json!({"state": next.code(), "reason": "措施经容错免责，不再有影响期"})),
+            Event::new("follow_up.close", "follow_up", f.id, Place::of_cadre(cadre))
+                .before(&serde_json::json!({"state": f.state}))
+                .after(&serde_json::json!({"state": next.code(), "reason": "措施经容错免责，不再有影响期"})),
         )
         .await?;
     }
@@ -579,11 +576,20 @@ async fn close_follow_ups_if_clear(
 /// A cadre's measures, oldest first; the read is audited.
 pub async fn list_for_cadre(app: &App, actor: &Actor, cadre_id: Uuid) -> Result<Vec<MeasureView>> {
     require(actor, Permission::MeasureRead)?;
-    let r = cadre_in_scope(app, actor, cadre_id).await?;
-    let ms = store::measures_of(app.db().read(), cadre_id).await?;
-    audit::record_read(app, actor, "cadre", cadre_id.to_string(), &format!("{}的处分处理记录", r.name)).await?;
+    let r = access::cadre(app, actor, cadre_id).await?;
+    let ms = store::measures_of(app.db().read(), &r).await?;
+    audit::record_read(app, actor, "cadre", cadre_id, Place::of_cadre(&r), &format!("{}的处分处理记录", r.name))
+        .await?;
     let today = clock::today();
     Ok(ms.iter().map(|m| view(m, today)).collect())
+}
+
+/// Whether the actor may see the eligibility verdict on this cadre: the
+/// offices may; a cadre on themselves only where the deployment chose so
+/// (`[access] cadre_sees_own_eligibility`, off by default).
+fn may_see_eligibility(app: &App, actor: &Actor) -> bool {
+    actor.can(Permission::MeasureRead)
+        && (actor.scope.cadre_id.is_none() || app.config().access.cadre_sees_own_eligibility)
 }
 
 /// `POST /api/v1/eligibility/check` and `dandang eligibility check`: the
@@ -611,11 +617,13 @@ pub async fn eligibility_json(
     cadre_id: Uuid,
     as_of: Option<&str>,
 ) -> Result<serde_json::Value> {
-    require(actor, Permission::MeasureRead)?;
+    if !may_see_eligibility(app, actor) {
+        return Err(AppError::Forbidden);
+    }
     let as_of = parse_as_of(as_of)?;
-    let r = cadre_in_scope(app, actor, cadre_id).await?;
+    let r = access::cadre(app, actor, cadre_id).await?;
     let book = book_for(app.policy(), &r);
-    let ms = store::measures_of(app.db().read(), cadre_id).await?;
+    let ms = models(store::measures_of(app.db().read(), &r).await?);
     let (f, ids) = facts(&ms);
     let e = evaluate(book, &f, as_of);
     let mut v = serde_json::to_value(&e).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -626,8 +634,15 @@ pub async fn eligibility_json(
     }
     v["cadre_id"] = serde_json::json!(cadre_id);
     v["pack"] = serde_json::json!(app.policy().pack_for(jurisdiction_code(&r.jurisdiction_path)));
-    audit::record_read(app, actor, "cadre", cadre_id.to_string(), &format!("{}的任用资格研判（{as_of}）", r.name))
-        .await?;
+    audit::record_read(
+        app,
+        actor,
+        "cadre",
+        cadre_id,
+        Place::of_cadre(&r),
+        &format!("{}的任用资格研判（{as_of}）", r.name),
+    )
+    .await?;
     Ok(v)
 }
 
@@ -767,76 +782,52 @@ pub fn panel(book: &ImpactBook, pack: &str, ms: &[measure::Model], as_of: NaiveD
     }
 }
 
-/// The panel on the cadre page; `None` when the actor may not see measures.
+/// The panel on the cadre page; `None` when the actor may not see the verdict.
 pub async fn cadre_panel(app: &App, actor: &Actor, cadre_id: Uuid, as_of: NaiveDate) -> Result<Option<Panel>> {
-    if !actor.can(Permission::MeasureRead) {
+    if !may_see_eligibility(app, actor) {
         return Ok(None);
     }
-    let r = cadre_in_scope(app, actor, cadre_id).await?;
-    let ms = store::measures_of(app.db().read(), r.id).await?;
+    let r = access::cadre(app, actor, cadre_id).await?;
+    let ms = models(store::measures_of(app.db().read(), &r).await?);
     let pack = app.policy().pack_for(jurisdiction_code(&r.jurisdiction_path));
     Ok(Some(panel(app.policy().book(pack), pack, &ms, as_of)))
 }
 
 // ---- tolerance outcome and replies -------------------------------------------
 
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
-pub struct ToleranceInput {
-    /// `exempted` (容错免责) or `mitigated` (容错减责); empty clears it.
-    #[serde(default)]
-    pub tolerance: Option<String>,
-    /// The tolerance decision's reference (决定书文号 or case id).
-    #[serde(default)]
-    pub tolerance_ref: Option<String>,
-    pub version: i32,
-}
-
-/// Attaches a tolerance outcome; the measure stays on record.
-pub async fn set_tolerance(app: &App, actor: &Actor, measure_id: Uuid, input: &ToleranceInput) -> Result<MeasureView> {
-    require(actor, Permission::MeasureWrite)?;
-    let m = store::measure(app.db().read(), measure_id).await?.ok_or(AppError::NotFound("措施记录"))?;
-    let cadre_id = m.cadre_id.ok_or(AppError::NotFound("干部"))?;
-    let r = cadre_in_scope(app, actor, cadre_id).await?;
-    let mut inv = Invalid::new();
-    let tol = match input.tolerance.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(t) => inv.take("tolerance", "容错结果", Tolerance::parse(t)),
-    };
-    let tref = inv.take("tolerance_ref", "容错决定文号", text::optional(input.tolerance_ref.as_deref(), 128));
-    if tol.is_some() && tref.as_ref().is_some_and(|t| t.is_none()) {
-        inv.push("tolerance_ref", "容错决定文号", Problem::Required);
-    }
-    inv.into_result()?;
-    let book = book_for(app.policy(), &r);
-    let tx = app.db().write().await?;
-    let v = apply_tolerance_in(&tx, actor, book, m, input.version, tol, tref.flatten()).await?;
-    tx.commit().await?;
-    Ok(v)
-}
-
 /// Attaches a tolerance outcome to a measure in the caller's transaction: the
 /// impact end is recomputed and follow-ups close when nothing bars any more.
+///
+/// Only a tolerance decision calls this: exempting or mitigating a measure
+/// outside the procedure would skip its exclusion checks.
 pub(crate) async fn apply_tolerance_in(
     tx: &impl ConnectionTrait,
     actor: &Actor,
     book: &ImpactBook,
-    m: measure::Model,
-    version: i32,
+    m: &InScope<measure::Model>,
+    cadre: &InScope<CadreRow>,
     tol: Option<Tolerance>,
     tref: Option<String>,
 ) -> Result<MeasureView> {
-    let cadre_id = m.cadre_id.ok_or(AppError::NotFound("干部"))?;
+    if m.cadre_id != Some(cadre.id) {
+        return Err(AppError::Internal("measure of another cadre".into()));
+    }
     let today = clock::today();
-    let before = view(&m, today);
-    let mut after = m.clone();
+    let before = view(m, today);
+    let mut after = m.get().clone();
     after.tolerance = tol.map(|t| t.code().to_string());
     after.tolerance_ref = tref;
-    store::update_measure(tx, after.clone(), version).await?;
-    after.version = version + 1;
+    store::update_measure(tx, m, after.clone(), m.version).await?;
+    after.version = m.version + 1;
     let v = view(&after, today);
-    audit::record(tx, actor, "measure.tolerance", "measure", Some(m.id.to_string()), Some(&before), Some(&v)).await?;
-    let (last, permanent) = refresh_impact(tx, book, cadre_id).await?;
-    close_follow_ups_if_clear(tx, actor, cadre_id, last, permanent).await?;
+    audit::record(
+        tx,
+        actor,
+        Event::new("measure.tolerance", "measure", m.id, Place::of_cadre(cadre)).before(&before).after(&v),
+    )
+    .await?;
+    let (last, permanent) = refresh_impact(tx, book, cadre).await?;
+    close_follow_ups_if_clear(tx, actor, cadre, last, permanent).await?;
     Ok(v)
 }
 
@@ -850,9 +841,9 @@ pub struct ReplyInput {
 /// Records the reply to a letter inquiry or a written explanation.
 pub async fn record_reply(app: &App, actor: &Actor, measure_id: Uuid, input: &ReplyInput) -> Result<MeasureView> {
     require(actor, Permission::MeasureWrite)?;
-    let m = store::measure(app.db().read(), measure_id).await?.ok_or(AppError::NotFound("措施记录"))?;
-    let cadre_id = m.cadre_id.ok_or(AppError::NotFound("干部"))?;
-    cadre_in_scope(app, actor, cadre_id).await?;
+    let m = store::measure(app.db().read(), &actor.scope, measure_id).await?.ok_or(AppError::NotFound("措施记录"))?;
+    let cadre_id = m.cadre_id.ok_or(AppError::NotFound("措施记录"))?;
+    let cadre = access::cadre(app, actor, cadre_id).await?;
     if !matches!(m.kind.as_str(), "letter_inquiry" | "written_explanation") {
         return Err(AppError::Conflict("只有函询和书面说明需要登记回复".into()));
     }
@@ -869,14 +860,19 @@ pub async fn record_reply(app: &App, actor: &Actor, measure_id: Uuid, input: &Re
     }
     inv.into_result()?;
     let before = view(&m, today);
-    let mut after = m.clone();
+    let mut after = m.get().clone();
     after.replied_on = on;
     after.reply = reply;
     let tx = app.db().write().await?;
-    store::update_measure(&tx, after.clone(), input.version).await?;
+    store::update_measure(&tx, &m, after.clone(), input.version).await?;
     after.version = input.version + 1;
     let v = view(&after, today);
-    audit::record(&tx, actor, "measure.reply", "measure", Some(m.id.to_string()), Some(&before), Some(&v)).await?;
+    audit::record(
+        &tx,
+        actor,
+        Event::new("measure.reply", "measure", m.id, Place::of_cadre(&cadre)).before(&before).after(&v),
+    )
+    .await?;
     tx.commit().await?;
     Ok(v)
 }
@@ -884,10 +880,7 @@ pub async fn record_reply(app: &App, actor: &Actor, measure_id: Uuid, input: &Re
 /// Records an accountability measure against a unit's party organization.
 pub async fn create_for_unit(app: &App, actor: &Actor, unit_id: Uuid, input: &MeasureInput) -> Result<MeasureView> {
     require(actor, Permission::MeasureWrite)?;
-    let u = registry::unit(app.db().read(), unit_id).await?.ok_or(AppError::NotFound("单位"))?;
-    if !crate::registry::covers_unit(actor, &u) {
-        return Err(AppError::OutOfScope);
-    }
+    let u = access::unit(app, actor, unit_id).await?;
     let pack = app.policy().pack_for(jurisdiction_code(&u.jurisdiction_path));
     let book = app.policy().book(pack);
     let today = clock::today();
@@ -921,7 +914,7 @@ pub async fn create_for_unit(app: &App, actor: &Actor, unit_id: Uuid, input: &Me
     let tx = app.db().write().await?;
     store::insert_measure(&tx, m.clone()).await?;
     let v = view(&m, today);
-    audit::record(&tx, actor, "measure.create", "measure", Some(m.id.to_string()), None::<&()>, Some(&v)).await?;
+    audit::record(&tx, actor, Event::new("measure.create", "measure", m.id, Place::of_unit(&u)).after(&v)).await?;
     tx.commit().await?;
     Ok(v)
 }
@@ -929,17 +922,14 @@ pub async fn create_for_unit(app: &App, actor: &Actor, unit_id: Uuid, input: &Me
 /// Accountability measures against a unit's party organization, newest first.
 pub async fn list_for_unit(app: &App, actor: &Actor, unit_id: Uuid) -> Result<Vec<MeasureView>> {
     require(actor, Permission::MeasureRead)?;
-    let u = registry::unit(app.db().read(), unit_id).await?.ok_or(AppError::NotFound("单位"))?;
-    if !crate::registry::covers_unit(actor, &u) {
-        return Err(AppError::OutOfScope);
-    }
+    let u: InScope<UnitRow> = access::unit(app, actor, unit_id).await?;
     let today = clock::today();
-    Ok(store::organization_measures(app.db().read(), unit_id).await?.iter().map(|m| view(m, today)).collect())
+    Ok(store::organization_measures(app.db().read(), &u).await?.iter().map(|m| view(m, today)).collect())
 }
 
 /// Timeline lines for the cadre page.
-pub async fn timeline(app: &App, cadre_id: Uuid) -> Result<Vec<crate::registry::cadres::TimelineEvent>> {
-    let ms = store::measures_of(app.db().read(), cadre_id).await?;
+pub async fn timeline(app: &App, cadre: &InScope<CadreRow>) -> Result<Vec<crate::registry::cadres::TimelineEvent>> {
+    let ms = store::measures_of(app.db().read(), cadre).await?;
     Ok(ms
         .iter()
         .map(|m| {

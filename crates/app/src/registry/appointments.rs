@@ -5,13 +5,19 @@ use dandang_domain::{
     registry::{PostLevel, Rank, Tier},
     text,
 };
-use dandang_store::{entity::appointment, registry};
+use dandang_store::{
+    InScope, ScopedIds,
+    entity::appointment,
+    registry::{self, CadreRow},
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{covers_cadre, covers_unit, require};
+use super::require;
 use crate::{
-    App, audit, clock,
+    App, access,
+    audit::{self, Event, Place},
+    clock,
     error::{AppError, Result},
     registry::posts::grade_label,
 };
@@ -34,9 +40,19 @@ pub struct AppointmentView {
     pub current: bool,
 }
 
-pub async fn appointment_view(app: &App, a: &appointment::Model) -> Result<AppointmentView> {
-    let unit_name = registry::unit(app.db().read(), a.unit_id).await?.map(|u| u.name).unwrap_or_default();
-    Ok(AppointmentView {
+/// A cadre's appointments, oldest first, with the names of their units.
+pub async fn appointment_views(app: &App, cadre: &InScope<CadreRow>) -> Result<Vec<AppointmentView>> {
+    let db = app.db().read();
+    let names = registry::appointment_unit_names(db, &ScopedIds::one(cadre)).await?;
+    Ok(registry::appointments_of(db, cadre)
+        .await?
+        .iter()
+        .map(|a| appointment_view(a, names.get(&a.unit_id).cloned().unwrap_or_default()))
+        .collect())
+}
+
+pub fn appointment_view(a: &appointment::Model, unit_name: String) -> AppointmentView {
+    AppointmentView {
         id: a.id,
         cadre_id: a.cadre_id,
         unit_id: a.unit_id,
@@ -54,7 +70,7 @@ pub async fn appointment_view(app: &App, a: &appointment::Model) -> Result<Appoi
         end_reason: a.end_reason.clone(),
         document_ref: a.document_ref.clone(),
         current: a.end_date.is_none(),
-    })
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -84,10 +100,7 @@ pub struct AppointmentInput {
 pub async fn create(app: &App, actor: &Actor, cadre_id: Uuid, input: &AppointmentInput) -> Result<AppointmentView> {
     require(actor, Permission::RegistryWrite)?;
     let db = app.db().read();
-    let c = registry::cadre(db, cadre_id).await?.ok_or(AppError::NotFound("干部"))?;
-    if !covers_cadre(actor, &c) {
-        return Err(AppError::OutOfScope);
-    }
+    let c = access::cadre(app, actor, cadre_id).await?;
     let today = clock::today();
     let mut inv = Invalid::new();
     let start = inv.take(
@@ -105,13 +118,16 @@ pub async fn create(app: &App, actor: &Actor, cadre_id: Uuid, input: &Appointmen
             Some(r) => Rank::parse(r).map(Some),
         },
     );
-    let unit = registry::unit(db, input.unit_id).await?;
+    // A unit or post outside the scope reads as one that does not exist.
+    let unit = registry::unit(db, &actor.scope, input.unit_id).await?;
     if unit.is_none() {
         inv.push("unit_id", "任职单位", Problem::NotFound);
     }
     let (title, tier, level) = match input.post_id {
-        Some(pid) => match registry::post(db, pid).await? {
-            Some(p) if p.unit_id == input.unit_id => (Some(p.title), Some(p.tier), Some(p.level)),
+        Some(pid) => match registry::post(db, &actor.scope, pid).await? {
+            Some(p) if p.unit_id == input.unit_id => {
+                (Some(p.title.clone()), Some(p.tier.clone()), Some(p.level.clone()))
+            }
             Some(_) => {
                 inv.push("post_id", "职务", Problem::Conflict { detail: "不属于所选单位".into() });
                 (None, None, None)
@@ -147,11 +163,8 @@ pub async fn create(app: &App, actor: &Actor, cadre_id: Uuid, input: &Appointmen
     }
     inv.into_result()?;
     let unit = unit.expect("checked");
-    if !covers_unit(actor, &unit) {
-        return Err(AppError::OutOfScope);
-    }
     let start = start.expect("checked");
-    let current = registry::current_appointments(db, &[cadre_id]).await?;
+    let current = registry::current_of_cadre(db, &c).await?;
     if input.end_current
         && let Some(a) = current.iter().find(|a| a.start_date >= start)
     {
@@ -179,28 +192,25 @@ pub async fn create(app: &App, actor: &Actor, cadre_id: Uuid, input: &Appointmen
         document_ref: document_ref.flatten(),
         created_at: Utc::now(),
     };
+    let place = Place::of_cadre(&c);
     let tx = app.db().write().await?;
     if input.end_current {
         let end = start.pred_opt().unwrap_or(start);
         for a in &current {
-            registry::end_appointment(&tx, a.id, end, Some(m.reason.clone())).await?;
+            registry::end_appointment(&tx, a, end, Some(m.reason.clone())).await?;
             audit::record(
                 &tx,
                 actor,
-                "appointment.end",
-                "appointment",
-                Some(a.id.to_string()),
-                Some(&serde_json::json!({"end_date": null})),
-                Some(&serde_json::json!({"end_date": end, "end_reason": m.reason})),
+                Event::new("appointment.end", "appointment", a.id, place.clone())
+                    .before(&serde_json::json!({"end_date": null}))
+                    .after(&serde_json::json!({"end_date": end, "end_reason": m.reason})),
             )
             .await?;
         }
     }
     registry::insert_appointments(&tx, vec![m.clone()]).await?;
-    registry::refresh_post_ranks(&tx, &[cadre_id]).await?;
-    let v = appointment_view(app, &m).await?;
-    audit::record(&tx, actor, "appointment.create", "appointment", Some(m.id.to_string()), None::<&()>, Some(&v))
-        .await?;
+    let v = appointment_view(&m, unit.name.clone());
+    audit::record(&tx, actor, Event::new("appointment.create", "appointment", m.id, place).after(&v)).await?;
     tx.commit().await?;
     Ok(v)
 }
@@ -214,11 +224,8 @@ pub struct EndInput {
 pub async fn end(app: &App, actor: &Actor, appointment_id: Uuid, input: &EndInput) -> Result<AppointmentView> {
     require(actor, Permission::RegistryWrite)?;
     let db = app.db().read();
-    let a = registry::appointment(db, appointment_id).await?.ok_or(AppError::NotFound("任职记录"))?;
-    let c = registry::cadre(db, a.cadre_id).await?.ok_or(AppError::NotFound("干部"))?;
-    if !covers_cadre(actor, &c) {
-        return Err(AppError::OutOfScope);
-    }
+    let a = registry::appointment(db, &actor.scope, appointment_id).await?.ok_or(AppError::NotFound("任职记录"))?;
+    let c = access::cadre(app, actor, a.cadre_id).await?;
     if a.end_date.is_some() {
         return Err(AppError::Conflict("该任职已结束".into()));
     }
@@ -234,15 +241,21 @@ pub async fn end(app: &App, actor: &Actor, appointment_id: Uuid, input: &EndInpu
     }
     inv.into_result()?;
     let (end, reason) = (end.expect("checked"), reason.expect("checked"));
+    let names = registry::appointment_unit_names(db, &ScopedIds::one(&c)).await?;
+    let unit_name = names.get(&a.unit_id).cloned().unwrap_or_default();
     let tx = app.db().write().await?;
-    registry::end_appointment(&tx, a.id, end, Some(reason.clone())).await?;
-    registry::refresh_post_ranks(&tx, &[a.cadre_id]).await?;
-    let mut after = a.clone();
+    registry::end_appointment(&tx, &a, end, Some(reason.clone())).await?;
+    let mut after = a.get().clone();
     after.end_date = Some(end);
     after.end_reason = Some(reason);
-    let v = appointment_view(app, &after).await?;
-    let bv = appointment_view(app, &a).await?;
-    audit::record(&tx, actor, "appointment.end", "appointment", Some(a.id.to_string()), Some(&bv), Some(&v)).await?;
+    let v = appointment_view(&after, unit_name.clone());
+    let bv = appointment_view(&a, unit_name);
+    audit::record(
+        &tx,
+        actor,
+        Event::new("appointment.end", "appointment", a.id, Place::of_cadre(&c)).before(&bv).after(&v),
+    )
+    .await?;
     tx.commit().await?;
     Ok(v)
 }

@@ -9,17 +9,20 @@ use dandang_domain::{
     text::{self, name_keys},
 };
 use dandang_store::{
+    InScope, ScopedIds,
     entity::{appointment, cadre},
-    registry::{self, CadreFilter, CadreRow, CadreSort},
+    registry::{self, CadreFilter, CadreRow, CadreSort, UnitRow},
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Page, Paging, covers_cadre, covers_unit, require};
+use super::{Page, Paging, require};
 use crate::{
-    App, audit, clock,
+    App, access,
+    audit::{self, Event, Place},
+    clock,
     error::{AppError, Result},
-    registry::appointments::{AppointmentView, appointment_view},
+    registry::appointments::{AppointmentView, appointment_views},
 };
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -51,7 +54,10 @@ pub struct CadreListItem {
     pub name: String,
     pub sex: String,
     pub sex_label: String,
-    pub birth_date: NaiveDate,
+    /// Only for roles allowed sensitive reads; others get `birth_month`.
+    pub birth_date: Option<NaiveDate>,
+    /// 出生年月, e.g. `1975-03`.
+    pub birth_month: String,
     pub age: i32,
     pub ethnicity: String,
     pub education_label: Option<String>,
@@ -71,7 +77,11 @@ pub struct CadreDetail {
     pub name: String,
     pub sex: String,
     pub sex_label: String,
-    pub birth_date: NaiveDate,
+    /// Only for roles allowed sensitive reads: with the masked number the
+    /// full birth date would give back the digits the mask hides.
+    pub birth_date: Option<NaiveDate>,
+    /// 出生年月, e.g. `1975-03`.
+    pub birth_month: String,
     pub age: i32,
     /// Full number only for roles allowed sensitive reads; masked otherwise.
     pub id_number: Option<String>,
@@ -126,13 +136,18 @@ fn post_label(a: &appointment::Model) -> String {
     a.title.clone()
 }
 
-fn list_item(r: &CadreRow, posts: &[String], today: NaiveDate) -> CadreListItem {
+pub fn birth_month(d: NaiveDate) -> String {
+    d.format("%Y-%m").to_string()
+}
+
+fn list_item(r: &CadreRow, posts: &[String], today: NaiveDate, sensitive: bool) -> CadreListItem {
     CadreListItem {
         id: r.id,
         name: r.name.clone(),
         sex_label: label(Some(&r.sex), Sex::parse, Sex::label_zh).unwrap_or_default(),
         sex: r.sex.clone(),
-        birth_date: r.birth_date,
+        birth_date: sensitive.then_some(r.birth_date),
+        birth_month: birth_month(r.birth_date),
         age: age_on(r.birth_date, today),
         ethnicity: r.ethnicity.clone(),
         education_label: label(r.education.as_deref(), Education::parse, Education::label_zh),
@@ -149,6 +164,7 @@ fn list_item(r: &CadreRow, posts: &[String], today: NaiveDate) -> CadreListItem 
 
 async fn filter_from(app: &App, actor: &Actor, q: &CadreQuery) -> Result<CadreFilter> {
     let db = app.db().read();
+    let scope = &actor.scope;
     let today = clock::today();
     let mut f = CadreFilter {
         q: q.q.clone(),
@@ -159,14 +175,14 @@ async fn filter_from(app: &App, actor: &Actor, q: &CadreQuery) -> Result<CadreFi
     let mut inv = Invalid::new();
     let non_empty = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from);
     if let Some(code) = non_empty(&q.jurisdiction) {
-        match registry::jurisdiction_by_code(db, &code).await? {
-            Some(j) => f.jurisdiction_path = Some(j.path),
+        match registry::jurisdiction_by_code(db, scope, &code).await? {
+            Some(j) => f.jurisdiction_path = Some(j.path.clone()),
             None => inv.push("jurisdiction", "行政区划", Problem::NotFound),
         }
     }
     if let Some(uid) = q.unit {
-        match registry::unit(db, uid).await? {
-            Some(u) => f.unit_path = Some(u.path),
+        match registry::unit(db, scope, uid).await? {
+            Some(u) => f.unit_path = Some(u.path.clone()),
             None => inv.push("unit", "单位", Problem::NotFound),
         }
     }
@@ -233,7 +249,7 @@ fn sort_from(s: Option<&str>) -> CadreSort {
     }
 }
 
-async fn posts_by_cadre(app: &App, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<String>>> {
+async fn posts_by_cadre(app: &App, ids: &ScopedIds) -> Result<HashMap<Uuid, Vec<String>>> {
     let mut m: HashMap<Uuid, Vec<String>> = HashMap::new();
     for a in registry::current_appointments(app.db().read(), ids).await? {
         m.entry(a.cadre_id).or_default().push(post_label(&a));
@@ -254,15 +270,18 @@ pub async fn list(app: &App, actor: &Actor, q: &CadreQuery) -> Result<Page<Cadre
         paging.per_page,
     )
     .await?;
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let posts = posts_by_cadre(app, &ids).await?;
+    let posts = posts_by_cadre(app, &ScopedIds::of(&rows)).await?;
     let today = clock::today();
-    let items = rows.iter().map(|r| list_item(r, posts.get(&r.id).map(Vec::as_slice).unwrap_or(&[]), today)).collect();
+    let sensitive = actor.can(Permission::RegistryReadSensitive);
+    let items = rows
+        .iter()
+        .map(|r| list_item(r, posts.get(&r.id).map(Vec::as_slice).unwrap_or(&[]), today, sensitive))
+        .collect();
     Ok(Page::new(items, total, paging))
 }
 
 /// Every cadre row matching the query, for export (bounded).
-pub async fn rows_all(app: &App, actor: &Actor, q: &CadreQuery, max: u64) -> Result<Vec<CadreRow>> {
+pub async fn rows_all(app: &App, actor: &Actor, q: &CadreQuery, max: u64) -> Result<Vec<InScope<CadreRow>>> {
     require(actor, Permission::RegistryRead)?;
     let f = filter_from(app, actor, q).await?;
     let (rows, _) =
@@ -270,32 +289,24 @@ pub async fn rows_all(app: &App, actor: &Actor, q: &CadreQuery, max: u64) -> Res
     Ok(rows)
 }
 
-pub(crate) async fn load_in_scope(app: &App, actor: &Actor, id: Uuid) -> Result<CadreRow> {
+pub(crate) async fn load_in_scope(app: &App, actor: &Actor, id: Uuid) -> Result<InScope<CadreRow>> {
     require(actor, Permission::RegistryRead)?;
-    let r = registry::cadre(app.db().read(), id).await?.ok_or(AppError::NotFound("干部"))?;
-    if !covers_cadre(actor, &r) {
-        return Err(AppError::OutOfScope);
-    }
-    Ok(r)
+    access::cadre(app, actor, id).await
 }
 
 /// A cadre's full record; the read itself is audited.
 pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<CadreDetail> {
     let r = load_in_scope(app, actor, id).await?;
     let d = detail(app, actor, &r).await?;
-    audit::record_read(app, actor, "cadre", id.to_string(), &format!("{}的干部档案", r.name)).await?;
+    audit::record_read(app, actor, "cadre", id, Place::of_cadre(&r), &format!("{}的干部档案", r.name)).await?;
     Ok(d)
 }
 
-async fn detail(app: &App, actor: &Actor, r: &CadreRow) -> Result<CadreDetail> {
+async fn detail(app: &App, actor: &Actor, r: &InScope<CadreRow>) -> Result<CadreDetail> {
     let db = app.db().read();
     let today = clock::today();
-    let appts = registry::appointments_of(db, r.id).await?;
-    let mut views = Vec::new();
-    for a in &appts {
-        views.push(appointment_view(app, a).await?);
-    }
-    let tags = registry::tags_of(db, &[r.id])
+    let views = appointment_views(app, r).await?;
+    let tags = registry::tags_of(db, &ScopedIds::one(r))
         .await?
         .into_iter()
         .map(|t| TagView { title: app.policy().tag_title(&t.tag), code: t.tag })
@@ -337,7 +348,7 @@ async fn detail(app: &App, actor: &Actor, r: &CadreRow) -> Result<CadreDetail> {
         });
     }
     if actor.can(Permission::MeasureRead) {
-        timeline.extend(crate::measures::timeline(app, r.id).await?);
+        timeline.extend(crate::measures::timeline(app, r).await?);
     }
     timeline.sort_by_key(|e| std::cmp::Reverse(e.date));
     Ok(CadreDetail {
@@ -345,7 +356,8 @@ async fn detail(app: &App, actor: &Actor, r: &CadreRow) -> Result<CadreDetail> {
         name: r.name.clone(),
         sex_label: label(Some(&r.sex), Sex::parse, Sex::label_zh).unwrap_or_default(),
         sex: r.sex.clone(),
-        birth_date: r.birth_date,
+        birth_date: sensitive.then_some(r.birth_date),
+        birth_month: birth_month(r.birth_date),
         age: age_on(r.birth_date, today),
         id_number_masked: !sensitive && id_number.is_some(),
         id_number,
@@ -568,13 +580,35 @@ fn check_tags(app: &App, jurisdiction_code: &str, tags: &[String], inv: &mut Inv
     out
 }
 
-fn audit_shape(m: &cadre::Model, tags: &[String]) -> serde_json::Value {
+fn audit_shape(app: &App, m: &cadre::Model, tags: &[String]) -> serde_json::Value {
     serde_json::json!({
-        "name": m.name, "sex": m.sex, "birth_date": m.birth_date, "id_number": m.id_number,
+        "name": m.name, "sex": m.sex, "birth_date": m.birth_date,
+        "id_number": m.id_number.as_deref().map(|n| audit::id_number_for_audit(app, n)),
         "ethnicity": m.ethnicity, "party_join_date": m.party_join_date, "education": m.education,
         "degree": m.degree, "unit_id": m.unit_id, "rank": m.rank, "managed_by": m.managed_by,
         "active": m.active, "note": m.note, "tags": tags,
     })
+}
+
+/// The answer when an ID number belongs to a cadre already. One person has
+/// one record, so the number cannot be registered twice even by an office
+/// that may not see its holder; the answer is the same whoever holds it and
+/// names nobody, and the attempt is kept in the audit trail.
+pub(crate) fn id_number_taken() -> Problem {
+    Problem::Duplicate
+}
+
+async fn record_id_number_conflict(app: &App, actor: &Actor, n: &str) -> Result<()> {
+    let tx = app.db().write().await?;
+    audit::record(
+        &tx,
+        actor,
+        Event::new("cadre.id_number_conflict", "cadre", "", Place::of_actor(actor))
+            .after(&serde_json::json!({ "id_number": audit::id_number_for_audit(app, n) })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Every check a cadre write needs: fields, unit, tags, scope and the
@@ -583,12 +617,13 @@ async fn checked(
     app: &App,
     actor: &Actor,
     input: &CadreInput,
-    except: Option<Uuid>,
-) -> Result<(CadreFields, dandang_store::registry::UnitRow, Vec<String>)> {
+    except: Option<&InScope<CadreRow>>,
+) -> Result<(CadreFields, InScope<UnitRow>, Vec<String>)> {
     let db = app.db().read();
     let mut inv = Invalid::new();
     let fields = parse_fields(&raw(input), clock::today(), &mut inv, &form_label);
-    let unit = registry::unit(db, input.unit_id).await?;
+    // A unit outside the scope reads as a unit that does not exist.
+    let unit = registry::unit(db, &actor.scope, input.unit_id).await?;
     let tags = match &unit {
         Some(u) => check_tags(app, &u.jurisdiction_code, &input.tags, &mut inv),
         None => {
@@ -596,16 +631,27 @@ async fn checked(
             vec![]
         }
     };
+    if let Some(f) = &fields
+        && !actor.scope.managed_by.contains(&f.managed_by)
+    {
+        inv.push(
+            "managed_by",
+            "管理权限",
+            Problem::Conflict { detail: format!("您只能登记{}的干部", actor.scope.managed_by_label()) },
+        );
+    }
+    let mut taken = None;
+    if let Some(Some(idn)) = fields.as_ref().map(|f| &f.id_number)
+        && !registry::id_numbers_taken(db, &[idn.as_str().to_string()], except.map(|e| e.id)).await?.is_empty()
+    {
+        inv.push("id_number", "公民身份号码", id_number_taken());
+        taken = Some(idn.as_str().to_string());
+    }
+    if let Some(n) = taken {
+        record_id_number_conflict(app, actor, &n).await?;
+    }
     inv.into_result()?;
     let (f, unit) = (fields.expect("checked"), unit.expect("checked"));
-    if !covers_unit(actor, &unit) || !actor.scope.managed_by.contains(&f.managed_by) {
-        return Err(AppError::OutOfScope);
-    }
-    if let Some(idn) = &f.id_number
-        && registry::cadre_by_id_number(db, idn.as_str()).await?.is_some_and(|c| Some(c.id) != except)
-    {
-        return Err(AppError::invalid("id_number", "公民身份号码", Problem::Duplicate));
-    }
     Ok((f, unit, tags))
 }
 
@@ -615,19 +661,15 @@ pub async fn create(app: &App, actor: &Actor, input: &CadreInput) -> Result<Cadr
     let m = new_model(CadreId::new().0, &f, unit.id);
     let tx = app.db().write().await?;
     registry::insert_cadre(&tx, m.clone()).await?;
-    registry::set_tags(&tx, m.id, &tags).await?;
+    registry::set_new_tags(&tx, &m, &tags).await?;
+    let r = registry::cadre(&tx, &actor.scope, m.id).await?.ok_or(AppError::Internal("cadre".into()))?;
     audit::record(
         &tx,
         actor,
-        "cadre.create",
-        "cadre",
-        Some(m.id.to_string()),
-        None::<&()>,
-        Some(&audit_shape(&m, &tags)),
+        Event::new("cadre.create", "cadre", m.id, Place::of_cadre(&r)).after(&audit_shape(app, &m, &tags)),
     )
     .await?;
     tx.commit().await?;
-    let r = registry::cadre(app.db().read(), m.id).await?.ok_or(AppError::Internal("cadre".into()))?;
     detail(app, actor, &r).await
 }
 
@@ -673,29 +715,50 @@ fn yes() -> bool {
 
 pub async fn update(app: &App, actor: &Actor, id: Uuid, input: &CadreUpdate) -> Result<CadreDetail> {
     require(actor, Permission::RegistryWrite)?;
-    load_in_scope(app, actor, id).await?;
-    let (f, unit, tags) = checked(app, actor, &input.fields, Some(id)).await?;
+    let target = load_in_scope(app, actor, id).await?;
+    let (f, unit, tags) = checked(app, actor, &input.fields, Some(&target)).await?;
     let db = app.db().read();
-    let old = registry::cadre_model(db, id).await?.ok_or(AppError::NotFound("干部"))?;
-    let old_tags: Vec<String> = registry::tags_of(db, &[id]).await?.into_iter().map(|t| t.tag).collect();
+    let old = registry::cadre_model(db, &target).await?.ok_or(AppError::NotFound("干部"))?;
+    let old_tags: Vec<String> =
+        registry::tags_of(db, &ScopedIds::one(&target)).await?.into_iter().map(|t| t.tag).collect();
     let mut m = new_model(id, &f, unit.id);
     m.active = input.active;
     m.created_at = old.created_at;
     m.post_rank = old.post_rank;
     let tx = app.db().write().await?;
-    registry::update_cadre(&tx, m.clone(), input.version).await?;
-    registry::set_tags(&tx, id, &tags).await?;
+    registry::update_cadre(&tx, &target, m.clone(), input.version).await?;
+    registry::set_tags(&tx, &target, &tags).await?;
+    let r = registry::cadre(&tx, &actor.scope, id).await?.ok_or(AppError::Internal("cadre".into()))?;
     audit::record(
         &tx,
         actor,
-        "cadre.update",
-        "cadre",
-        Some(id.to_string()),
-        Some(&audit_shape(&old, &old_tags)),
-        Some(&audit_shape(&m, &tags)),
+        Event::new("cadre.update", "cadre", id, Place::of_cadre(&r))
+            .before(&audit_shape(app, &old, &old_tags))
+            .after(&audit_shape(app, &m, &tags)),
     )
     .await?;
     tx.commit().await?;
-    let r = registry::cadre(app.db().read(), id).await?.ok_or(AppError::Internal("cadre".into()))?;
     detail(app, actor, &r).await
+}
+
+/// Active cadres in scope, in all and by management level (the home page).
+pub async fn counts(app: &App, actor: &Actor) -> Result<(u64, Vec<(ManagedBy, u64)>)> {
+    require(actor, Permission::RegistryRead)?;
+    let db = app.db().read();
+    let total = registry::count_cadres(db, &actor.scope, &CadreFilter::default()).await?;
+    let mut by = Vec::new();
+    for m in actor.scope.managed_by.iter() {
+        let f = CadreFilter { managed_by: Some(m.code().into()), ..Default::default() };
+        by.push((*m, registry::count_cadres(db, &actor.scope, &f).await?));
+    }
+    Ok((total, by))
+}
+
+/// A unit in scope by its full or short name (forms that name units).
+pub async fn unit_id_by_name(app: &App, actor: &Actor, name: &str) -> Result<Uuid> {
+    require(actor, Permission::RegistryRead)?;
+    registry::unit_by_name(app.db().read(), &actor.scope, name.trim())
+        .await?
+        .map(|u| u.id)
+        .ok_or_else(|| AppError::invalid("unit_id", "单位", Problem::NotFound))
 }

@@ -11,7 +11,8 @@ use uuid::Uuid;
 
 use super::require;
 use crate::{
-    App, audit,
+    App, access,
+    audit::{self, Event, Place},
     error::{AppError, Result},
 };
 
@@ -43,16 +44,13 @@ pub fn view(m: &jurisdiction::Model) -> JurisdictionView {
 /// The jurisdiction tree under the actor's scope root, in path order.
 pub async fn list(app: &App, actor: &Actor) -> Result<Vec<JurisdictionView>> {
     super::require_browse(actor)?;
-    let rows = registry::jurisdictions_under(app.db().read(), &actor.scope.jurisdiction_path).await?;
-    Ok(rows.iter().map(view).collect())
+    let rows = registry::jurisdictions(app.db().read(), &actor.scope).await?;
+    Ok(rows.iter().map(|j| view(j)).collect())
 }
 
 pub async fn by_code(app: &App, actor: &Actor, code: &str) -> Result<JurisdictionView> {
     super::require_browse(actor)?;
-    let j = registry::jurisdiction_by_code(app.db().read(), code).await?.ok_or(AppError::NotFound("行政区划"))?;
-    if !actor.scope.covers_jurisdiction(&j.path) || actor.scope.cadre_id.is_some() {
-        return Err(AppError::OutOfScope);
-    }
+    let j = access::jurisdiction(app, actor, code).await?;
     Ok(view(&j))
 }
 
@@ -76,8 +74,8 @@ pub async fn create(app: &App, actor: &Actor, input: &JurisdictionInput) -> Resu
     let code = level.and_then(|l| inv.take("code", "行政区划代码", JurisdictionCode::parse(&input.code, l)));
     let parent = match input.parent_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some(pc) => match registry::jurisdiction_by_code(db, pc).await? {
-            Some(p) => Some(p),
+        Some(pc) => match registry::jurisdiction_by_code(db, &actor.scope, pc).await? {
+            Some(p) => Some(p.into_inner()),
             None => {
                 inv.push("parent_code", "上级行政区划", Problem::NotFound);
                 None
@@ -117,9 +115,10 @@ pub async fn create(app: &App, actor: &Actor, input: &JurisdictionInput) -> Resu
     }
     let path = jurisdiction_path(parent.as_ref().map(|p| p.path.as_str()), &code);
     if !actor.scope.covers_jurisdiction(&path) || actor.scope.jurisdiction_path == path {
-        return Err(AppError::OutOfScope);
+        // Only below the actor's own root: a new province needs the whole deployment.
+        return Err(AppError::invalid("parent_code", "上级行政区划", Problem::Required));
     }
-    if registry::jurisdiction_by_code(db, code.as_str()).await?.is_some() {
+    if registry::jurisdiction_code_taken(db, code.as_str()).await? {
         return Err(AppError::invalid("code", "行政区划代码", Problem::Duplicate));
     }
     let now = Utc::now();
@@ -137,7 +136,7 @@ pub async fn create(app: &App, actor: &Actor, input: &JurisdictionInput) -> Resu
     let v = view(&m);
     let tx = app.db().write().await?;
     registry::insert_jurisdiction(&tx, m.clone()).await?;
-    audit::record(&tx, actor, "jurisdiction.create", "jurisdiction", Some(m.id.to_string()), None::<&()>, Some(&v))
+    audit::record(&tx, actor, Event::new("jurisdiction.create", "jurisdiction", m.id, Place::at(&m.path)).after(&v))
         .await?;
     tx.commit().await?;
     Ok(v)

@@ -6,38 +6,7 @@ pub mod jurisdictions;
 pub mod posts;
 pub mod units;
 
-use dandang_domain::access::{Actor, CadreLocation, Permission};
-use dandang_domain::ids::CadreId;
-use dandang_domain::registry::ManagedBy;
-use dandang_store::registry::{CadreRow, UnitRow};
-
-use crate::error::{AppError, Result};
-
-pub fn require(actor: &Actor, p: Permission) -> Result<()> {
-    if actor.can(p) { Ok(()) } else { Err(AppError::Forbidden) }
-}
-
-/// Units and jurisdictions are browsed by the offices, not by a cadre who
-/// only reads their own record.
-pub fn require_browse(actor: &Actor) -> Result<()> {
-    require(actor, Permission::RegistryRead)?;
-    if actor.scope.cadre_id.is_some() { Err(AppError::Forbidden) } else { Ok(()) }
-}
-
-/// Whether a stored cadre row is inside the actor's scope.
-pub fn covers_cadre(actor: &Actor, c: &CadreRow) -> bool {
-    let Ok(m) = ManagedBy::parse(&c.managed_by) else { return false };
-    actor.scope.covers_cadre(&CadreLocation {
-        cadre_id: CadreId(c.id),
-        jurisdiction_path: &c.jurisdiction_path,
-        unit_path: &c.unit_path,
-        managed_by: m,
-    })
-}
-
-pub fn covers_unit(actor: &Actor, u: &UnitRow) -> bool {
-    actor.scope.covers_unit(&u.jurisdiction_path, &u.path)
-}
+pub use crate::access::{require, require_browse};
 
 /// Page numbers from user input, clamped.
 #[derive(Clone, Copy, Debug, serde::Serialize, utoipa::ToSchema)]

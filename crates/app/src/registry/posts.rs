@@ -5,13 +5,14 @@ use dandang_domain::{
     registry::{PostLevel, Tier},
     text,
 };
-use dandang_store::{entity::post, registry};
+use dandang_store::{ScopedIds, entity::post, registry};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{covers_unit, require};
+use super::require;
 use crate::{
-    App, audit,
+    App, access,
+    audit::{self, Event, Place},
     error::{AppError, Result},
 };
 
@@ -44,29 +45,29 @@ pub fn grade_label(tier: &str, level: &str) -> String {
 pub async fn of_unit(app: &App, actor: &Actor, unit_id: Uuid) -> Result<Vec<PostView>> {
     super::require_browse(actor)?;
     let db = app.db().read();
-    let u = registry::unit(db, unit_id).await?.ok_or(AppError::NotFound("单位"))?;
-    if !covers_unit(actor, &u) {
-        return Err(AppError::OutOfScope);
-    }
-    let mut out = Vec::new();
-    for p in registry::posts_of_unit(db, unit_id).await? {
-        let holders = registry::post_holders(db, p.id)
-            .await?
-            .into_iter()
-            .map(|a| Holder { cadre_id: a.cadre_id, since: a.start_date })
-            .collect();
-        out.push(PostView {
-            id: p.id,
-            unit_id: p.unit_id,
-            grade_label: grade_label(&p.tier, &p.level),
-            title: p.title,
-            level: p.level,
-            tier: p.tier,
-            active: p.active,
-            holders,
-        });
-    }
-    Ok(out)
+    let u = access::unit(app, actor, unit_id).await?;
+    let posts = registry::posts_of_unit(db, &u).await?;
+    let holders = registry::post_holders(db, &ScopedIds::of(&posts)).await?;
+    Ok(posts
+        .into_iter()
+        .map(|p| {
+            let p = p.into_inner();
+            PostView {
+                id: p.id,
+                unit_id: p.unit_id,
+                grade_label: grade_label(&p.tier, &p.level),
+                holders: holders
+                    .iter()
+                    .filter(|a| a.post_id == Some(p.id))
+                    .map(|a| Holder { cadre_id: a.cadre_id, since: a.start_date })
+                    .collect(),
+                title: p.title,
+                level: p.level,
+                tier: p.tier,
+                active: p.active,
+            }
+        })
+        .collect())
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -81,17 +82,14 @@ pub struct PostInput {
 pub async fn create(app: &App, actor: &Actor, unit_id: Uuid, input: &PostInput) -> Result<PostView> {
     require(actor, Permission::RegistryWrite)?;
     let db = app.db().read();
-    let u = registry::unit(db, unit_id).await?.ok_or(AppError::NotFound("单位"))?;
-    if !covers_unit(actor, &u) {
-        return Err(AppError::OutOfScope);
-    }
+    let u = access::unit(app, actor, unit_id).await?;
     let mut inv = Invalid::new();
     let title = inv.take("title", "职务名称", text::required(&input.title, 64));
     let level = inv.take("level", "正副职", PostLevel::parse(&input.level));
     let tier = inv.take("tier", "职务层次", Tier::parse(&input.tier));
     inv.into_result()?;
     let title = title.expect("checked");
-    if registry::posts_of_unit(db, unit_id).await?.iter().any(|p| p.title == title) {
+    if registry::posts_of_unit(db, &u).await?.iter().any(|p| p.title == title) {
         return Err(AppError::invalid("title", "职务名称", Problem::Duplicate));
     }
     let m = post::Model {
@@ -116,7 +114,7 @@ pub async fn create(app: &App, actor: &Actor, unit_id: Uuid, input: &PostInput) 
     };
     let tx = app.db().write().await?;
     registry::insert_post(&tx, m.clone()).await?;
-    audit::record(&tx, actor, "post.create", "post", Some(m.id.to_string()), None::<&()>, Some(&v)).await?;
+    audit::record(&tx, actor, Event::new("post.create", "post", m.id, Place::of_unit(&u)).after(&v)).await?;
     tx.commit().await?;
     Ok(v)
 }

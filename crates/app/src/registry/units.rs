@@ -13,9 +13,10 @@ use dandang_store::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Page, Paging, covers_unit, require};
+use super::{Page, Paging, require};
 use crate::{
-    App, audit,
+    App, access,
+    audit::{self, Event, Place},
     error::{AppError, Result},
 };
 
@@ -66,8 +67,8 @@ pub async fn list(app: &App, actor: &Actor, q: &UnitQuery) -> Result<Page<UnitVi
     let db = app.db().read();
     let mut f = UnitFilter { q: q.q.clone(), ..Default::default() };
     if let Some(code) = q.jurisdiction.as_deref().filter(|s| !s.is_empty()) {
-        let j = registry::jurisdiction_by_code(db, code).await?.ok_or(AppError::NotFound("行政区划"))?;
-        f.jurisdiction_path = Some(j.path);
+        let j = access::jurisdiction(app, actor, code).await?;
+        f.jurisdiction_path = Some(j.path.clone());
     }
     if let Some(t) = q.unit_type.as_deref().filter(|s| !s.is_empty()) {
         f.unit_type =
@@ -75,28 +76,22 @@ pub async fn list(app: &App, actor: &Actor, q: &UnitQuery) -> Result<Page<UnitVi
     }
     let paging = Paging::new(q.page, q.per_page);
     let (rows, total) = registry::list_units(db, &actor.scope, &f, paging.offset(), paging.per_page).await?;
-    Ok(Page::new(rows.iter().map(view).collect(), total, paging))
+    Ok(Page::new(rows.iter().map(|r| view(r)).collect(), total, paging))
 }
 
 pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<UnitView> {
     super::require_browse(actor)?;
-    let r = registry::unit(app.db().read(), id).await?.ok_or(AppError::NotFound("单位"))?;
-    if !covers_unit(actor, &r) {
-        return Err(AppError::OutOfScope);
-    }
-    Ok(view(&r))
+    let u = access::unit(app, actor, id).await?;
+    Ok(view(&u))
 }
 
 /// Sub-units directly below a unit, within scope.
 pub async fn children(app: &App, actor: &Actor, id: Uuid) -> Result<Vec<UnitView>> {
     super::require_browse(actor)?;
-    let r = registry::unit(app.db().read(), id).await?.ok_or(AppError::NotFound("单位"))?;
-    if !covers_unit(actor, &r) {
-        return Err(AppError::OutOfScope);
-    }
+    let r = access::unit(app, actor, id).await?;
     let f = UnitFilter { parent_path: Some(r.path.clone()), ..Default::default() };
     let (rows, _) = registry::list_units(app.db().read(), &actor.scope, &f, 0, 500).await?;
-    Ok(rows.iter().filter(|u| u.parent_id == Some(id)).map(view).collect())
+    Ok(rows.iter().filter(|u| u.parent_id == Some(id)).map(|u| view(u)).collect())
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -119,13 +114,14 @@ pub async fn create(app: &App, actor: &Actor, input: &UnitInput) -> Result<UnitV
     let name = inv.take("name", "单位名称", text::required(&input.name, 128));
     let short_name = inv.take("short_name", "单位简称", text::optional(input.short_name.as_deref(), 64));
     let unit_type = inv.take("unit_type", "单位类型", UnitType::parse(&input.unit_type));
-    let j = registry::jurisdiction_by_code(db, input.jurisdiction_code.trim()).await?;
+    // Jurisdictions and units outside the scope read as ones that do not exist.
+    let j = registry::jurisdiction_by_code(db, &actor.scope, input.jurisdiction_code.trim()).await?;
     if j.is_none() {
         inv.push("jurisdiction_code", "所属行政区划", Problem::NotFound);
     }
     let parent = match input.parent_id {
         Some(pid) => {
-            let p = registry::unit(db, pid).await?;
+            let p = registry::unit(db, &actor.scope, pid).await?;
             if p.is_none() {
                 inv.push("parent_id", "上级单位", Problem::NotFound);
             }
@@ -145,13 +141,14 @@ pub async fn create(app: &App, actor: &Actor, input: &UnitInput) -> Result<UnitV
         ));
     }
     let name = name.expect("checked");
-    if registry::unit_by_name(db, &name).await?.is_some_and(|u| u.name == name) {
+    if registry::unit_name_taken(db, &name).await? {
         return Err(AppError::invalid("name", "单位名称", Problem::Duplicate));
     }
     let id = UnitId::new();
     let path = unit_path(parent.as_ref().map(|p| p.path.as_str()), &id);
     if !actor.scope.covers_unit(&j.path, &path) {
-        return Err(AppError::OutOfScope);
+        // A unit-bound scope may only add below its own unit.
+        return Err(AppError::invalid("parent_id", "上级单位", Problem::Required));
     }
     let now = Utc::now();
     let m = unit::Model {
@@ -170,9 +167,9 @@ pub async fn create(app: &App, actor: &Actor, input: &UnitInput) -> Result<UnitV
     };
     let tx = app.db().write().await?;
     registry::insert_unit(&tx, m.clone()).await?;
-    let row = registry::unit(&tx, m.id).await?.ok_or(AppError::Internal("unit".into()))?;
+    let row = registry::unit(&tx, &actor.scope, m.id).await?.ok_or(AppError::Internal("unit".into()))?;
     let v = view(&row);
-    audit::record(&tx, actor, "unit.create", "unit", Some(m.id.to_string()), None::<&()>, Some(&v)).await?;
+    audit::record(&tx, actor, Event::new("unit.create", "unit", m.id, Place::of_unit(&row)).after(&v)).await?;
     tx.commit().await?;
     Ok(v)
 }
@@ -197,17 +194,14 @@ fn yes() -> bool {
 pub async fn update(app: &App, actor: &Actor, id: Uuid, input: &UnitUpdate) -> Result<UnitView> {
     require(actor, Permission::RegistryWrite)?;
     let db = app.db().read();
-    let before = registry::unit(db, id).await?.ok_or(AppError::NotFound("单位"))?;
-    if !covers_unit(actor, &before) {
-        return Err(AppError::OutOfScope);
-    }
+    let before = access::unit(app, actor, id).await?;
     let mut inv = Invalid::new();
     let name = inv.take("name", "单位名称", text::required(&input.name, 128));
     let short_name = inv.take("short_name", "单位简称", text::optional(input.short_name.as_deref(), 64));
     let unit_type = inv.take("unit_type", "单位类型", UnitType::parse(&input.unit_type));
     inv.into_result()?;
     let name = name.expect("checked");
-    if name != before.name && registry::unit_by_name(db, &name).await?.is_some_and(|u| u.name == name) {
+    if name != before.name && registry::unit_name_taken(db, &name).await? {
         return Err(AppError::invalid("name", "单位名称", Problem::Duplicate));
     }
     let m = unit::Model {
@@ -225,10 +219,11 @@ pub async fn update(app: &App, actor: &Actor, id: Uuid, input: &UnitUpdate) -> R
         updated_at: Utc::now(),
     };
     let tx = app.db().write().await?;
-    registry::update_unit(&tx, m, input.version).await?;
-    let after = registry::unit(&tx, id).await?.ok_or(AppError::Internal("unit".into()))?;
+    registry::update_unit(&tx, &before, m, input.version).await?;
+    let after = registry::unit(&tx, &actor.scope, id).await?.ok_or(AppError::Internal("unit".into()))?;
     let (bv, av) = (view(&before), view(&after));
-    audit::record(&tx, actor, "unit.update", "unit", Some(id.to_string()), Some(&bv), Some(&av)).await?;
+    audit::record(&tx, actor, Event::new("unit.update", "unit", id, Place::of_unit(&after)).before(&bv).after(&av))
+        .await?;
     tx.commit().await?;
     Ok(av)
 }

@@ -12,6 +12,7 @@ use dandang_domain::{
     text,
 };
 use dandang_store::{
+    InScope, ScopedIds,
     entity::{interview, supervision_case, supervision_step},
     registry::{self, CadreRow, UnitRow},
     supervision as store,
@@ -21,10 +22,12 @@ use uuid::Uuid;
 
 use super::{Basis, TriggerRef, UnitRef, basis, check_triggers, suggest};
 use crate::{
-    App, audit, clock,
+    App,
+    access::require,
+    audit::{self, Event, Place},
+    clock,
     error::{AppError, Result},
     measures::{self, jurisdiction_code},
-    registry::{covers_cadre, covers_unit, require},
 };
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -179,26 +182,30 @@ fn kind_of(m: &supervision_case::Model) -> Result<(CaseKind, CaseState)> {
     Ok((k, s))
 }
 
-/// The case's unit and cadre, and whether the actor's scope covers both.
+/// The case's unit and cadre (both in scope: the case's scope condition says so).
 struct Subject {
-    unit: UnitRow,
-    cadre: Option<CadreRow>,
+    unit: InScope<UnitRow>,
+    cadre: Option<InScope<CadreRow>>,
 }
 
 impl Subject {
-    fn covered_by(&self, actor: &Actor) -> bool {
-        covers_unit(actor, &self.unit) && self.cadre.as_ref().is_none_or(|c| covers_cadre(actor, c))
-    }
-
     fn pack<'a>(&self, app: &'a App) -> &'a str {
         app.policy().pack_for(jurisdiction_code(&self.unit.jurisdiction_path))
     }
+
+    fn place(&self) -> Place {
+        match &self.cadre {
+            Some(c) => Place::of_cadre(c),
+            None => Place::of_unit(&self.unit),
+        }
+    }
 }
 
-async fn subject(app: &App, m: &supervision_case::Model) -> Result<Subject> {
-    let unit = registry::unit(app.db().read(), m.unit_id).await?.ok_or(AppError::NotFound("单位"))?;
+async fn subject(app: &App, actor: &Actor, m: &supervision_case::Model) -> Result<Subject> {
+    let db = app.db().read();
+    let unit = registry::unit(db, &actor.scope, m.unit_id).await?.ok_or(AppError::NotFound("督查问效事项"))?;
     let cadre = match m.cadre_id {
-        Some(id) => Some(registry::cadre(app.db().read(), id).await?.ok_or(AppError::NotFound("干部"))?),
+        Some(id) => Some(registry::cadre(db, &actor.scope, id).await?.ok_or(AppError::NotFound("督查问效事项"))?),
         None => None,
     };
     Ok(Subject { unit, cadre })
@@ -212,8 +219,8 @@ fn deadlines(app: &App, pack: &str, on: NaiveDate) -> Result<StepDeadlines> {
 }
 
 /// The step deadlines in force for a unit's pack on a date.
-pub(crate) async fn deadlines_for(app: &App, unit_id: Uuid, on: NaiveDate) -> Result<StepDeadlines> {
-    let u = registry::unit(app.db().read(), unit_id).await?.ok_or(AppError::NotFound("单位"))?;
+pub(crate) async fn deadlines_for(app: &App, actor: &Actor, unit_id: Uuid, on: NaiveDate) -> Result<StepDeadlines> {
+    let u = crate::access::unit(app, actor, unit_id).await?;
     deadlines(app, app.policy().pack_for(jurisdiction_code(&u.jurisdiction_path)), on)
 }
 
@@ -235,7 +242,8 @@ pub async fn open(app: &App, actor: &Actor, input: &CaseInput) -> Result<CaseVie
     open_on(app, actor, input, clock::today(), Utc::now()).await
 }
 
-pub(crate) async fn open_on(
+/// Opens a case on a day of the caller's choosing (history, the demo).
+pub async fn open_on(
     app: &App,
     actor: &Actor,
     input: &CaseInput,
@@ -246,10 +254,11 @@ pub(crate) async fn open_on(
     let mut inv = Invalid::new();
     let kind = inv.take("kind", "类型", CaseKind::parse(&input.kind));
     let facts = inv.take("facts", "主要问题", text::required(&input.facts, 4000));
+    let db = app.db().read();
+    // A cadre or unit outside the scope reads as one that does not exist.
     let cadre = match input.cadre_id {
-        Some(id) => match registry::cadre(app.db().read(), id).await? {
-            Some(c) if covers_cadre(actor, &c) => Some(c),
-            Some(_) => return Err(AppError::OutOfScope),
+        Some(id) => match registry::cadre(db, &actor.scope, id).await? {
+            Some(c) => Some(c),
             None => {
                 inv.push("cadre_id", "干部", Problem::NotFound);
                 None
@@ -264,9 +273,8 @@ pub(crate) async fn open_on(
     };
     let unit_id = input.unit_id.or(cadre.as_ref().map(|c| c.unit_id));
     let unit = match unit_id {
-        Some(id) => match registry::unit(app.db().read(), id).await? {
-            Some(u) if covers_unit(actor, &u) => Some(u),
-            Some(_) => return Err(AppError::OutOfScope),
+        Some(id) => match registry::unit(db, &actor.scope, id).await? {
+            Some(u) => Some(u),
             None => {
                 inv.push("unit_id", "责任单位", Problem::NotFound);
                 None
@@ -334,16 +342,8 @@ pub(crate) async fn open_on(
     store::insert_case(&tx, m.clone()).await?;
     store::insert_step(&tx, step.clone()).await?;
     let v = view(app, actor, &m, &sub, std::slice::from_ref(&step), None, on)?;
-    audit::record(
-        &tx,
-        actor,
-        "supervision_case.open",
-        "supervision_case",
-        Some(m.id.to_string()),
-        None::<&()>,
-        Some(&v),
-    )
-    .await?;
+    audit::record(&tx, actor, Event::new("supervision_case.open", "supervision_case", m.id, sub.place()).after(&v))
+        .await?;
     tx.commit().await?;
     Ok(v)
 }
@@ -352,38 +352,35 @@ fn json<T: Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| AppError::Internal(e.to_string()))
 }
 
-async fn load(app: &App, actor: &Actor, id: Uuid) -> Result<(supervision_case::Model, Subject)> {
+async fn load(app: &App, actor: &Actor, id: Uuid) -> Result<(InScope<supervision_case::Model>, Subject)> {
     require(actor, Permission::SupervisionRead)?;
-    let m = store::case_by_id(app.db().read(), id).await?.ok_or(AppError::NotFound("督查问效事项"))?;
-    let sub = subject(app, &m).await?;
-    if !sub.covered_by(actor) {
-        return Err(AppError::OutOfScope);
-    }
+    let m = store::case(app.db().read(), actor, id).await?.ok_or(AppError::NotFound("督查问效事项"))?;
+    let sub = subject(app, actor, &m).await?;
     Ok((m, sub))
 }
 
 /// A case with its steps; reading an interview about a cadre is audited.
 pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<CaseView> {
     let (m, sub) = load(app, actor, id).await?;
-    let steps = store::steps_of(app.db().read(), &[m.id]).await?;
+    let steps = store::steps_of(app.db().read(), &ScopedIds::one(&m)).await?;
     let record = record_of(app, &m).await?;
     if let Some(c) = &sub.cadre {
-        audit::record_read(app, actor, "supervision_case", m.id.to_string(), &format!("{}的督查问效事项", c.name))
-            .await?;
+        audit::record_read(
+            app,
+            actor,
+            "supervision_case",
+            m.id,
+            Place::of_cadre(c),
+            &format!("{}的督查问效事项", c.name),
+        )
+        .await?;
     }
     view(app, actor, &m, &sub, &steps, record, clock::today())
 }
 
-async fn record_of(app: &App, m: &supervision_case::Model) -> Result<Option<String>> {
-    Ok(match m.interview_id {
-        Some(id) => {
-            dandang_store::entity::interview::Entity::find_by_id(id).one(app.db().read()).await?.map(|i| i.record)
-        }
-        None => None,
-    })
+async fn record_of(app: &App, m: &InScope<supervision_case::Model>) -> Result<Option<String>> {
+    Ok(store::interview_of_case(app.db().read(), m).await?.map(|i| i.record))
 }
-
-use sea_orm::EntityTrait;
 
 fn view(
     app: &App,
@@ -489,7 +486,8 @@ fn note_label(a: CaseAction) -> &'static str {
     }
 }
 
-pub(crate) async fn transition_on(
+/// Takes a step on a day of the caller's choosing (history, the demo).
+pub async fn transition_on(
     app: &App,
     actor: &Actor,
     id: Uuid,
@@ -497,7 +495,8 @@ pub(crate) async fn transition_on(
     on: NaiveDate,
     at: DateTime<Utc>,
 ) -> Result<CaseView> {
-    let (mut m, sub) = load(app, actor, id).await?;
+    let (target, sub) = load(app, actor, id).await?;
+    let mut m = target.get().clone();
     let (kind, state) = kind_of(&m)?;
     let action = CaseAction::parse(&input.action).map_err(|p| AppError::invalid("action", "操作", p))?;
     require(actor, action.permission())?;
@@ -622,27 +621,23 @@ pub(crate) async fn transition_on(
     let record = match new_interview {
         Some(i) => {
             store::insert_interview(&tx, i.clone()).await?;
-            let held: Vec<NaiveDate> =
-                store::interviews_of(&tx, i.cadre_id).await?.into_iter().map(|x| x.held_on).collect();
+            let cadre = sub.cadre.as_ref().ok_or_else(|| AppError::Internal("interview without cadre".into()))?;
+            let held: Vec<NaiveDate> = store::interviews_of(&tx, cadre).await?.into_iter().map(|x| x.held_on).collect();
             let (e, b) = suggest(app, &pack, &held, i.held_on)?;
             m.escalation = Some(json(&escalation_state(&e, &b))?);
             Some(i.record)
         }
-        None => record_of(app, &m).await?,
+        None => record_of(app, &target).await?,
     };
-    store::update_case(&tx, m.clone(), before_version).await?;
+    store::update_case(&tx, &target, m.clone(), before_version).await?;
     store::insert_step(&tx, step).await?;
     m.version = before_version + 1;
-    let steps = store::steps_of(&tx, &[m.id]).await?;
+    let steps = store::steps_of(&tx, &ScopedIds::one(&target)).await?;
     let v = view(app, actor, &m, &sub, &steps, record, on)?;
     audit::record(
         &tx,
         actor,
-        &format!("supervision_case.{}", action.code()),
-        "supervision_case",
-        Some(m.id.to_string()),
-        None::<&()>,
-        Some(&v),
+        Event::new(format!("supervision_case.{}", action.code()), "supervision_case", m.id, sub.place()).after(&v),
     )
     .await?;
     tx.commit().await?;
@@ -695,7 +690,8 @@ pub async fn decide_escalation(
     input: &EscalationDecisionInput,
 ) -> Result<CaseView> {
     require(actor, Permission::MeasureWrite)?;
-    let (mut m, sub) = load(app, actor, id).await?;
+    let (target, sub) = load(app, actor, id).await?;
+    let mut m = target.get().clone();
     let today = clock::today();
     let mut esc: EscalationState = m
         .escalation
@@ -731,10 +727,10 @@ pub async fn decide_escalation(
         reason: reason.clone(),
         by: actor.display_name.clone(),
         at: clock::local(Utc::now()),
-        measure_id: prepared.as_ref().map(|(_, mm, _)| mm.id),
+        measure_id: prepared.as_ref().map(|(_, mm, _, _)| mm.id),
     });
     m.escalation = Some(json(&esc)?);
-    m.measure_id = prepared.as_ref().map(|(_, mm, _)| mm.id);
+    m.measure_id = prepared.as_ref().map(|(_, mm, _, _)| mm.id);
     m.updated_at = Utc::now();
     let (_, state) = kind_of(&m)?;
     let step = supervision_step::Model {
@@ -755,23 +751,19 @@ pub async fn decide_escalation(
         late: false,
     };
     let tx = app.db().write().await?;
-    if let Some((book, mm, code)) = prepared {
-        measures::record_in(&tx, actor, book, mm, code).await?;
+    if let Some((book, mm, code, c)) = prepared {
+        measures::record_in(&tx, actor, book, mm, code, &c).await?;
     }
-    store::update_case(&tx, m.clone(), before_version).await?;
+    store::update_case(&tx, &target, m.clone(), before_version).await?;
     store::insert_step(&tx, step).await?;
     m.version = before_version + 1;
-    let steps = store::steps_of(&tx, &[m.id]).await?;
-    let record = record_of(app, &m).await?;
+    let steps = store::steps_of(&tx, &ScopedIds::one(&target)).await?;
+    let record = record_of(app, &target).await?;
     let v = view(app, actor, &m, &sub, &steps, record, today)?;
     audit::record(
         &tx,
         actor,
-        "supervision_case.escalation_decision",
-        "supervision_case",
-        Some(m.id.to_string()),
-        None::<&()>,
-        Some(&esc),
+        Event::new("supervision_case.escalation_decision", "supervision_case", m.id, sub.place()).after(&esc),
     )
     .await?;
     tx.commit().await?;
@@ -841,10 +833,20 @@ pub(crate) async fn summaries(
     late_only: bool,
 ) -> Result<Vec<CaseSummary>> {
     let today = clock::today();
-    let rows = store::cases_in_scope(app.db().read(), &actor.scope, f).await?;
+    let db = app.db().read();
+    let rows = store::cases_in_scope(db, actor, f).await?;
+    // Names read once for the list; every case's unit and cadre are in scope.
+    let unit_ids: Vec<Uuid> = rows.iter().map(|m| m.unit_id).collect();
+    let unit_rows: std::collections::HashMap<Uuid, InScope<UnitRow>> =
+        registry::units_by_ids(db, &actor.scope, &unit_ids).await?.into_iter().map(|u| (u.id, u)).collect();
+    let cadre_ids: Vec<Uuid> = rows.iter().filter_map(|m| m.cadre_id).collect();
+    let cadres: std::collections::HashMap<Uuid, CadreRef> = registry::cadres_by_ids(db, &actor.scope, &cadre_ids)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, CadreRef { id: c.id, name: c.name.clone(), rank: c.rank.clone() }))
+        .collect();
     let mut units: std::collections::HashMap<Uuid, (UnitRef, NaiveDate)> = std::collections::HashMap::new();
     let mut warn: std::collections::HashMap<String, NaiveDate> = std::collections::HashMap::new();
-    let mut cadres = std::collections::HashMap::new();
     let mut out = Vec::new();
     for m in rows {
         let (kind, state) = kind_of(&m)?;
@@ -857,23 +859,13 @@ pub(crate) async fn summaries(
         let (unit, warn_day) = match units.get(&m.unit_id) {
             Some(u) => u.clone(),
             None => {
-                let u = registry::unit(app.db().read(), m.unit_id).await?.ok_or(AppError::NotFound("单位"))?;
+                let u = unit_rows.get(&m.unit_id).ok_or(AppError::NotFound("单位"))?;
                 let pack = app.policy().pack_for(jurisdiction_code(&u.jurisdiction_path)).to_string();
                 let w = *warn.entry(pack.clone()).or_insert_with(|| super::warn_until(app, &pack, today));
-                units.entry(m.unit_id).or_insert((UnitRef { id: u.id, name: u.name }, w)).clone()
+                units.entry(m.unit_id).or_insert((UnitRef { id: u.id, name: u.name.clone() }, w)).clone()
             }
         };
-        let cadre = match m.cadre_id {
-            None => None,
-            Some(id) => match cadres.get(&id) {
-                Some(c) => Some(c),
-                None => {
-                    let c = registry::cadre(app.db().read(), id).await?.ok_or(AppError::NotFound("干部"))?;
-                    Some(&*cadres.entry(id).or_insert(CadreRef { id, name: c.name, rank: c.rank }))
-                }
-            }
-            .cloned(),
-        };
+        let cadre = m.cadre_id.and_then(|id| cadres.get(&id).cloned());
         out.push(CaseSummary {
             id: m.id,
             kind: kind.code().into(),

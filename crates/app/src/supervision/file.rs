@@ -8,7 +8,7 @@ use dandang_domain::{
     access::{Actor, Permission},
     supervision::case::{CaseKind, CaseState},
 };
-use dandang_store::{measures as measure_store, registry, supervision as store};
+use dandang_store::{ScopedIds, measures as measure_store, supervision as store};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -17,10 +17,12 @@ use super::{
     cases::{self, CaseSummary},
 };
 use crate::{
-    App, audit, clock,
+    App, access,
+    access::require,
+    audit::{self, Place},
+    clock,
     error::{AppError, Result},
     exports::{self, SheetData},
-    registry::{covers_cadre, require},
 };
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -51,15 +53,12 @@ pub struct SupervisionFile {
 /// and resulting measure about a cadre, in time order. Audited.
 pub async fn file(app: &App, actor: &Actor, cadre_id: Uuid) -> Result<SupervisionFile> {
     require(actor, Permission::SupervisionRead)?;
-    let c = registry::cadre(app.db().read(), cadre_id).await?.ok_or(AppError::NotFound("干部"))?;
-    if !covers_cadre(actor, &c) {
-        return Err(AppError::OutOfScope);
-    }
+    let c = access::cadre(app, actor, cadre_id).await?;
+    // The cases the actor sees (a request not yet approved is not on file for them).
     let f = store::CaseFilter { cadre_id: Some(cadre_id), ..Default::default() };
-    let rows = store::cases_in_scope(app.db().read(), &actor.scope, &f).await?;
-    let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
-    let steps = store::steps_of(app.db().read(), &ids).await?;
-    let interviews = store::interviews_of(app.db().read(), cadre_id).await?;
+    let rows = store::cases_in_scope(app.db().read(), actor, &f).await?;
+    let steps = store::steps_of(app.db().read(), &ScopedIds::of(&rows)).await?;
+    let interviews = store::interviews_of(app.db().read(), &c).await?;
     let mut entries = Vec::new();
     let mut reminders = 0;
     for m in &rows {
@@ -93,9 +92,7 @@ pub async fn file(app: &App, actor: &Actor, cadre_id: Uuid) -> Result<Supervisio
     }
     let measures_shown = actor.can(Permission::MeasureRead);
     if measures_shown {
-        for m in
-            measure_store::measures_of(app.db().read(), cadre_id).await?.iter().filter(|m| m.origin == "supervision")
-        {
+        for m in measure_store::measures_of(app.db().read(), &c).await?.iter().filter(|m| m.origin == "supervision") {
             let v = crate::measures::view(m, clock::today());
             entries.push(FileEntry {
                 date: m.decided_on,
@@ -109,7 +106,7 @@ pub async fn file(app: &App, actor: &Actor, cadre_id: Uuid) -> Result<Supervisio
         }
     }
     entries.sort_by_key(|e| e.date);
-    audit::record_read(app, actor, "cadre", cadre_id.to_string(), &format!("{}的督查档案", c.name)).await?;
+    audit::record_read(app, actor, "cadre", cadre_id, Place::of_cadre(&c), &format!("{}的督查档案", c.name)).await?;
     Ok(SupervisionFile {
         cadre_id,
         cadre_name: c.name.clone(),
@@ -263,7 +260,7 @@ pub async fn dashboard(app: &App, actor: &Actor) -> Result<Dashboard> {
     let my_letters = super::letters::list_over(app, actor, &items)
         .await?
         .into_iter()
-        .filter(|l| l.leader_name == actor.display_name)
+        .filter(|l| l.leader_user_id == Some(actor.user_id.0))
         .collect();
     Ok(Dashboard {
         my_letters,
@@ -303,7 +300,7 @@ pub async fn reminder_documents(app: &App, actor: &Actor, id: Uuid) -> Result<Ve
     };
     let issued = v.steps.iter().find(|s| s.action == "issue").ok_or(AppError::NotFound("发出记录"))?;
     let situations = v.triggers.iter().map(|t| t.title.as_str()).collect::<Vec<_>>().join("；");
-    let months = cases::deadlines_for(app, v.unit.id, issued.on_date).await?.report_months;
+    let months = cases::deadlines_for(app, actor, v.unit.id, issued.on_date).await?.report_months;
     let letter = Document {
         title: "工作提醒函".into(),
         doc_no: doc_no.clone(),

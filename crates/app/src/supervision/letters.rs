@@ -9,21 +9,24 @@ use dandang_domain::{
     supervision::{Outcome, checkpoint, outcome},
     text,
 };
-use dandang_store::{entity::task_letter, registry, supervision as store};
+use dandang_store::{InScope, ScopedIds, entity::task_letter, registry, supervision as store, users};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{ItemView, file::Count, list_items};
+use super::{ItemView, file::Count, item_views};
 use crate::{
-    App, audit, clock,
+    App,
+    access::require,
+    audit::{self, Event, Place},
+    clock,
     error::{AppError, Result},
-    registry::require,
 };
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct LetterInput {
     pub year: i32,
-    pub leader_name: String,
+    /// The leader's account (党委（政府）领导): the letter is theirs to read.
+    pub leader_user_id: Uuid,
     #[serde(default)]
     pub leader_post: Option<String>,
     pub title: String,
@@ -62,6 +65,7 @@ pub struct LetterItem {
 pub struct LetterView {
     pub id: Uuid,
     pub year: i32,
+    pub leader_user_id: Option<Uuid>,
     pub leader_name: String,
     pub leader_post: Option<String>,
     pub title: String,
@@ -87,14 +91,36 @@ fn counts(outcomes: &[Outcome]) -> Vec<Count> {
         .collect()
 }
 
-async fn letter_in_scope(app: &App, actor: &Actor, id: Uuid) -> Result<task_letter::Model> {
+async fn letter_in_scope(app: &App, actor: &Actor, id: Uuid) -> Result<InScope<task_letter::Model>> {
     require(actor, Permission::SupervisionRead)?;
-    let m = store::letter_by_id(app.db().read(), id).await?.ok_or(AppError::NotFound("任务书"))?;
-    let j = registry::jurisdiction(app.db().read(), m.jurisdiction_id).await?.ok_or(AppError::NotFound("行政区划"))?;
-    if !actor.scope.covers_jurisdiction(&j.path) || actor.scope.cadre_id.is_some() {
-        return Err(AppError::OutOfScope);
-    }
-    Ok(m)
+    store::letter(app.db().read(), actor, id).await?.ok_or(AppError::NotFound("任务书"))
+}
+
+/// Where a letter's events belong: its jurisdiction.
+async fn letter_place(app: &App, actor: &Actor, m: &task_letter::Model) -> Result<Place> {
+    Ok(registry::jurisdictions(app.db().read(), &actor.scope)
+        .await?
+        .into_iter()
+        .find(|j| j.id == m.jurisdiction_id)
+        .map(|j| Place::at(&j.path))
+        .unwrap_or_else(|| Place::of_actor(actor)))
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct LeaderRef {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// The leader accounts a letter may be addressed to: leaders whose own scope
+/// lies within the office's.
+pub async fn leaders(app: &App, actor: &Actor) -> Result<Vec<LeaderRef>> {
+    require(actor, Permission::SupervisionWrite)?;
+    Ok(users::leaders_within(app.db().read(), &actor.scope)
+        .await?
+        .into_iter()
+        .map(|(id, name)| LeaderRef { id, name })
+        .collect())
 }
 
 fn view(actor: &Actor, m: &task_letter::Model, items: Vec<ItemView>, today: NaiveDate) -> LetterView {
@@ -118,6 +144,7 @@ fn view(actor: &Actor, m: &task_letter::Model, items: Vec<ItemView>, today: Naiv
     LetterView {
         id: m.id,
         year: m.year,
+        leader_user_id: m.leader_user_id,
         leader_name: m.leader_name.clone(),
         leader_post: m.leader_post.clone(),
         title: m.title.clone(),
@@ -133,9 +160,12 @@ fn view(actor: &Actor, m: &task_letter::Model, items: Vec<ItemView>, today: Naiv
     }
 }
 
-async fn items_of(app: &App, actor: &Actor, letter_id: Uuid) -> Result<Vec<ItemView>> {
-    let ids = store::letter_item_ids(app.db().read(), letter_id).await?;
-    Ok(list_items(app, actor, None).await?.into_iter().filter(|i| ids.contains(&i.id)).collect())
+/// The letter's items: a letter the actor reads shows all its items (a leader
+/// reads their own letter's items even where no unit of theirs leads them).
+async fn items_of(app: &App, actor: &Actor, letter: &InScope<task_letter::Model>) -> Result<Vec<ItemView>> {
+    let ids = store::letter_item_ids(app.db().read(), letter).await?;
+    let items = store::letter_items(app.db().read(), letter, &ids).await?;
+    item_views(app, actor, &items).await
 }
 
 pub async fn create(app: &App, actor: &Actor, input: &LetterInput) -> Result<LetterView> {
@@ -145,13 +175,17 @@ pub async fn create(app: &App, actor: &Actor, input: &LetterInput) -> Result<Let
     if !(2000..=today.year() + 1).contains(&input.year) {
         inv.push("year", "年度", Problem::OutOfRange { min: 2000, max: (today.year() + 1) as i64 });
     }
-    let leader = inv.take("leader_name", "领导姓名", text::required(&input.leader_name, 32));
+    let db = app.db().read();
+    let leader = users::leaders_within(db, &actor.scope).await?.into_iter().find(|(id, _)| *id == input.leader_user_id);
+    if leader.is_none() {
+        inv.push("leader_user_id", "领导", Problem::NotFound);
+    }
     let post = inv.take("leader_post", "职务", text::optional(input.leader_post.as_deref(), 64)).flatten();
     let title = inv.take("title", "任务书名称", text::required(&input.title, 200));
     if input.item_ids.is_empty() {
         inv.push("item_ids", "督查事项", Problem::Required);
     }
-    let visible = list_items(app, actor, None).await?;
+    let visible = store::items_by_ids(db, &actor.scope, &input.item_ids).await?;
     let mut ids = Vec::new();
     for (i, id) in input.item_ids.iter().enumerate() {
         if !visible.iter().any(|v| v.id == *id) {
@@ -161,20 +195,22 @@ pub async fn create(app: &App, actor: &Actor, input: &LetterInput) -> Result<Let
         }
     }
     inv.into_result()?;
+    let (leader_user_id, leader_name) = leader.expect("checked");
     // The letter belongs to the office's jurisdiction; for a deployment-wide
     // account, to that of the first item's lead unit.
-    let jurisdiction_id = match registry::jurisdiction_by_path(app.db().read(), &actor.scope.jurisdiction_path).await? {
+    let jurisdiction_id = match registry::scope_root(db, &actor.scope).await? {
         Some(j) => j.id,
         None => {
-            let lead = visible.iter().find(|v| v.id == ids[0]).map(|v| v.lead_unit.id).expect("checked");
-            registry::unit(app.db().read(), lead).await?.ok_or(AppError::NotFound("单位"))?.jurisdiction_id
+            let lead = visible.iter().find(|v| v.id == ids[0]).map(|v| v.lead_unit_id).expect("checked");
+            registry::unit(db, &actor.scope, lead).await?.ok_or(AppError::NotFound("单位"))?.jurisdiction_id
         }
     };
     let m = task_letter::Model {
         id: Uuid::now_v7(),
         year: input.year,
         jurisdiction_id,
-        leader_name: leader.expect("checked"),
+        leader_name,
+        leader_user_id: Some(leader_user_id),
         leader_post: post,
         title: title.expect("checked"),
         midyear: None,
@@ -183,26 +219,27 @@ pub async fn create(app: &App, actor: &Actor, input: &LetterInput) -> Result<Let
         created_at: Utc::now(),
         version: 1,
     };
+    let place = letter_place(app, actor, &m).await?;
+    let chosen: Vec<InScope<dandang_store::entity::supervised_item::Model>> =
+        visible.into_iter().filter(|v| ids.contains(&v.id)).collect();
     let tx = app.db().write().await?;
-    store::insert_letter(&tx, m.clone(), &ids).await?;
+    store::insert_letter(&tx, m.clone(), &ScopedIds::of(&chosen)).await?;
     audit::record(
         &tx,
         actor,
-        "task_letter.create",
-        "task_letter",
-        Some(m.id.to_string()),
-        None::<&()>,
-        Some(&serde_json::json!({"year": m.year, "leader": m.leader_name, "title": m.title, "items": ids})),
+        Event::new("task_letter.create", "task_letter", m.id, place).after(&serde_json::json!({
+            "year": m.year, "leader": m.leader_name, "leader_user_id": m.leader_user_id, "title": m.title, "items": ids,
+        })),
     )
     .await?;
     tx.commit().await?;
-    let items = visible.into_iter().filter(|v| ids.contains(&v.id)).collect();
+    let items = item_views(app, actor, &chosen).await?;
     Ok(view(actor, &m, items, today))
 }
 
 pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<LetterView> {
     let m = letter_in_scope(app, actor, id).await?;
-    let items = items_of(app, actor, id).await?;
+    let items = items_of(app, actor, &m).await?;
     Ok(view(actor, &m, items, clock::today()))
 }
 
@@ -210,6 +247,7 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<LetterView> {
 pub struct LetterSummary {
     pub id: Uuid,
     pub year: i32,
+    pub leader_user_id: Option<Uuid>,
     pub leader_name: String,
     pub title: String,
     pub items: usize,
@@ -224,9 +262,13 @@ pub async fn list(app: &App, actor: &Actor, year: Option<i32>) -> Result<Vec<Let
     if actor.scope.cadre_id.is_some() {
         return Err(AppError::Forbidden);
     }
-    let letters = store::letters_in_scope(app.db().read(), &actor.scope, year).await?;
-    let all = if letters.is_empty() { Vec::new() } else { list_items(app, actor, None).await? };
-    summarise(app, letters, &all).await
+    let letters = store::letters_in_scope(app.db().read(), actor, year).await?;
+    let mut out = Vec::with_capacity(letters.len());
+    for m in &letters {
+        let items = items_of(app, actor, m).await?;
+        out.push(summary(m, &items.iter().collect::<Vec<_>>()));
+    }
+    Ok(out)
 }
 
 /// Letters in scope summarised over items the caller already listed.
@@ -235,20 +277,23 @@ pub(crate) async fn list_over(app: &App, actor: &Actor, items: &[ItemView]) -> R
     if actor.scope.cadre_id.is_some() {
         return Err(AppError::Forbidden);
     }
-    summarise(app, store::letters_in_scope(app.db().read(), &actor.scope, None).await?, items).await
+    let mut out = Vec::new();
+    for m in store::letters_in_scope(app.db().read(), actor, None).await? {
+        let ids = store::letter_item_ids(app.db().read(), &m).await?;
+        out.push(summary(&m, &items.iter().filter(|i| ids.contains(&i.id)).collect::<Vec<_>>()));
+    }
+    Ok(out)
 }
 
-async fn summarise(app: &App, letters: Vec<task_letter::Model>, all: &[ItemView]) -> Result<Vec<LetterSummary>> {
+fn summary(m: &task_letter::Model, mine: &[&ItemView]) -> LetterSummary {
     let today = clock::today();
-    let mut out = Vec::new();
-    for m in letters {
-        let ids = store::letter_item_ids(app.db().read(), m.id).await?;
-        let end = checkpoint(m.year, true, today);
-        let mine: Vec<&ItemView> = all.iter().filter(|i| ids.contains(&i.id)).collect();
-        let oc: Vec<Outcome> = mine.iter().map(|i| outcome(i.deadline, i.completed_on, end)).collect();
-        out.push(LetterSummary {
+    let end = checkpoint(m.year, true, today);
+    let oc: Vec<Outcome> = mine.iter().map(|i| outcome(i.deadline, i.completed_on, end)).collect();
+    {
+        LetterSummary {
             id: m.id,
             year: m.year,
+            leader_user_id: m.leader_user_id,
             leader_name: m.leader_name.clone(),
             title: m.title.clone(),
             items: mine.len(),
@@ -256,16 +301,16 @@ async fn summarise(app: &App, letters: Vec<task_letter::Model>, all: &[ItemView]
             overdue: oc.iter().filter(|o| **o == Outcome::Overdue).count(),
             midyear_done: m.midyear.is_some(),
             year_end_done: m.year_end.is_some(),
-        });
+        }
     }
-    Ok(out)
 }
 
 /// Records the mid-year tracking or the year-end reconciliation, once each,
 /// with the outcomes as they stand on the checkpoint.
 pub async fn review(app: &App, actor: &Actor, id: Uuid, input: &ReviewInput) -> Result<LetterView> {
     require(actor, Permission::SupervisionWrite)?;
-    let mut m = letter_in_scope(app, actor, id).await?;
+    let target = letter_in_scope(app, actor, id).await?;
+    let mut m = target.get().clone();
     let year_end = match input.stage.trim() {
         "midyear" | "年中跟踪" => false,
         "year_end" | "年末对账" => true,
@@ -291,7 +336,7 @@ pub async fn review(app: &App, actor: &Actor, id: Uuid, input: &ReviewInput) -> 
         return Err(AppError::IllegalTransition("请先记录年中跟踪，再进行年末对账".into()));
     }
     let today = clock::today();
-    let items = items_of(app, actor, id).await?;
+    let items = items_of(app, actor, &target).await?;
     let v = view(actor, &m, items, today);
     let r = Review {
         checkpoint: if year_end { v.year_end_checkpoint } else { v.midyear_checkpoint },
@@ -307,16 +352,14 @@ pub async fn review(app: &App, actor: &Actor, id: Uuid, input: &ReviewInput) -> 
         m.midyear = Some(json);
     }
     let expected = m.version;
+    let place = letter_place(app, actor, &m).await?;
     let tx = app.db().write().await?;
-    store::update_letter(&tx, m.clone(), expected).await?;
+    store::update_letter(&tx, &target, m.clone(), expected).await?;
     audit::record(
         &tx,
         actor,
-        if year_end { "task_letter.year_end" } else { "task_letter.midyear" },
-        "task_letter",
-        Some(id.to_string()),
-        None::<&()>,
-        Some(&r),
+        Event::new(if year_end { "task_letter.year_end" } else { "task_letter.midyear" }, "task_letter", id, place)
+            .after(&r),
     )
     .await?;
     tx.commit().await?;

@@ -9,7 +9,12 @@ use dandang_domain::{
     supervision::EscalationRule,
     text,
 };
-use dandang_store::{entity::interview, registry, supervision as store};
+use dandang_store::{
+    InScope, ScopedIds,
+    entity::{interview, item_milestone, item_report, supervised_item},
+    registry::{self, UnitRow},
+    supervision as store,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -18,10 +23,12 @@ pub mod file;
 pub mod letters;
 
 use crate::{
-    App, audit, clock,
+    App, access,
+    access::require,
+    audit::{self, Event, Place},
+    clock,
     error::{AppError, Result},
     measures::jurisdiction_code,
-    registry::{covers_cadre, require},
 };
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -43,7 +50,7 @@ pub struct Triggers {
     pub items: Vec<TriggerView>,
 }
 
-pub(crate) fn triggers_in(app: &App, pack: &str, on: NaiveDate) -> Triggers {
+pub fn triggers_in(app: &App, pack: &str, on: NaiveDate) -> Triggers {
     let r = app.policy().resolved(pack);
     let view = r.catalogue("supervision.trigger", on);
     Triggers {
@@ -171,10 +178,7 @@ pub(crate) fn check_triggers(
 /// rectification-plan deadline is computed in working days.
 pub async fn record_interview(app: &App, actor: &Actor, input: &InterviewInput) -> Result<InterviewView> {
     require(actor, Permission::SupervisionWrite)?;
-    let c = registry::cadre(app.db().read(), input.cadre_id).await?.ok_or(AppError::NotFound("干部"))?;
-    if !covers_cadre(actor, &c) {
-        return Err(AppError::OutOfScope);
-    }
+    let c = access::cadre(app, actor, input.cadre_id).await?;
     let pack = app.policy().pack_for(jurisdiction_code(&c.jurisdiction_path)).to_string();
     let mut inv = Invalid::new();
     let held = inv.take(
@@ -223,7 +227,7 @@ pub async fn record_interview(app: &App, actor: &Actor, input: &InterviewInput) 
     };
     let tx = app.db().write().await?;
     store::insert_interview(&tx, m.clone()).await?;
-    audit::record(&tx, actor, "interview.record", "interview", Some(m.id.to_string()), None::<&()>, Some(&v)).await?;
+    audit::record(&tx, actor, Event::new("interview.record", "interview", m.id, Place::of_cadre(&c)).after(&v)).await?;
     tx.commit().await?;
     Ok(v)
 }
@@ -265,16 +269,20 @@ pub(crate) fn suggest(
 pub async fn escalation(app: &App, actor: &Actor, cadre_id: Uuid, as_of: Option<&str>) -> Result<EscalationView> {
     require(actor, Permission::SupervisionRead)?;
     let as_of = crate::measures::parse_as_of(as_of)?;
-    let c = registry::cadre(app.db().read(), cadre_id).await?.ok_or(AppError::NotFound("干部"))?;
-    if !covers_cadre(actor, &c) {
-        return Err(AppError::OutOfScope);
-    }
+    let c = access::cadre(app, actor, cadre_id).await?;
     let pack = app.policy().pack_for(jurisdiction_code(&c.jurisdiction_path)).to_string();
     let held: Vec<NaiveDate> =
-        store::interviews_of(app.db().read(), cadre_id).await?.into_iter().map(|i| i.held_on).collect();
+        store::interviews_of(app.db().read(), &c).await?.into_iter().map(|i| i.held_on).collect();
     let (e, b) = suggest(app, &pack, &held, as_of)?;
-    audit::record_read(app, actor, "cadre", cadre_id.to_string(), &format!("{}的约谈升级研判（{as_of}）", c.name))
-        .await?;
+    audit::record_read(
+        app,
+        actor,
+        "cadre",
+        cadre_id,
+        Place::of_cadre(&c),
+        &format!("{}的约谈升级研判（{as_of}）", c.name),
+    )
+    .await?;
     Ok(EscalationView {
         cadre_id,
         as_of,
@@ -372,25 +380,31 @@ pub(crate) fn warn_until(app: &App, pack: &str, today: NaiveDate) -> NaiveDate {
     crate::workdays::warn_until(app, pack, "supervision.warning_window", today)
 }
 
-async fn unit_ref(app: &App, id: Uuid) -> Result<Option<(UnitRef, registry::UnitRow)>> {
-    Ok(registry::unit(app.db().read(), id).await?.map(|u| (UnitRef { id: u.id, name: u.name.clone() }, u)))
-}
-
 pub async fn create_item(app: &App, actor: &Actor, input: &ItemInput) -> Result<ItemView> {
     create_item_at(app, actor, input, Utc::now()).await
 }
 
-pub(crate) async fn create_item_at(
+/// Creates an item with a creation time of the caller's choosing (history
+/// carried over from an older system, the demo).
+pub async fn create_item_at(
     app: &App,
     actor: &Actor,
     input: &ItemInput,
     at: chrono::DateTime<Utc>,
 ) -> Result<ItemView> {
-    let (item, ms) = check_item(app, actor, input, at).await?;
+    let checked = check_item(app, actor, input, at).await?;
     let tx = app.db().write().await?;
-    let v = insert_item_in(app, &tx, actor, item, ms).await?;
+    let v = insert_item_in(app, &tx, actor, checked).await?;
     tx.commit().await?;
     Ok(v)
+}
+
+/// An item checked against the actor's scope, ready to insert.
+pub(crate) struct CheckedItem {
+    item: supervised_item::Model,
+    lead: InScope<UnitRow>,
+    co: Vec<InScope<UnitRow>>,
+    milestones: Vec<item_milestone::Model>,
 }
 
 /// Inserts a checked item with its audit event in the caller's transaction.
@@ -398,34 +412,37 @@ pub(crate) async fn insert_item_in(
     app: &App,
     tx: &impl sea_orm::ConnectionTrait,
     actor: &Actor,
-    item: dandang_store::entity::supervised_item::Model,
-    ms: Vec<dandang_store::entity::item_milestone::Model>,
+    c: CheckedItem,
 ) -> Result<ItemView> {
-    store::insert_item(tx, item.clone(), ms.clone()).await?;
-    let v = item_view(app, &mut Lookups::default(), &item, &ms, &[]).await?;
+    let co_ids: Vec<Uuid> = c.co.iter().map(|u| u.id).collect();
+    store::insert_item(tx, c.item.clone(), &co_ids, c.milestones.clone()).await?;
+    let mut look = Lookups::default();
+    look.remember(&c.lead);
+    for u in &c.co {
+        look.remember(u);
+    }
+    let v = item_view(app, actor, &mut look, &c.item, &co_ids, &c.milestones, &[]).await?;
     audit::record(
         tx,
         actor,
-        "supervised_item.create",
-        "supervised_item",
-        Some(item.id.to_string()),
-        None::<&()>,
-        Some(&v),
+        Event::new("supervised_item.create", "supervised_item", c.item.id, Place::of_unit(&c.lead)).after(&v),
     )
     .await?;
     Ok(v)
 }
 
 /// Checks an item and builds its rows; problems name `title`, `lead_unit_id`,
-/// `co_unit_ids[i]`, `milestones[i].due` ….
+/// `co_unit_ids[i]`, `milestones[i].due` …. The lead unit and every co-unit
+/// must be in the actor's scope: one outside it reads as one that does not
+/// exist.
 pub(crate) async fn check_item(
     app: &App,
     actor: &Actor,
     input: &ItemInput,
     at: chrono::DateTime<Utc>,
-) -> Result<(dandang_store::entity::supervised_item::Model, Vec<dandang_store::entity::item_milestone::Model>)> {
-    use dandang_store::entity::{item_milestone, supervised_item};
+) -> Result<CheckedItem> {
     require(actor, Permission::SupervisionWrite)?;
+    let db = app.db().read();
     let mut inv = Invalid::new();
     let title = inv.take("title", "督查事项", text::required(&input.title, 200));
     let source = inv.take("source", "事项来源", text::required(&input.source, 200));
@@ -436,23 +453,24 @@ pub(crate) async fn check_item(
     let principal = person("responsible.principal", "主要负责人", &input.responsible.principal);
     let leader = person("responsible.leader_in_charge", "分管负责人", &input.responsible.leader_in_charge);
     let direct = person("responsible.direct_responsible", "直接责任人", &input.responsible.direct_responsible);
-    let lead = unit_ref(app, input.lead_unit_id).await?;
-    match &lead {
-        None => inv.push("lead_unit_id", "牵头单位", Problem::NotFound),
-        Some((_, u)) if !crate::registry::covers_unit(actor, u) => {
-            inv.push("lead_unit_id", "牵头单位", Problem::Conflict { detail: "不在您的管理范围内".into() })
-        }
-        _ => {}
+    let mut wanted: Vec<Uuid> = vec![input.lead_unit_id];
+    wanted.extend(input.co_unit_ids.iter().copied());
+    let found = registry::units_by_ids(db, &actor.scope, &wanted).await?;
+    let find = |id: Uuid| found.iter().find(|u| u.id == id).cloned();
+    let lead = find(input.lead_unit_id);
+    if lead.is_none() {
+        inv.push("lead_unit_id", "牵头单位", Problem::NotFound);
     }
-    let mut co = Vec::new();
+    let mut co: Vec<InScope<UnitRow>> = Vec::new();
     for (i, id) in input.co_unit_ids.iter().enumerate() {
-        match unit_ref(app, *id).await? {
-            Some((r, _)) if *id == input.lead_unit_id => inv.push(
+        match find(*id) {
+            Some(u) if *id == input.lead_unit_id => inv.push(
                 &format!("co_unit_ids[{i}]"),
                 "配合单位",
-                Problem::Conflict { detail: format!("{}已是牵头单位", r.name) },
+                Problem::Conflict { detail: format!("{}已是牵头单位", u.name) },
             ),
-            Some((r, _)) => co.push(r),
+            Some(u) if co.iter().any(|c| c.id == u.id) => {}
+            Some(u) => co.push(u),
             None => inv.push(&format!("co_unit_ids[{i}]"), "配合单位", Problem::NotFound),
         }
     }
@@ -474,14 +492,12 @@ pub(crate) async fn check_item(
         }
     }
     inv.into_result()?;
-    let ((lead_ref, _), deadline) = (lead.expect("checked"), deadline.expect("checked"));
+    let (lead, deadline) = (lead.expect("checked"), deadline.expect("checked"));
     let item = supervised_item::Model {
         id: Uuid::now_v7(),
         title: title.expect("checked"),
         source: source.expect("checked"),
-        lead_unit_id: lead_ref.id,
-        co_unit_ids: serde_json::to_string(&co.iter().map(|c| c.id).collect::<Vec<_>>())
-            .map_err(|e| AppError::Internal(e.to_string()))?,
+        lead_unit_id: lead.id,
         principal,
         leader_in_charge: leader,
         direct_responsible: direct,
@@ -501,40 +517,51 @@ pub(crate) async fn check_item(
             done_on: None,
         })
         .collect();
-    Ok((item, ms))
+    Ok(CheckedItem { item, lead, co, milestones: ms })
 }
 
-/// Per pack: the last day a due date shows yellow, and the report interval in months.
 /// What item views look up again and again: per pack the warning day and the
 /// report interval, per unit its name and jurisdiction. A list reads each once.
 #[derive(Default)]
 struct Lookups {
     packs: std::collections::HashMap<String, (NaiveDate, u32)>,
-    units: std::collections::HashMap<Uuid, Option<(UnitRef, registry::UnitRow)>>,
+    units: std::collections::HashMap<Uuid, UnitRow>,
 }
 
 impl Lookups {
-    async fn unit(&mut self, app: &App, id: Uuid) -> Result<Option<(UnitRef, registry::UnitRow)>> {
-        if let Some(u) = self.units.get(&id) {
-            return Ok(u.clone());
+    fn remember(&mut self, u: &UnitRow) {
+        self.units.insert(u.id, u.clone());
+    }
+
+    /// The units an item names, read once for a whole list: a lead or co-unit
+    /// outside the reader's scope is still named on an item the reader sees
+    /// (the item itself says who leads and who cooperates).
+    async fn load(&mut self, app: &App, items: &ScopedIds) -> Result<()> {
+        for u in store::item_units(app.db().read(), items).await? {
+            self.units.insert(u.id, u);
         }
-        let u = unit_ref(app, id).await?;
-        self.units.insert(id, u.clone());
-        Ok(u)
+        Ok(())
+    }
+
+    fn unit_ref(&self, id: Uuid) -> Option<UnitRef> {
+        self.units.get(&id).map(|u| UnitRef { id: u.id, name: u.name.clone() })
     }
 }
 
 /// `packs` caches the pack's days, so a list builds each calendar once.
 async fn item_view(
     app: &App,
+    _actor: &Actor,
     look: &mut Lookups,
-    item: &dandang_store::entity::supervised_item::Model,
-    ms: &[dandang_store::entity::item_milestone::Model],
-    reports: &[dandang_store::entity::item_report::Model],
+    item: &supervised_item::Model,
+    co_ids: &[Uuid],
+    ms: &[item_milestone::Model],
+    reports: &[item_report::Model],
 ) -> Result<ItemView> {
     use dandang_domain::supervision::{Light, light};
     let today = clock::today();
-    let (lead, lead_row) = look.unit(app, item.lead_unit_id).await?.ok_or(AppError::NotFound("单位"))?;
+    let lead_row = look.units.get(&item.lead_unit_id).cloned().ok_or(AppError::NotFound("单位"))?;
+    let lead = UnitRef { id: lead_row.id, name: lead_row.name.clone() };
     // The windows of the lead unit's jurisdiction, so every viewer sees the same light.
     let pack = app.policy().pack_for(jurisdiction_code(&lead_row.jurisdiction_path)).to_string();
     let (warn, months) = match look.packs.get(&pack) {
@@ -546,13 +573,7 @@ async fn item_view(
             *look.packs.entry(pack.clone()).or_insert((warn_until(app, &pack, today), months))
         }
     };
-    let co_ids: Vec<Uuid> = serde_json::from_str(&item.co_unit_ids).unwrap_or_default();
-    let mut co = Vec::new();
-    for id in co_ids {
-        if let Some((r, _)) = look.unit(app, id).await? {
-            co.push(r);
-        }
-    }
+    let co: Vec<UnitRef> = co_ids.iter().filter_map(|id| look.unit_ref(*id)).collect();
     let done = item.completed_on.is_some();
     let open: Vec<NaiveDate> =
         ms.iter().filter(|m| m.done_on.is_none()).map(|m| m.due_on).chain(std::iter::once(item.deadline)).collect();
@@ -560,19 +581,18 @@ async fn item_view(
     let last_report_on = reports.iter().filter(|r| r.unit_id == item.lead_unit_id).map(|r| r.reported_on).max();
     let since = today.checked_sub_months(chrono::Months::new(months.max(1))).unwrap_or(today);
     let silent = !done && clock::local_date(item.created_at) < since && last_report_on.is_none_or(|d| d < since);
-    let mut report_views = Vec::new();
-    for r in reports {
-        let unit = look.unit(app, r.unit_id).await?.map(|(u, _)| u.name).unwrap_or_default();
-        report_views.push(ReportView {
-            unit,
+    let report_views = reports
+        .iter()
+        .map(|r| ReportView {
+            unit: look.unit_ref(r.unit_id).map(|u| u.name).unwrap_or_default(),
             reported_on: r.reported_on,
             content: r.content.clone(),
             milestone: r.milestone_id.and_then(|id| ms.iter().find(|m| m.id == id)).map(|m| m.title.clone()),
             completes: r.completes,
             actor: r.actor_name.clone(),
             at: clock::local(r.at),
-        });
-    }
+        })
+        .collect();
     Ok(ItemView {
         id: item.id,
         title: item.title.clone(),
@@ -602,6 +622,29 @@ async fn item_view(
     })
 }
 
+/// Views of items in scope, each read once with its milestones, reports and units.
+pub(crate) async fn item_views(
+    app: &App,
+    actor: &Actor,
+    items: &[InScope<supervised_item::Model>],
+) -> Result<Vec<ItemView>> {
+    let ids = ScopedIds::of(items);
+    let db = app.db().read();
+    let ms = store::milestones_of(db, &ids).await?;
+    let reports = store::reports_of(db, &ids).await?;
+    let co = store::co_units_of(db, &ids).await?;
+    let mut look = Lookups::default();
+    look.load(app, &ids).await?;
+    let mut out = Vec::with_capacity(items.len());
+    for i in items {
+        let mine: Vec<_> = ms.iter().filter(|m| m.item_id == i.id).cloned().collect();
+        let rs: Vec<_> = reports.iter().filter(|r| r.item_id == i.id).cloned().collect();
+        let co_ids: Vec<Uuid> = co.iter().filter(|(item, _)| *item == i.id).map(|(_, u)| *u).collect();
+        out.push(item_view(app, actor, &mut look, i, &co_ids, &mine, &rs).await?);
+    }
+    Ok(out)
+}
+
 /// Items in the actor's scope, optionally only those of one light.
 pub async fn list_items(app: &App, actor: &Actor, status: Option<&str>) -> Result<Vec<ItemView>> {
     use dandang_domain::supervision::Light;
@@ -611,20 +654,11 @@ pub async fn list_items(app: &App, actor: &Actor, status: Option<&str>) -> Resul
         Some(s) => Some(Light::parse(s).map_err(|p| AppError::invalid("status", "状态", p))?),
     };
     let items = store::items_in_scope(app.db().read(), &actor.scope).await?;
-    let ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
-    let ms = store::milestones_of(app.db().read(), &ids).await?;
-    let reports = store::reports_of(app.db().read(), &ids).await?;
-    let mut out = Vec::new();
-    let mut look = Lookups::default();
-    for i in &items {
-        let mine: Vec<_> = ms.iter().filter(|m| m.item_id == i.id).cloned().collect();
-        let rs: Vec<_> = reports.iter().filter(|r| r.item_id == i.id).cloned().collect();
-        let v = item_view(app, &mut look, i, &mine, &rs).await?;
-        if want.is_none_or(|w| w.code() == v.status) {
-            out.push(v);
-        }
-    }
-    Ok(out)
+    Ok(item_views(app, actor, &items)
+        .await?
+        .into_iter()
+        .filter(|v| want.is_none_or(|w| w.code() == v.status))
+        .collect())
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -641,34 +675,15 @@ pub struct ReportInput {
     pub completes: bool,
 }
 
-/// An item with its reports, if the actor's scope covers its lead unit or a co-unit.
-async fn item_in_scope(
-    app: &App,
-    actor: &Actor,
-    id: Uuid,
-) -> Result<(dandang_store::entity::supervised_item::Model, Vec<(registry::UnitRow, bool)>)> {
+/// An item in scope, or "not found".
+async fn item_in_scope(app: &App, actor: &Actor, id: Uuid) -> Result<InScope<supervised_item::Model>> {
     require(actor, Permission::SupervisionRead)?;
-    let item = store::item_by_id(app.db().read(), id).await?.ok_or(AppError::NotFound("督查事项"))?;
-    let co_ids: Vec<Uuid> = serde_json::from_str(&item.co_unit_ids).unwrap_or_default();
-    let mut covered = Vec::new();
-    for (uid, lead) in std::iter::once((item.lead_unit_id, true)).chain(co_ids.into_iter().map(|u| (u, false))) {
-        if let Some(u) = registry::unit(app.db().read(), uid).await?
-            && crate::registry::covers_unit(actor, &u)
-        {
-            covered.push((u, lead));
-        }
-    }
-    if covered.is_empty() {
-        return Err(AppError::OutOfScope);
-    }
-    Ok((item, covered))
+    store::item(app.db().read(), &actor.scope, id).await?.ok_or(AppError::NotFound("督查事项"))
 }
 
 pub async fn get_item(app: &App, actor: &Actor, id: Uuid) -> Result<ItemView> {
-    let (item, _) = item_in_scope(app, actor, id).await?;
-    let ms = store::milestones_of(app.db().read(), &[id]).await?;
-    let rs = store::reports_of(app.db().read(), &[id]).await?;
-    item_view(app, &mut Lookups::default(), &item, &ms, &rs).await
+    let item = item_in_scope(app, actor, id).await?;
+    Ok(item_views(app, actor, std::slice::from_ref(&item)).await?.remove(0))
 }
 
 /// A unit reports progress on an item (the office may record it for the lead
@@ -677,18 +692,24 @@ pub async fn report_item(app: &App, actor: &Actor, id: Uuid, input: &ReportInput
     report_item_at(app, actor, id, input, Utc::now()).await
 }
 
-pub(crate) async fn report_item_at(
+/// A report with a time of the caller's choosing (history, the demo).
+pub async fn report_item_at(
     app: &App,
     actor: &Actor,
     id: Uuid,
     input: &ReportInput,
     at: chrono::DateTime<Utc>,
 ) -> Result<ItemView> {
-    use dandang_store::entity::item_report;
-    if !(actor.can(Permission::SupervisionReport) || actor.can(Permission::SupervisionWrite)) {
-        return Err(AppError::Forbidden);
-    }
-    let (item, covered) = item_in_scope(app, actor, id).await?;
+    crate::access::require_any(actor, &[Permission::SupervisionReport, Permission::SupervisionWrite])?;
+    let item = item_in_scope(app, actor, id).await?;
+    let db = app.db().read();
+    // Which of the item's units the actor reports for: its own, the lead unit
+    // first; the office records on the lead unit's behalf.
+    let co: Vec<Uuid> = store::co_units_of(db, &ScopedIds::one(&item)).await?.into_iter().map(|(_, u)| u).collect();
+    let mut mine: Vec<Uuid> = vec![item.lead_unit_id];
+    mine.extend(co);
+    let covered = registry::units_by_ids(db, &actor.scope, &mine).await?;
+    let lead = covered.iter().find(|u| u.id == item.lead_unit_id);
     let today = clock::local_date(at);
     let mut inv = Invalid::new();
     let content = inv.take("content", "进展情况", text::required(&input.content, 4000));
@@ -696,17 +717,15 @@ pub(crate) async fn report_item_at(
         None => Some(today),
         Some(s) => inv.take("reported_on", "报送日期", text::parse_date(s).and_then(|d| text::not_future(d, today))),
     };
-    let ms = store::milestones_of(app.db().read(), &[id]).await?;
+    let ms = store::milestones_of(db, &ScopedIds::one(&item)).await?;
     if let Some(mid) = input.milestone_id
         && !ms.iter().any(|m| m.id == mid)
     {
         inv.push("milestone_id", "节点", Problem::NotFound);
     }
-    // The lead unit reports for itself; the office records on its behalf.
-    let lead = covered.iter().find(|(_, lead)| *lead);
-    let unit_id = match lead {
-        Some((u, _)) => u.id,
-        None => covered[0].0.id,
+    let unit = match (lead, covered.first()) {
+        (Some(u), _) | (None, Some(u)) => u.clone(),
+        (None, None) => return Err(AppError::NotFound("督查事项")),
     };
     if item.completed_on.is_some() {
         inv.push("completes", "完成", Problem::Conflict { detail: "该事项已完成，不再报送进展".into() });
@@ -722,7 +741,7 @@ pub(crate) async fn report_item_at(
     let r = item_report::Model {
         id: Uuid::now_v7(),
         item_id: id,
-        unit_id,
+        unit_id: unit.id,
         reported_on: on,
         content: content.expect("checked"),
         milestone_id: input.milestone_id,
@@ -734,27 +753,19 @@ pub(crate) async fn report_item_at(
     let tx = app.db().write().await?;
     store::insert_report(&tx, r.clone()).await?;
     if let Some(mid) = input.milestone_id {
-        store::milestone_done(&tx, mid, on).await?;
+        store::milestone_done(&tx, &item, mid, on).await?;
     }
     if input.completes {
-        store::item_completed(&tx, id, on).await?;
+        store::item_completed(&tx, &item, on).await?;
     }
     audit::record(
         &tx,
         actor,
-        "supervised_item.report",
-        "supervised_item",
-        Some(id.to_string()),
-        None::<&()>,
-        Some(&serde_json::json!({
-            "unit_id": unit_id, "reported_on": on, "milestone_id": input.milestone_id, "completes": input.completes,
+        Event::new("supervised_item.report", "supervised_item", id, Place::of_unit(&unit)).after(&serde_json::json!({
+            "unit_id": unit.id, "reported_on": on, "milestone_id": input.milestone_id, "completes": input.completes,
         })),
     )
     .await?;
-    let item = store::item_by_id(&tx, id).await?.ok_or(AppError::NotFound("督查事项"))?;
-    let ms = store::milestones_of(&tx, &[id]).await?;
-    let rs = store::reports_of(&tx, &[id]).await?;
-    let v = item_view(app, &mut Lookups::default(), &item, &ms, &rs).await?;
     tx.commit().await?;
-    Ok(v)
+    get_item(app, actor, id).await
 }

@@ -10,14 +10,21 @@ use dandang_domain::{
     error::{Invalid, Problem},
     text,
 };
-use dandang_store::{entity::advance_filing, registry, tolerance as store};
+use dandang_store::{
+    InScope,
+    entity::advance_filing,
+    registry::{self, UnitRow},
+    tolerance as store,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    App, audit, clock,
+    App,
+    access::require,
+    audit::{self, Event, Place},
+    clock,
     error::{AppError, Result},
-    registry::{covers_cadre, covers_unit, require},
 };
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -65,13 +72,30 @@ pub struct FilingView {
     pub version: i32,
 }
 
+/// A filing with its unit's and cadre's names. A self-service filer's scope
+/// covers their own cadre but no unit, so the unit's name is read through
+/// the filing itself.
 async fn view(app: &App, actor: &Actor, m: &advance_filing::Model) -> Result<FilingView> {
-    let unit = registry::unit(app.db().read(), m.unit_id).await?.ok_or(AppError::NotFound("单位"))?;
-    let cadre_name = match m.cadre_id {
-        Some(id) => registry::cadre(app.db().read(), id).await?.map(|c| c.name),
+    let db = app.db().read();
+    let cadre = match m.cadre_id {
+        Some(id) => registry::cadre(db, &actor.scope, id).await?,
         None => None,
     };
-    Ok(view_named(actor, m, unit.name, cadre_name))
+    let unit_name = match (&cadre, registry::unit(db, &actor.scope, m.unit_id).await?) {
+        (_, Some(u)) => u.name.clone(),
+        (Some(c), None) if c.unit_id == m.unit_id => c.unit_name.clone(),
+        _ => String::new(),
+    };
+    Ok(view_named(actor, m, unit_name, cadre.map(|c| c.name.clone())))
+}
+
+/// Where a filing's events belong.
+fn place_of(unit: Option<&UnitRow>, cadre: Option<&dandang_store::registry::CadreRow>) -> Place {
+    match (cadre, unit) {
+        (Some(c), _) => Place::of_cadre(c),
+        (None, Some(u)) => Place::of_unit(u),
+        (None, None) => Place::deployment(),
+    }
 }
 
 /// The view once the unit's and the cadre's names are known.
@@ -100,13 +124,11 @@ pub async fn create(app: &App, actor: &Actor, input: &FilingInput) -> Result<Fil
     // A cadre files for themselves; a unit for itself.
     let cadre_id = actor.scope.cadre_id.map(|c| c.0).or(input.cadre_id);
     let cadre = match cadre_id {
-        Some(id) => {
-            let c = registry::cadre(app.db().read(), id).await?.ok_or(AppError::NotFound("干部"))?;
-            if !covers_cadre(actor, &c) {
-                return Err(AppError::OutOfScope);
-            }
-            Some(c)
-        }
+        Some(id) => Some(
+            registry::cadre(app.db().read(), &actor.scope, id)
+                .await?
+                .ok_or_else(|| AppError::invalid("cadre_id", "报备干部", Problem::NotFound))?,
+        ),
         None => None,
     };
     let unit_id = cadre
@@ -115,9 +137,10 @@ pub async fn create(app: &App, actor: &Actor, input: &FilingInput) -> Result<Fil
         .or(input.unit_id)
         .or(actor.scope.unit_id.map(|u| u.0))
         .ok_or_else(|| AppError::invalid("unit_id", "报备单位", Problem::Required))?;
-    let unit = registry::unit(app.db().read(), unit_id).await?.ok_or(AppError::NotFound("单位"))?;
-    if cadre.is_none() && !covers_unit(actor, &unit) {
-        return Err(AppError::OutOfScope);
+    // A personal filing goes to the cadre's own unit; a unit's, to a unit in scope.
+    let unit: Option<InScope<UnitRow>> = registry::unit(app.db().read(), &actor.scope, unit_id).await?;
+    if cadre.is_none() && unit.is_none() {
+        return Err(AppError::invalid("unit_id", "报备单位", Problem::NotFound));
     }
     let mut inv = Invalid::new();
     let matter = inv.take("matter", "报备事项", text::required(&input.matter, 200));
@@ -127,7 +150,7 @@ pub async fn create(app: &App, actor: &Actor, input: &FilingInput) -> Result<Fil
     inv.into_result()?;
     let m = advance_filing::Model {
         id: Uuid::now_v7(),
-        unit_id: unit.id,
+        unit_id,
         cadre_id: cadre.as_ref().map(|c| c.id),
         matter: matter.expect("checked"),
         policy_gap: gap.expect("checked"),
@@ -141,56 +164,60 @@ pub async fn create(app: &App, actor: &Actor, input: &FilingInput) -> Result<Fil
         version: 1,
     };
     let v = view(app, actor, &m).await?;
+    let place = place_of(unit.as_deref(), cadre.as_deref());
     let tx = app.db().write().await?;
     store::insert_filing(&tx, m.clone()).await?;
-    audit::record(&tx, actor, "advance_filing.create", "advance_filing", Some(m.id.to_string()), None::<&()>, Some(&v))
-        .await?;
+    audit::record(&tx, actor, Event::new("advance_filing.create", "advance_filing", m.id, place).after(&v)).await?;
     tx.commit().await?;
     Ok(v)
 }
 
 pub async fn list(app: &App, actor: &Actor) -> Result<Vec<FilingView>> {
     require(actor, Permission::ToleranceRead)?;
-    let filings = store::filings_in_scope(app.db().read(), &actor.scope).await?;
+    let db = app.db().read();
+    let filings = store::filings_in_scope(db, &actor.scope).await?;
     // Names read once for the whole list.
     let ids: Vec<Uuid> = filings.iter().filter_map(|m| m.cadre_id).collect();
-    let cadres: HashMap<Uuid, String> =
-        registry::cadres_by_ids(app.db().read(), &ids).await?.into_iter().map(|c| (c.id, c.name)).collect();
-    let mut units: HashMap<Uuid, String> = HashMap::new();
-    let mut out = Vec::with_capacity(filings.len());
-    for m in &filings {
-        let unit = match units.get(&m.unit_id) {
-            Some(n) => n.clone(),
-            None => {
-                let n = registry::unit(app.db().read(), m.unit_id).await?.ok_or(AppError::NotFound("单位"))?.name;
-                units.insert(m.unit_id, n.clone());
-                n
-            }
-        };
-        out.push(view_named(actor, m, unit, m.cadre_id.and_then(|id| cadres.get(&id).cloned())));
-    }
-    Ok(out)
+    let cadres: HashMap<Uuid, (String, Uuid, String)> = registry::cadres_by_ids(db, &actor.scope, &ids)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, (c.name.clone(), c.unit_id, c.unit_name.clone())))
+        .collect();
+    let unit_ids: Vec<Uuid> = filings.iter().map(|m| m.unit_id).collect();
+    let units: HashMap<Uuid, String> = registry::units_by_ids(db, &actor.scope, &unit_ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name.clone()))
+        .collect();
+    Ok(filings
+        .iter()
+        .map(|m| {
+            let cadre = m.cadre_id.and_then(|id| cadres.get(&id));
+            let unit = units
+                .get(&m.unit_id)
+                .cloned()
+                .or_else(|| cadre.filter(|c| c.1 == m.unit_id).map(|c| c.2.clone()))
+                .unwrap_or_default();
+            view_named(actor, m, unit, cadre.map(|c| c.0.clone()))
+        })
+        .collect())
+}
+
+async fn load(app: &App, actor: &Actor, id: Uuid) -> Result<InScope<advance_filing::Model>> {
+    store::filing(app.db().read(), &actor.scope, id).await?.ok_or(AppError::NotFound("事前报备"))
 }
 
 pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<FilingView> {
     require(actor, Permission::ToleranceRead)?;
-    let m = store::filing_by_id(app.db().read(), id).await?.ok_or(AppError::NotFound("事前报备"))?;
-    let unit = registry::unit(app.db().read(), m.unit_id).await?.ok_or(AppError::NotFound("单位"))?;
-    let own = actor.scope.cadre_id.is_some_and(|c| Some(c.0) == m.cadre_id);
-    if !(own || covers_unit(actor, &unit)) {
-        return Err(AppError::OutOfScope);
-    }
+    let m = load(app, actor, id).await?;
     view(app, actor, &m).await
 }
 
 /// The discipline commission revokes a filing used as a shield; the reason is kept.
 pub async fn revoke(app: &App, actor: &Actor, id: Uuid, input: &RevokeInput) -> Result<FilingView> {
     require(actor, Permission::FilingRevoke)?;
-    let mut m = store::filing_by_id(app.db().read(), id).await?.ok_or(AppError::NotFound("事前报备"))?;
-    let unit = registry::unit(app.db().read(), m.unit_id).await?.ok_or(AppError::NotFound("单位"))?;
-    if !covers_unit(actor, &unit) {
-        return Err(AppError::OutOfScope);
-    }
+    let target = load(app, actor, id).await?;
+    let mut m = target.get().clone();
     if m.state != "filed" {
         return Err(AppError::IllegalTransition("该报备已经撤销".into()));
     }
@@ -202,12 +229,23 @@ pub async fn revoke(app: &App, actor: &Actor, id: Uuid, input: &RevokeInput) -> 
     let expected = m.version;
     m.state = "revoked".into();
     m.revoked_reason = Some(reason);
+    let db = app.db().read();
+    let unit = registry::unit(db, &actor.scope, m.unit_id).await?;
+    let cadre = match m.cadre_id {
+        Some(c) => registry::cadre(db, &actor.scope, c).await?,
+        None => None,
+    };
+    let place = place_of(unit.as_deref(), cadre.as_deref());
     let tx = app.db().write().await?;
-    store::update_filing(&tx, m.clone(), expected).await?;
+    store::update_filing(&tx, &target, m.clone(), expected).await?;
     m.version = expected + 1;
     let v = view_named(actor, &m, before.unit_name.clone(), before.cadre_name.clone());
-    audit::record(&tx, actor, "advance_filing.revoke", "advance_filing", Some(id.to_string()), Some(&before), Some(&v))
-        .await?;
+    audit::record(
+        &tx,
+        actor,
+        Event::new("advance_filing.revoke", "advance_filing", id, place).before(&before).after(&v),
+    )
+    .await?;
     tx.commit().await?;
     Ok(v)
 }

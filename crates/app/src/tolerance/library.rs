@@ -9,14 +9,15 @@ use dandang_domain::{
     text,
     tolerance::library::rank,
 };
-use dandang_store::{entity::library_case, registry, tolerance as store};
+use dandang_store::{entity::library_case, tolerance as store};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    App, audit,
+    App, access,
+    access::require,
+    audit::{self, Event, Place},
     error::{AppError, Result},
-    registry::require,
 };
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -81,12 +82,10 @@ pub struct LibraryQuery {
 /// or above it), best match first.
 pub async fn search(app: &App, actor: &Actor, q: &LibraryQuery) -> Result<Vec<LibraryCase>> {
     require(actor, Permission::ToleranceRead)?;
-    let root = &actor.scope.jurisdiction_path;
-    let all: Vec<library_case::Model> = store::library(app.db().read())
+    let all: Vec<library_case::Model> = store::library(app.db().read(), &actor.scope)
         .await?
         .into_iter()
-        .filter(|(_, p)| p.starts_with(root.as_str()) || root.starts_with(p.as_str()))
-        .map(|(m, _)| m)
+        .map(|m| m.into_inner())
         .filter(|m| q.category.as_deref().is_none_or(|c| c.is_empty() || m.category == c))
         .filter(|m| q.outcome.as_deref().is_none_or(|o| o.is_empty() || m.outcome == o))
         .collect();
@@ -103,6 +102,7 @@ pub async fn search(app: &App, actor: &Actor, q: &LibraryQuery) -> Result<Vec<Li
 pub async fn publish(app: &App, actor: &Actor, case_id: Uuid, input: &PublishInput) -> Result<LibraryCase> {
     require(actor, Permission::ToleranceHandle)?;
     let c = crate::tolerance::get(app, actor, case_id).await?;
+    let cadre = access::cadre(app, actor, c.cadre_id).await?;
     if c.state != "closed" {
         return Err(AppError::IllegalTransition("只有办结的案件才能作为典型案例发布".into()));
     }
@@ -121,7 +121,6 @@ pub async fn publish(app: &App, actor: &Actor, case_id: Uuid, input: &PublishInp
         }
     }
     inv.into_result()?;
-    let cadre = registry::cadre(app.db().read(), c.cadre_id).await?.ok_or(AppError::NotFound("干部"))?;
     let (category, category_label) =
         d.matched.first().map(|m| (m.id.clone(), m.title.clone())).unwrap_or_else(|| ("other".into(), "其他".into()));
     let m = library_case::Model {
@@ -143,11 +142,8 @@ pub async fn publish(app: &App, actor: &Actor, case_id: Uuid, input: &PublishInp
     audit::record(
         &tx,
         actor,
-        "library_case.publish",
-        "library_case",
-        Some(m.id.to_string()),
-        None::<&()>,
-        Some(&view(&m, 0.0)),
+        Event::new("library_case.publish", "library_case", m.id, Place::at(&cadre.jurisdiction_path))
+            .after(&view(&m, 0.0)),
     )
     .await?;
     tx.commit().await?;
@@ -155,7 +151,7 @@ pub async fn publish(app: &App, actor: &Actor, case_id: Uuid, input: &PublishInp
 }
 
 /// Seeds a library case directly (demo data and migrations from older systems).
-pub(crate) async fn insert(app: &App, m: library_case::Model) -> Result<()> {
+pub async fn insert(app: &App, m: library_case::Model) -> Result<()> {
     let tx = app.db().write().await?;
     store::insert_library_case(&tx, m).await?;
     tx.commit().await?;
@@ -210,10 +206,7 @@ pub async fn add_list_item(app: &App, actor: &Actor, input: &ListItemInput) -> R
         .unit_id
         .or(actor.scope.unit_id.map(|u| u.0))
         .ok_or_else(|| AppError::invalid("unit_id", "部门", Problem::Required))?;
-    let unit = registry::unit(app.db().read(), unit_id).await?.ok_or(AppError::NotFound("单位"))?;
-    if !crate::registry::covers_unit(actor, &unit) {
-        return Err(AppError::OutOfScope);
-    }
+    let unit = access::unit(app, actor, unit_id).await?;
     let mut inv = Invalid::new();
     let kind = match input.kind.trim() {
         "positive" | "正面清单" => Some("positive"),
@@ -245,11 +238,7 @@ pub async fn add_list_item(app: &App, actor: &Actor, input: &ListItemInput) -> R
     audit::record(
         &tx,
         actor,
-        "tolerance_list.add",
-        "tolerance_list_item",
-        Some(m.id.to_string()),
-        None::<&()>,
-        Some(&v),
+        Event::new("tolerance_list.add", "tolerance_list_item", m.id, Place::of_unit(&unit)).after(&v),
     )
     .await?;
     tx.commit().await?;

@@ -11,7 +11,10 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use dandang_domain::{
-    access::{Actor, Permission},
+    access::{
+        Actor, Permission,
+        audience::{ToleranceAudience, tolerance_audience},
+    },
     calendar::{Urgency, urgency},
     error::{Invalid, Problem},
     measures::Tolerance,
@@ -24,6 +27,7 @@ use dandang_domain::{
     },
 };
 use dandang_store::{
+    InScope,
     entity::{tolerance_case, tolerance_step},
     measures as measure_store,
     registry::{self, CadreRow},
@@ -33,10 +37,12 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    App, audit, clock,
+    App, access,
+    access::require,
+    audit::{self, Event, Place},
+    clock,
     error::{AppError, Result},
     measures::{book_for, jurisdiction_code},
-    registry::{covers_cadre, require},
 };
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -298,8 +304,11 @@ pub struct CaseView {
 }
 
 struct Loaded {
+    /// The case as loaded (the witness for writes) …
+    target: InScope<tolerance_case::Model>,
+    /// … and as it is being changed.
     m: tolerance_case::Model,
-    cadre: CadreRow,
+    cadre: InScope<CadreRow>,
     pack: String,
 }
 
@@ -308,24 +317,45 @@ fn pack_of(app: &App, c: &CadreRow) -> String {
 }
 
 /// The pack that governs a cadre's cases (their jurisdiction's).
-pub async fn pack_for_cadre(app: &App, cadre_id: Uuid) -> Result<String> {
-    let c = registry::cadre(app.db().read(), cadre_id).await?.ok_or(AppError::NotFound("干部"))?;
+pub async fn pack_for_cadre(app: &App, actor: &Actor, cadre_id: Uuid) -> Result<String> {
+    let c = access::cadre(app, actor, cadre_id).await?;
     Ok(pack_of(app, &c))
 }
 
+/// A case the actor's audience sees, or "not found".
 async fn load(app: &App, actor: &Actor, id: Uuid) -> Result<Loaded> {
     require(actor, Permission::ToleranceRead)?;
-    load_in_scope(app, actor, id).await
+    let target = store::case(app.db().read(), actor, id).await?.ok_or(AppError::NotFound("容错案件"))?;
+    loaded(app, actor, target).await
 }
 
-async fn load_in_scope(app: &App, actor: &Actor, id: Uuid) -> Result<Loaded> {
-    let m = store::case_by_id(app.db().read(), id).await?.ok_or(AppError::NotFound("容错案件"))?;
-    let cadre = registry::cadre(app.db().read(), m.cadre_id).await?.ok_or(AppError::NotFound("干部"))?;
-    if !covers_cadre(actor, &cadre) {
-        return Err(AppError::OutOfScope);
-    }
+async fn loaded(app: &App, actor: &Actor, target: InScope<tolerance_case::Model>) -> Result<Loaded> {
+    let cadre =
+        registry::cadre(app.db().read(), &actor.scope, target.cadre_id).await?.ok_or(AppError::NotFound("容错案件"))?;
     let pack = pack_of(app, &cadre);
-    Ok(Loaded { m, cadre, pack })
+    Ok(Loaded { m: target.get().clone(), target, cadre, pack })
+}
+
+/// Whether the actor reads the case's deliberation (analysis, suggestions,
+/// joint-review opinions, others' evidence).
+fn deliberating(actor: &Actor) -> bool {
+    tolerance_audience(actor.role) == ToleranceAudience::Deliberating
+}
+
+/// The steps a party to the case (the cadre, the unit) sees: what was asked,
+/// decided, served and reported; never the handling body's inner steps.
+fn step_shown_to_parties(action: &str) -> bool {
+    !matches!(
+        action,
+        "analysis"
+            | "invite_joint_review"
+            | "record_opinion"
+            | "end_joint_review"
+            | "submit_for_decision"
+            | "return_for_investigation"
+            | "finding_good_faith"
+            | "finding_abuse"
+    )
 }
 
 fn parse_state(s: &str) -> Result<CaseState> {
@@ -354,11 +384,22 @@ fn may(actor: &Actor, m: &tolerance_case::Model, a: CaseAction) -> bool {
 }
 
 fn view(app: &App, actor: &Actor, l: &Loaded, steps: &[tolerance_step::Model], today: NaiveDate) -> Result<CaseView> {
-    let m = &l.m;
+    view_of(app, actor, &l.m, &l.cadre, &l.pack, steps, today)
+}
+
+fn view_of(
+    app: &App,
+    actor: &Actor,
+    m: &tolerance_case::Model,
+    cadre: &CadreRow,
+    pack: &str,
+    steps: &[tolerance_step::Model],
+    today: NaiveDate,
+) -> Result<CaseView> {
     let state = parse_state(&m.state)?;
     let origin = Origin::parse(&m.origin).map_err(|_| AppError::Internal("origin".into()))?;
     let claimed_ids: Vec<String> = serde_json::from_str(&m.claimed).unwrap_or_default();
-    let crit = criteria(app, &l.pack, m.event_on);
+    let crit = criteria(app, pack, m.event_on);
     let claimed = claimed_ids
         .iter()
         .map(|id| {
@@ -371,26 +412,30 @@ fn view(app: &App, actor: &Actor, l: &Loaded, steps: &[tolerance_step::Model], t
         })
         .collect();
     let cx = context(m, true);
+    // Attributes reduced to the reader (as a service layer should, not the page):
+    // parties see no analysis, and the cadre sees a decision once served on them.
+    let full = deliberating(actor);
+    let decision_shown = full || tolerance_audience(actor.role) == ToleranceAudience::Unit || m.served_on.is_some();
     Ok(CaseView {
         id: m.id,
         cadre_id: m.cadre_id,
-        cadre_name: l.cadre.name.clone(),
-        unit_name: l.cadre.unit_name.clone(),
+        cadre_name: cadre.name.clone(),
+        unit_name: cadre.unit_name.clone(),
         origin: origin.code().into(),
         origin_label: origin.label_zh().into(),
         state: state.code().into(),
         state_label: state.label_zh().into(),
         event_on: m.event_on,
-        pack: l.pack.clone(),
+        pack: pack.to_string(),
         facts: m.facts.clone(),
         claimed,
         measure_id: m.measure_id,
         filing_id: m.filing_id,
         priority: m.priority,
-        answers: serde_json::from_str(&m.answers).unwrap_or_default(),
-        analysis: serde_json::from_str(&m.analysis).unwrap_or_default(),
+        answers: if full { serde_json::from_str(&m.answers).unwrap_or_default() } else { BTreeMap::new() },
+        analysis: if full { serde_json::from_str(&m.analysis).unwrap_or_default() } else { BTreeMap::new() },
         statement: m.statement.clone(),
-        decision: m.decision.as_deref().and_then(|d| serde_json::from_str(d).ok()),
+        decision: m.decision.as_deref().filter(|_| decision_shown).and_then(|d| serde_json::from_str(d).ok()),
         step_due: m.step_due,
         late: !state.is_settled() && m.step_due.is_some_and(|d| d < today),
         false_correction: m.false_correction,
@@ -404,6 +449,7 @@ fn view(app: &App, actor: &Actor, l: &Loaded, steps: &[tolerance_step::Model], t
             .collect(),
         steps: steps
             .iter()
+            .filter(|s| full || step_shown_to_parties(&s.action))
             .map(|s| StepView {
                 action: s.action.clone(),
                 action_label: CaseAction::parse(&s.action).map(|a| a.label_zh().to_string()).unwrap_or_else(
@@ -494,7 +540,8 @@ pub async fn open(app: &App, actor: &Actor, input: &CaseInput) -> Result<CaseVie
     open_on(app, actor, input, clock::today(), Utc::now()).await
 }
 
-pub(crate) async fn open_on(
+/// Starts a case on a day of the caller's choosing (history, the demo).
+pub async fn open_on(
     app: &App,
     actor: &Actor,
     input: &CaseInput,
@@ -512,7 +559,7 @@ pub(crate) async fn open_on(
 pub(crate) struct Opened {
     m: tolerance_case::Model,
     step: tolerance_step::Model,
-    cadre: CadreRow,
+    cadre: InScope<CadreRow>,
     pack: String,
 }
 
@@ -536,7 +583,7 @@ pub(crate) async fn build_open(
     };
     require(actor, needed)?;
     if origin == Origin::CadreApplication && actor.scope.cadre_id.is_some_and(|c| c.0 != input.cadre_id) {
-        return Err(AppError::OutOfScope);
+        return Err(AppError::NotFound("干部"));
     }
     if origin == Origin::CadreApplication && actor.scope.cadre_id.is_none() && !actor.can(Permission::ToleranceHandle) {
         // A unit applies as the unit, not in the cadre's name.
@@ -546,10 +593,7 @@ pub(crate) async fn build_open(
             Problem::Conflict { detail: "单位党组织请选择“所在单位党组织申请”".into() },
         ));
     }
-    let cadre = registry::cadre(app.db().read(), input.cadre_id).await?.ok_or(AppError::NotFound("干部"))?;
-    if !covers_cadre(actor, &cadre) {
-        return Err(AppError::OutOfScope);
-    }
+    let cadre = access::cadre(app, actor, input.cadre_id).await?;
     let pack = pack_of(app, &cadre);
     let mut inv = Invalid::new();
     let event_on = inv.take(
@@ -588,7 +632,7 @@ pub(crate) async fn build_open(
         }
     }
     if let Some(mid) = input.measure_id.filter(|_| !measure_pending) {
-        match measure_store::measure(app.db().read(), mid).await? {
+        match measure_store::measure(app.db().read(), &actor.scope, mid).await? {
             Some(m) if m.cadre_id == Some(cadre.id) => {}
             _ => inv.push("measure_id", "相关问责措施", Problem::NotFound),
         }
@@ -596,12 +640,12 @@ pub(crate) async fn build_open(
     let mut filed = false;
     match (origin, input.filing_id) {
         (Origin::AdvanceFiling, None) => inv.push("filing_id", "事前报备", Problem::Required),
-        (_, Some(fid)) => match store::filing_by_id(app.db().read(), fid).await? {
+        (_, Some(fid)) => match store::filing(app.db().read(), &actor.scope, fid).await? {
             Some(f) if f.state == "revoked" => inv.push(
                 "filing_id",
                 "事前报备",
                 Problem::Conflict {
-                    detail: format!("该报备已被撤销：{}", f.revoked_reason.unwrap_or_default())
+                    detail: format!("该报备已被撤销：{}", f.revoked_reason.clone().unwrap_or_default()),
                 },
             ),
             Some(f) if f.unit_id == cadre.unit_id || f.cadre_id == Some(cadre.id) => filed = true,
@@ -688,10 +732,9 @@ pub(crate) async fn insert_open(
 ) -> Result<CaseView> {
     store::insert_case(tx, o.m.clone()).await?;
     store::insert_step(tx, o.step.clone()).await?;
-    let l = Loaded { m: o.m, cadre: o.cadre, pack: o.pack };
-    let v = view(app, actor, &l, std::slice::from_ref(&o.step), today)?;
-    audit::record(tx, actor, "tolerance_case.open", "tolerance_case", Some(l.m.id.to_string()), None::<&()>, Some(&v))
-        .await?;
+    let place = Place::of_cadre(&o.cadre);
+    let v = view_of(app, actor, &o.m, &o.cadre, &o.pack, std::slice::from_ref(&o.step), today)?;
+    audit::record(tx, actor, Event::new("tolerance_case.open", "tolerance_case", o.m.id, place).after(&v)).await?;
     Ok(v)
 }
 
@@ -702,8 +745,16 @@ pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<CaseView> {
 
 async fn read(app: &App, actor: &Actor, id: Uuid) -> Result<(Loaded, CaseView)> {
     let l = load(app, actor, id).await?;
-    let steps = store::steps_of(app.db().read(), id).await?;
-    audit::record_read(app, actor, "tolerance_case", id.to_string(), &format!("{}的容错案件", l.cadre.name)).await?;
+    let steps = store::steps_of(app.db().read(), &l.target).await?;
+    audit::record_read(
+        app,
+        actor,
+        "tolerance_case",
+        id,
+        Place::of_cadre(&l.cadre),
+        &format!("{}的容错案件", l.cadre.name),
+    )
+    .await?;
     let v = view(app, actor, &l, &steps, clock::today())?;
     Ok((l, v))
 }
@@ -719,17 +770,38 @@ pub struct SuggestionsView {
 }
 
 /// What the pack in force on the day of the mistake suggests for the answers recorded so far.
+/// The engine's hints are the handling body's working material: a party to
+/// the case never sees them (they would read as a verdict).
 pub async fn suggestions(app: &App, actor: &Actor, id: Uuid) -> Result<SuggestionsView> {
+    require(actor, Permission::ToleranceDeliberate)?;
     let l = load(app, actor, id).await?;
     suggestions_of(app, &l)
 }
 
 /// The case page in one read: the case with its history (audited), what
-/// the pack suggests, and the evidence list.
-pub async fn page(app: &App, actor: &Actor, id: Uuid) -> Result<(CaseView, SuggestionsView, Vec<AttachmentView>)> {
+/// the pack suggests (to those who deliberate), and the evidence the reader
+/// may see.
+pub async fn page(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<(CaseView, Option<SuggestionsView>, Vec<AttachmentView>)> {
     let (l, v) = read(app, actor, id).await?;
-    let attachments = store::attachments_of(app.db().read(), id).await?.iter().map(attachment_view).collect();
-    Ok((v, suggestions_of(app, &l)?, attachments))
+    let attachments = visible_attachments(app, actor, &l).await?;
+    let hints = if deliberating(actor) { Some(suggestions_of(app, &l)?) } else { None };
+    Ok((v, hints, attachments))
+}
+
+/// The evidence a reader sees: all of it for those who deliberate, what they
+/// uploaded themselves for a party to the case.
+async fn visible_attachments(app: &App, actor: &Actor, l: &Loaded) -> Result<Vec<AttachmentView>> {
+    let full = deliberating(actor);
+    Ok(store::attachments_of(app.db().read(), &l.target)
+        .await?
+        .iter()
+        .filter(|a| full || a.uploaded_by == actor.user_id.0)
+        .map(attachment_view)
+        .collect())
 }
 
 fn suggestions_of(app: &App, l: &Loaded) -> Result<SuggestionsView> {
@@ -792,20 +864,17 @@ pub async fn record_analysis(app: &App, actor: &Actor, id: Uuid, input: &Analysi
     l.m.updated_at = now;
     let step = step_by(actor, id, "analysis", state.code(), None, now, clock::today(), None);
     let tx = app.db().write().await?;
-    store::update_case(&tx, l.m.clone(), before).await?;
+    store::update_case(&tx, &l.target, l.m.clone(), before).await?;
     store::insert_step(&tx, step).await?;
     l.m.version = before + 1;
     audit::record(
         &tx,
         actor,
-        "tolerance_case.analysis",
-        "tolerance_case",
-        Some(id.to_string()),
-        None::<&()>,
-        Some(&serde_json::json!({"answers": answers, "analysis": analysis})),
+        Event::new("tolerance_case.analysis", "tolerance_case", id, Place::of_cadre(&l.cadre))
+            .after(&serde_json::json!({"answers": answers, "analysis": analysis})),
     )
     .await?;
-    let steps = store::steps_of(&tx, id).await?;
+    let steps = store::steps_of(&tx, &l.target).await?;
     let v = view(app, actor, &l, &steps, clock::today())?;
     tx.commit().await?;
     Ok(v)
@@ -816,7 +885,8 @@ pub async fn transition(app: &App, actor: &Actor, id: Uuid, input: &TransitionIn
     transition_on(app, actor, id, input, clock::today(), Utc::now()).await
 }
 
-pub(crate) async fn transition_on(
+/// Takes a step on a day of the caller's choosing (history, the demo).
+pub async fn transition_on(
     app: &App,
     actor: &Actor,
     id: Uuid,
@@ -1023,32 +1093,28 @@ pub(crate) async fn transition_on(
             "mitigated" => Some(Tolerance::Mitigated),
             _ => None,
         };
-        let mm = measure_store::measure(&tx, mid).await?.ok_or(AppError::NotFound("措施记录"))?;
+        let mm = measure_store::measure(&tx, &actor.scope, mid).await?.ok_or(AppError::NotFound("措施记录"))?;
         // A re-decision that no longer tolerates takes back what this case's
         // earlier decision put on the measure.
         let ours = previous
             .as_ref()
             .is_some_and(|p| p.effect != "none" && mm.tolerance.is_some() && mm.tolerance_ref == p.document_ref);
         if tol.is_some() || ours {
-            let version = mm.version;
             let book = book_for(app.policy(), &l.cadre);
             let tref = if tol.is_some() { d.document_ref.clone() } else { None };
-            crate::measures::apply_tolerance_in(&tx, actor, book, mm, version, tol, tref).await?;
+            crate::measures::apply_tolerance_in(&tx, actor, book, &mm, &l.cadre, tol, tref).await?;
         }
     }
-    store::update_case(&tx, l.m.clone(), before).await?;
+    store::update_case(&tx, &l.target, l.m.clone(), before).await?;
     store::insert_step(&tx, step).await?;
     l.m.version = before + 1;
-    let steps = store::steps_of(&tx, id).await?;
+    let steps = store::steps_of(&tx, &l.target).await?;
     let v = view(app, actor, &l, &steps, today)?;
     audit::record(
         &tx,
         actor,
-        &format!("tolerance_case.{}", action.code()),
-        "tolerance_case",
-        Some(id.to_string()),
-        None::<&()>,
-        Some(&v),
+        Event::new(format!("tolerance_case.{}", action.code()), "tolerance_case", id, Place::of_cadre(&l.cadre))
+            .after(&v),
     )
     .await?;
     tx.commit().await?;
@@ -1098,10 +1164,10 @@ pub async fn list(app: &App, actor: &Actor, q: &CaseQuery) -> Result<Vec<CaseSum
         Some(s) => vec![CaseState::parse(s).map_err(|p| AppError::invalid("state", "状态", p))?.code().to_string()],
     };
     let today = clock::today();
-    let cases = store::cases_in_scope(app.db().read(), &actor.scope, &states).await?;
+    let cases = store::cases_in_scope(app.db().read(), actor, &states).await?;
     let ids: Vec<Uuid> = cases.iter().map(|m| m.cadre_id).collect();
-    let cadres: BTreeMap<Uuid, CadreRow> =
-        registry::cadres_by_ids(app.db().read(), &ids).await?.into_iter().map(|c| (c.id, c)).collect();
+    let cadres: BTreeMap<Uuid, InScope<CadreRow>> =
+        registry::cadres_by_ids(app.db().read(), &actor.scope, &ids).await?.into_iter().map(|c| (c.id, c)).collect();
     let mut warn: BTreeMap<String, NaiveDate> = BTreeMap::new();
     let mut out = Vec::new();
     for m in cases {
@@ -1138,6 +1204,7 @@ pub async fn list(app: &App, actor: &Actor, q: &CaseQuery) -> Result<Vec<CaseSum
             outcome: m
                 .decision
                 .as_deref()
+                .filter(|_| tolerance_audience(actor.role) != ToleranceAudience::Subject || m.served_on.is_some())
                 .and_then(|d| serde_json::from_str::<Decision>(d).ok())
                 .map(|d| d.outcome_title),
         });
@@ -1177,14 +1244,20 @@ fn counts(mut m: BTreeMap<String, usize>, sort_by_count: bool) -> Vec<Count> {
 
 /// Statistics over the cases in scope: by state, outcome, category, unit, month, handling time.
 pub async fn statistics(app: &App, actor: &Actor) -> Result<Statistics> {
-    require(actor, Permission::ToleranceRead)?;
+    require(actor, Permission::ToleranceDeliberate)?;
     let today = clock::today();
-    let rows = store::cases_in_scope(app.db().read(), &actor.scope, &[]).await?;
+    let rows = store::cases_in_scope(app.db().read(), actor, &[]).await?;
+    let unit_ids: Vec<Uuid> = rows.iter().map(|m| m.unit_id).collect();
+    let names: std::collections::HashMap<Uuid, String> =
+        registry::units_by_ids(app.db().read(), &actor.scope, &unit_ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name.clone()))
+            .collect();
     let (mut st, mut oc, mut cat, mut unit, mut month) =
         (BTreeMap::new(), BTreeMap::new(), BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
     let mut days = Vec::new();
     let mut late = 0;
-    let mut units = std::collections::HashMap::new();
     for m in &rows {
         let s = parse_state(&m.state)?;
         *st.entry(s.label_zh().to_string()).or_insert(0) += 1;
@@ -1193,14 +1266,9 @@ pub async fn statistics(app: &App, actor: &Actor) -> Result<Statistics> {
         }
         let opened = clock::local_date(m.created_at);
         *month.entry(opened.format("%Y-%m").to_string()).or_insert(0) += 1;
-        let name = match units.get(&m.unit_id) {
-            Some(n) => n,
-            None => {
-                let n = registry::unit(app.db().read(), m.unit_id).await?.map(|u| u.name).unwrap_or_default();
-                units.entry(m.unit_id).or_insert(n)
-            }
-        };
-        *unit.entry(name.clone()).or_insert(0) += 1;
+        // A case whose unit lies outside the scope (the cadre moved) counts under 其他单位.
+        let name = names.get(&m.unit_id).cloned().unwrap_or_else(|| "其他单位".into());
+        *unit.entry(name).or_insert(0) += 1;
         if let Some(d) = m.decision.as_deref().and_then(|d| serde_json::from_str::<Decision>(d).ok()) {
             *oc.entry(d.outcome_title.clone()).or_insert(0) += 1;
             let c = d.matched.first().map(|x| x.title.clone()).unwrap_or_else(|| "未认定情形".into());
@@ -1264,14 +1332,10 @@ pub async fn record_finding(app: &App, actor: &Actor, id: Uuid, input: &FindingI
     audit::record(
         &tx,
         actor,
-        "tolerance_case.finding",
-        "tolerance_case",
-        Some(id.to_string()),
-        None::<&()>,
-        Some(&step.note),
+        Event::new("tolerance_case.finding", "tolerance_case", id, Place::of_cadre(&l.cadre)).after(&step.note),
     )
     .await?;
-    let steps = store::steps_of(&tx, id).await?;
+    let steps = store::steps_of(&tx, &l.target).await?;
     let v = view(app, actor, &l, &steps, clock::today())?;
     tx.commit().await?;
     Ok(v)
@@ -1351,29 +1415,34 @@ pub async fn attach(app: &App, actor: &Actor, id: Uuid, file_name: &str, bytes: 
     let v = attachment_view(&m);
     let tx = app.db().write().await?;
     store::insert_attachment(&tx, m).await?;
-    audit::record(&tx, actor, "tolerance_case.attach", "tolerance_case", Some(id.to_string()), None::<&()>, Some(&v))
-        .await?;
+    audit::record(
+        &tx,
+        actor,
+        Event::new("tolerance_case.attach", "tolerance_case", id, Place::of_cadre(&l.cadre)).after(&v),
+    )
+    .await?;
     tx.commit().await?;
     Ok(v)
 }
 
 pub async fn attachments(app: &App, actor: &Actor, id: Uuid) -> Result<Vec<AttachmentView>> {
-    load(app, actor, id).await?;
-    Ok(store::attachments_of(app.db().read(), id).await?.iter().map(attachment_view).collect())
+    let l = load(app, actor, id).await?;
+    visible_attachments(app, actor, &l).await
 }
 
 /// One attachment's content (audited as a read of the case).
 pub async fn attachment(app: &App, actor: &Actor, id: Uuid, attachment_id: Uuid) -> Result<(AttachmentView, Vec<u8>)> {
     let l = load(app, actor, id).await?;
-    let m = store::attachment(app.db().read(), attachment_id)
+    let m = store::attachment(app.db().read(), &l.target, attachment_id)
         .await?
-        .filter(|a| a.case_id == id)
+        .filter(|a| deliberating(actor) || a.uploaded_by == actor.user_id.0)
         .ok_or(AppError::NotFound("证据材料"))?;
     audit::record_read(
         app,
         actor,
         "tolerance_case",
-        id.to_string(),
+        id,
+        Place::of_cadre(&l.cadre),
         &format!("{}的证据材料 {}", l.cadre.name, m.file_name),
     )
     .await?;
@@ -1423,26 +1492,55 @@ fn decision_of(m: &tolerance_case::Model) -> Result<Decision> {
 /// .docx and the PDF. Whoever reads the case reads its letter; a body the
 /// letter is copied to (巡察机构, 审计部门) reads the letter alone.
 pub async fn letter(app: &App, actor: &Actor, id: Uuid) -> Result<(LetterHead, crate::documents::Letter)> {
-    let case_visible = actor.can(Permission::ToleranceRead);
     require(actor, Permission::ToleranceLetterRead)?;
-    let l = load_in_scope(app, actor, id).await?;
+    let db = app.db().read();
+    // A reader of the case reads its letter and notices; a copy recipient
+    // reads a decided case's letter if its body is on the copy list.
+    let seen = if actor.can(Permission::ToleranceRead) { store::case(db, actor, id).await? } else { None };
+    let case_visible = seen.is_some();
+    let l = match seen {
+        Some(t) => loaded(app, actor, t).await?,
+        None => {
+            let t = store::decided_case(db, &actor.scope, id).await?.ok_or(AppError::NotFound("容错处理决定书"))?;
+            loaded(app, actor, t).await?
+        }
+    };
+    let subject = tolerance_audience(actor.role) == ToleranceAudience::Subject;
+    if subject && l.m.served_on.is_none() {
+        // The cadre receives the document by service, not before.
+        return Err(AppError::NotFound("容错处理决定书"));
+    }
     if l.m.decision.is_none() && l.m.state == CaseState::Refused.code() {
         // The refusal notice goes to the applicant alone; it is not copied.
         if !case_visible {
-            return Err(AppError::Forbidden);
+            return Err(AppError::NotFound("容错处理决定书"));
         }
         let notice = refusal_notice(app, &l).await?;
-        audit::record_read(app, actor, "tolerance_case", id.to_string(), &format!("{}的不予受理通知书", l.cadre.name))
-            .await?;
+        audit::record_read(
+            app,
+            actor,
+            "tolerance_case",
+            id,
+            Place::of_cadre(&l.cadre),
+            &format!("{}的不予受理通知书", l.cadre.name),
+        )
+        .await?;
         return Ok((LetterHead { id, cadre_name: l.cadre.name.clone(), case_visible }, notice));
     }
     let d = decision_of(&l.m)?;
     let copies = letter_copies(app, &l.pack, d.decided_on)?;
     if !case_visible && !copies.iter().any(|c| c.roles.contains(&actor.role)) {
-        return Err(AppError::Forbidden);
+        return Err(AppError::NotFound("容错处理决定书"));
     }
-    audit::record_read(app, actor, "tolerance_case", id.to_string(), &format!("{}的容错处理决定书", l.cadre.name))
-        .await?;
+    audit::record_read(
+        app,
+        actor,
+        "tolerance_case",
+        id,
+        Place::of_cadre(&l.cadre),
+        &format!("{}的容错处理决定书", l.cadre.name),
+    )
+    .await?;
     let mut paragraphs = vec![format!(
         "关于你在{}前后工作中出现的失误错误，经核查研判，{}于{}经{}集体研究，决定{}。",
         cn_date(l.m.event_on),
@@ -1476,7 +1574,7 @@ pub async fn letter(app: &App, actor: &Actor, id: Uuid) -> Result<(LetterHead, c
 /// The notice that an application was not accepted (不予受理通知书), with
 /// the reason recorded at the refusal and the appeal window.
 async fn refusal_notice(app: &App, l: &Loaded) -> Result<crate::documents::Letter> {
-    let steps = store::steps_of(app.db().read(), l.m.id).await?;
+    let steps = store::steps_of(app.db().read(), &l.target).await?;
     let refusal = steps
         .iter()
         .rev()
@@ -1525,8 +1623,13 @@ pub struct CopyView {
 pub async fn copies(app: &App, actor: &Actor) -> Result<Vec<CopyView>> {
     require(actor, Permission::ToleranceLetterRead)?;
     let mut out = Vec::new();
-    for (m, cadre) in store::decided_in_scope(app.db().read(), &actor.scope).await? {
-        let pack = pack_of(app, &cadre);
+    let cases = store::decided_in_scope(app.db().read(), &actor.scope).await?;
+    let ids: Vec<Uuid> = cases.iter().map(|m| m.cadre_id).collect();
+    let cadres: BTreeMap<Uuid, InScope<CadreRow>> =
+        registry::cadres_by_ids(app.db().read(), &actor.scope, &ids).await?.into_iter().map(|c| (c.id, c)).collect();
+    for m in cases {
+        let Some(cadre) = cadres.get(&m.cadre_id) else { continue };
+        let pack = pack_of(app, cadre);
         let d = decision_of(&m)?;
         let Some(as_body) =
             letter_copies(app, &pack, d.decided_on)?.into_iter().find(|c| c.roles.contains(&actor.role))
@@ -1535,8 +1638,8 @@ pub async fn copies(app: &App, actor: &Actor) -> Result<Vec<CopyView>> {
         };
         out.push(CopyView {
             id: m.id,
-            cadre_name: cadre.name,
-            unit_name: cadre.unit_name,
+            cadre_name: cadre.name.clone(),
+            unit_name: cadre.unit_name.clone(),
             outcome: d.outcome_title,
             deciding_body: d.deciding_body,
             document_ref: d.document_ref,

@@ -184,8 +184,9 @@ async fn every_problem_is_reported_with_row_and_column() {
         assert!(has(3, "C", "不能晚于今天"), "{probs:#?}");
         assert!(has(4, "D", "与本文件第 2 行重复"), "{probs:#?}");
         assert!(has(5, "G", "找不到单位“不存在的单位”"), "{probs:#?}");
-        assert!(has(6, "G", "不在您的管理范围内"), "{probs:#?}");
-        assert!(has(7, "D", "已存在于系统中"), "{probs:#?}");
+        // A unit outside the scope reads exactly like one that does not exist.
+        assert!(has(6, "G", "在您的管理范围内找不到单位"), "{probs:#?}");
+        assert!(has(7, "D", "已存在相同记录"), "{probs:#?}");
         assert!(has(8, "D", "存成了数字"), "{probs:#?}");
         assert!(has(9, "C", "不是有效日期"), "{probs:#?}");
         assert!(has(9, "B", "性别"), "{probs:#?}");
@@ -265,7 +266,7 @@ async fn commit_rechecks_against_current_data() {
         let id = rep["batch_id"].as_str().unwrap();
         let r = env.post(&format!("/api/v1/imports/{id}/commit"), &t, Value::Null).await;
         assert_eq!(r.status, 422, "{}", r.text());
-        assert!(r.text().contains("已存在于系统中"));
+        assert!(r.text().contains("已存在相同记录"));
         // All or nothing: the first row was not written either.
         assert_eq!(count(&env, &t, "令狐甲").await, 0);
     })

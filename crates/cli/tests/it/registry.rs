@@ -212,7 +212,7 @@ async fn jurisdictions_units_and_posts() {
         // A county department may not create outside its county.
         let yl = env.token("yl_ganbu").await;
         let r = env.post("/api/v1/units", &yl, json!({"name": "秭归县测试局", "unit_type": "政府机关", "jurisdiction_code": "420527"})).await;
-        assert_eq!((r.status, r.code().as_str()), (403, "out_of_scope"));
+        assert_eq!((r.status, r.fields()), (422, vec!["jurisdiction_code".to_string()]), "{}", r.text());
         let r = env.post("/api/v1/units", &yl, json!({"name": "中共夷陵区黄花镇委员会", "unit_type": "党的机关", "jurisdiction_code": "420506120"})).await;
         assert_eq!(r.status, 201, "{}", r.text());
         let unit = r.json()["id"].as_str().unwrap().to_string();

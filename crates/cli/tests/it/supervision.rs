@@ -86,7 +86,7 @@ async fn interviews_deadlines_and_escalation() {
         assert_eq!(env.post("/api/v1/supervision/interviews", &jw, post("2025-06-03")).await.status, 403);
         let jz = env.token("jz_ganbu").await;
         let r = env.get(&esc("2025-11-03"), &jz).await;
-        assert_eq!((r.status, r.code().as_str()), (403, "out_of_scope"));
+        assert_eq!((r.status, r.code().as_str()), (404, "not_found"));
         let au = env.token("auditor").await;
         assert_eq!(env.get("/api/v1/supervision/triggers", &au).await.status, 403);
         // Jingzhou's pack has no trigger catalogue: recording there says so.
@@ -298,8 +298,9 @@ async fn interview_from_request_to_closure() {
 
         // The organization department files the record; the rectification
         // plan is due five working days later (across the 2025 National Day break).
+        // The unit is not told before the interview is held: the case is not there for it.
         let r = go(&fgw, json!({"action": "hold", "held_on": "2025-09-26", "record": "x"})).await;
-        assert_eq!(r.status, 403, "the unit does not write the record");
+        assert_eq!(r.status, 404, "the unit does not see the planned interview");
         let r = go(&jiandu, json!({"action": "hold", "held_on": "2025-09-26", "record": "约谈记录", "version": version - 1})).await;
         assert_eq!((r.status, r.code().as_str()), (409, "stale_write"));
         let r = go(&jiandu, json!({"action": "hold", "version": version})).await;
@@ -392,7 +393,7 @@ async fn interview_from_request_to_closure() {
         // Scope: another county's organization department and another unit's committee see nothing.
         let yl = env.token("yl_ganbu").await;
         let r = env.get(&format!("/api/v1/supervision/cases/{id}"), &yl).await;
-        assert_eq!((r.status, r.code().as_str()), (403, "out_of_scope"));
+        assert_eq!((r.status, r.code().as_str()), (404, "not_found"));
         let list = env.get("/api/v1/supervision/cases", &fgw).await.json();
         assert!(list.as_array().unwrap().iter().all(|c| c["unit"]["id"] == unit.to_string()), "a unit sees its own");
         // The leader's inbox holds requests waiting for approval.
@@ -490,7 +491,7 @@ async fn reminder_issued_with_documents() {
         assert!(d[0]["paragraphs"].as_array().unwrap().iter().any(|p| p.as_str().unwrap().contains("老旧小区改造")));
         // Another unit's committee cannot report for this one.
         let r = env.post(&url, &fgw, json!({"action": "submit_plan", "note": "x"})).await;
-        assert_eq!((r.status, r.code().as_str()), (403, "out_of_scope"));
+        assert_eq!((r.status, r.code().as_str()), (404, "not_found"));
         for (who, action) in [(&admin, "submit_plan"), (&admin, "finish"), (&ducha, "pass")] {
             let r = env.post(&url, who, json!({"action": action, "note": "情况说明"})).await;
             assert_eq!(r.status, 200, "{action}: {r:?}");
@@ -530,7 +531,7 @@ async fn interview_request_form_takes_several_situations() {
             .take(2)
             .map(|x| x["id"].as_str().unwrap().to_string())
             .collect();
-        let b = env.login("yc_ducha", dandang_app::demo::DEMO_PASSWORD).await.expect("login");
+        let b = env.login("yc_ducha", dandang_demo::DEMO_PASSWORD).await.expect("login");
         let page = env.page(&format!("/supervision/cases/new?kind=interview&cadre_id={cadre}"), &b.cookie).await;
         assert_eq!(page.status, 200);
         assert!(page.text().contains(&trig[1]), "every situation is offered");
@@ -554,7 +555,7 @@ async fn interview_request_form_takes_several_situations() {
         // The leader approves from the page; a unit party committee has no approval form.
         let page = env.page(&format!("/supervision/cases/{id}"), &b.cookie).await;
         assert!(!page.text().contains("form-approve"));
-        let l = env.login("yc_lingdao", dandang_app::demo::DEMO_PASSWORD).await.expect("login");
+        let l = env.login("yc_lingdao", dandang_demo::DEMO_PASSWORD).await.expect("login");
         let page = env.page(&format!("/supervision/cases/{id}"), &l.cookie).await;
         assert!(page.text().contains("form-approve"));
         let r = env
@@ -604,7 +605,7 @@ async fn item_progress_reports_and_silent_units() {
             all.as_array().unwrap().iter().find(|i| i["lead_unit"]["name"] == "宜昌市住房和城乡建设局").unwrap();
         let other_url = format!("/api/v1/supervision/items/{}/reports", other["id"].as_str().unwrap());
         let r = env.post(&other_url, &fgw, json!({"content": "x"})).await;
-        assert_eq!((r.status, r.code().as_str()), (403, "out_of_scope"));
+        assert_eq!((r.status, r.code().as_str()), (404, "not_found"));
         // Completion waits for the open milestones; a milestone is marked done by a report.
         let r = env.post(&other_url, &ducha, json!({"content": "全部完成", "completes": true})).await;
         assert_eq!((r.status, r.fields()), (422, vec!["completes".to_string()]), "{r:?}");
@@ -638,18 +639,20 @@ async fn task_letters_track_and_reconcile_items() {
             .post(
                 "/api/v1/supervision/task-letters",
                 &ducha,
-                json!({"year": 1990, "leader_name": "", "title": "", "item_ids": []}),
+                json!({"year": 1990, "leader_user_id": uuid::Uuid::nil(), "title": "", "item_ids": []}),
             )
             .await;
         assert_eq!(
             (r.status, r.fields()),
-            (422, vec!["year".to_string(), "leader_name".into(), "title".into(), "item_ids".into()])
+            (422, vec!["year".to_string(), "leader_user_id".into(), "title".into(), "item_ids".into()])
         );
+        // The letter is addressed to the leader's account, not to a typed name.
+        let leader = env.get("/api/v1/me", &lingdao).await.json()["user_id"].clone();
         let r = env
             .post(
                 "/api/v1/supervision/task-letters",
                 &lingdao,
-                json!({"year": 2026, "leader_name": "李四", "title": "x", "item_ids": ids}),
+                json!({"year": 2026, "leader_user_id": leader, "title": "x", "item_ids": ids}),
             )
             .await;
         assert_eq!(r.status, 403, "the office sets letters, not the leader");
@@ -657,7 +660,7 @@ async fn task_letters_track_and_reconcile_items() {
             .post(
                 "/api/v1/supervision/task-letters",
                 &ducha,
-                json!({"year": 2026, "leader_name": "李四", "leader_post": "副市长",
+                json!({"year": 2026, "leader_user_id": leader, "leader_post": "市委副书记",
                 "title": "2026年度目标责任书", "item_ids": [ids[0], ids[1], uuid::Uuid::nil()]}),
             )
             .await;
@@ -666,7 +669,7 @@ async fn task_letters_track_and_reconcile_items() {
             .post(
                 "/api/v1/supervision/task-letters",
                 &ducha,
-                json!({"year": 2026, "leader_name": "李四", "leader_post": "副市长",
+                json!({"year": 2026, "leader_user_id": leader, "leader_post": "市委副书记",
                 "title": "2026年度目标责任书", "item_ids": ids}),
             )
             .await;
@@ -694,7 +697,7 @@ async fn task_letters_track_and_reconcile_items() {
         let list = env.get("/api/v1/supervision/task-letters?year=2026", &lingdao).await.json();
         assert!(list.as_array().unwrap().iter().any(|l| l["id"] == id.as_str() && l["year_end_done"] == true));
         let r = env.get(&format!("/api/v1/supervision/task-letters/{id}"), &jz).await;
-        assert_eq!((r.status, r.code().as_str()), (403, "out_of_scope"));
+        assert_eq!((r.status, r.code().as_str()), (404, "not_found"));
     })
     .await;
 }

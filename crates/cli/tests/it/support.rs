@@ -22,6 +22,9 @@ pub fn config(db_url: String) -> Config {
     c.password_hash = dandang_app::config::HashCost::for_tests();
     c.policy.pack = "cn-hb".into();
     c.policy.by_jurisdiction = vec![PackRule { code_prefix: "4205".into(), pack: "cn-hb-yc".into() }];
+    // Tests log in far more often than a person; the throttle has its own test.
+    c.login.per_minute = 100_000;
+    c.login.burst = 100_000;
     c
 }
 
@@ -40,7 +43,18 @@ pub async fn sqlite() -> Env {
 }
 
 async fn open(url: String, backend: &'static str, dir: Option<tempfile::TempDir>) -> Env {
-    let app = App::open(config(url.clone())).await.unwrap_or_else(|e| panic!("open {backend}: {e:?}"));
+    let mut c = config(url.clone());
+    if dir.is_none() {
+        // PostgreSQL: the audit key beside nothing, in the temporary directory.
+        c.audit.key_file = Some(std::env::temp_dir().join(format!("dandang-{}.audit-key", uuid::Uuid::now_v7())));
+    }
+    open_with(c, backend, dir).await
+}
+
+/// An environment on a configuration of the test's own (a throttle, a policy choice).
+pub async fn open_with(c: Config, backend: &'static str, dir: Option<tempfile::TempDir>) -> Env {
+    let url = c.db_url.clone();
+    let app = App::open(c).await.unwrap_or_else(|e| panic!("open {backend}: {e:?}"));
     let router = dandang_web::router(app.clone());
     Env { app, router, backend, db_url: url, _dir: dir }
 }
@@ -159,13 +173,13 @@ impl Env {
 
     /// Loads the demo deployment.
     pub async fn demo(&self) {
-        dandang_app::demo::load(&self.app).await.expect("demo loads");
+        dandang_demo::load(&self.app).await.expect("demo loads");
     }
 
-    /// An API token acting as `username`.
+    /// An API token acting as `username`, made as the operator would
+    /// (`dandang token create`).
     pub async fn token(&self, username: &str) -> String {
-        let actor = dandang_app::users::actor_by_name(&self.app, username).await.expect("user exists");
-        dandang_app::auth::create_token(&self.app, &actor, username, "test").await.expect("token").0
+        dandang_app::auth::create_token_as_operator(&self.app, username, "test").await.expect("token").0
     }
 
     /// Runs raw SQL, for tests that play the attacker.
@@ -199,15 +213,47 @@ pub struct Browser {
 }
 
 impl Env {
+    /// The login form's token and its cookie, as a browser gets them.
+    pub async fn login_form(&self) -> (String, String) {
+        let page = self.request(Request::builder().uri("/login").body(Body::empty()).expect("request")).await;
+        let cookie = page
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("dandang_login="))
+            .and_then(|v| v.split(';').next())
+            .unwrap_or_default()
+            .to_string();
+        let token = page
+            .text()
+            .split("name=\"login_csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_default()
+            .to_string();
+        (cookie, token)
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> Result<Browser, Resp> {
+        let (login_cookie, token) = self.login_form().await;
         let req = Request::builder()
             .method(Method::POST)
             .uri("/login")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!("username={username}&password={password}&next=/")))
+            .header(header::COOKIE, login_cookie)
+            .body(Body::from(format!("username={username}&password={password}&next=/&login_csrf={}", enc(&token))))
             .expect("request");
         let r = self.request(req).await;
-        let Some(set) = r.headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()) else { return Err(r) };
+        let Some(set) = r
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("dandang_session="))
+        else {
+            return Err(r);
+        };
         let cookie = set.split(';').next().unwrap_or_default().to_string();
         let page = self.page("/me", &cookie).await;
         let html = page.text();

@@ -91,9 +91,10 @@ async fn case_from_application_to_sign_off() {
             async move { env.post(&url, &t, body).await }
         };
 
-        // Acceptance belongs to the handling body.
+        // Acceptance belongs to the handling body; the unit does not even see
+        // the cadre's own application before it is decided.
         let r = go(&unit_t, json!({"action": "accept"})).await;
-        assert_eq!((r.status, r.code().as_str()), (403, "forbidden"));
+        assert_eq!((r.status, r.code().as_str()), (404, "not_found"));
         let r = go(&jiwei, json!({"action": "sign_off", "note": "x"})).await;
         assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"));
         let r = go(&jiwei, json!({"action": "accept"})).await;
@@ -195,15 +196,16 @@ async fn case_from_application_to_sign_off() {
             (Some("exempted"), Some("宜纪容〔2025〕3号"))
         );
 
-        // The decision letter as a Word document.
-        let docx = env.get(&format!("/api/v1/tolerance/cases/{id}/letter.docx"), &cadre_t).await;
+        // The decision letter as a Word document; the cadre receives it by service, not before.
+        assert_eq!(env.get(&format!("/api/v1/tolerance/cases/{id}/letter.docx"), &cadre_t).await.status, 404);
+        let docx = env.get(&format!("/api/v1/tolerance/cases/{id}/letter.docx"), &jiwei).await;
         assert_eq!(docx.status, 200);
         let text = String::from_utf8_lossy(&docx.body).to_string();
         assert!(docx.body.starts_with(b"PK") && text.contains("免予问责") && text.contains("宜纪容〔2025〕3号"));
         assert!(text.contains("抄送：容错对象所在单位党组织、纪检监察机关、组织人事部门、巡察机构、审计部门"));
         // The same letter as PDF, with a subset of the shipped font embedded.
         let letter_pdf = format!("/api/v1/tolerance/cases/{id}/letter.pdf");
-        let pdf = env.get(&letter_pdf, &cadre_t).await;
+        let pdf = env.get(&letter_pdf, &jiwei).await;
         assert_eq!((pdf.status, pdf.headers["content-type"].to_str().unwrap()), (200, "application/pdf"));
         assert!(pdf.body.starts_with(b"%PDF-") && pdf.body.len() < 200_000, "{} bytes", pdf.body.len());
         assert!(String::from_utf8_lossy(&pdf.body).contains("+WenQuanYiMicroHei"));
@@ -276,8 +278,8 @@ async fn case_from_application_to_sign_off() {
         assert_eq!(r.json()["served_on"].as_str(), Some(today.as_str()));
         let r = go(&jiwei, json!({"action": "serve", "served_on": today})).await;
         assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"), "served once");
-        let docx = env.get(&format!("/api/v1/tolerance/cases/{id}/letter.docx"), &jiwei).await;
-        assert!(String::from_utf8_lossy(&docx.body).contains("个工作日内（截至"), "the last day once served");
+        let docx = env.get(&format!("/api/v1/tolerance/cases/{id}/letter.docx"), &cadre_t).await;
+        assert!(String::from_utf8_lossy(&docx.body).contains("个工作日内（截至"), "served: the cadre has it, with the last day");
         // Months later the appeal window has closed.
         env.sql("UPDATE tolerance_case SET decided_on = '2025-01-02', served_on = '2025-01-03' WHERE state = 'closed'")
             .await;
@@ -321,7 +323,7 @@ async fn case_from_application_to_sign_off() {
         // Scope: another county sees nothing; the inbox lists the case.
         let yl = env.token("yl_ganbu").await;
         let r = env.get(&format!("/api/v1/tolerance/cases/{id}"), &yl).await;
-        assert_eq!(r.status, 403);
+        assert_eq!(r.status, 404);
         let inbox = env.get("/api/v1/tolerance/cases?state=closed", &jiwei).await.json();
         assert!(inbox.as_array().unwrap().iter().any(|c| c["id"] == id.as_str() && c["outcome"] == "不予容错"));
     })
@@ -383,7 +385,7 @@ async fn a_refused_application_gets_a_notice_served_before_the_appeal_window_run
             async move { env.post(&url, &t, body).await }
         };
         let letter = format!("/api/v1/tolerance/cases/{id}/letter.docx");
-        assert_eq!(env.get(&letter, &cadre_t).await.code(), "illegal_transition", "nothing to send yet");
+        assert_eq!(env.get(&letter, &cadre_t).await.code(), "not_found", "nothing served yet");
         let r = go(
             &jiwei,
             json!({"action": "refuse", "note": "属于明知故犯，不在容错纠错受理范围",
@@ -393,16 +395,19 @@ async fn a_refused_application_gets_a_notice_served_before_the_appeal_window_run
         assert_eq!((r.status, r.json()["state"].as_str()), (200, Some("refused")), "{r:?}");
         assert!(r.json()["service_due"].is_string());
         // The notice states the reason and the window, and goes to the applicant alone.
-        let text = String::from_utf8_lossy(&env.get(&letter, &cadre_t).await.body).to_string();
+        let text = String::from_utf8_lossy(&env.get(&letter, &jiwei).await.body).to_string();
         assert!(text.contains("不予受理通知书") && text.contains("明知故犯"), "{text}");
         assert!(text.contains("收到本决定之日起22个工作日内向中共宜昌市纪委提出申诉"), "{text}");
-        assert_eq!(env.get(&letter, &xuncha).await.status, 403);
+        assert_eq!(env.get(&letter, &xuncha).await.status, 404);
+        assert_eq!(env.get(&letter, &cadre_t).await.status, 404, "not served yet");
         // The window runs from service, not from the refusal months ago.
         env.sql("UPDATE tolerance_case SET decided_on = '2025-01-02' WHERE facts = '为赶工期未按规定公开招标，造成较大损失。'")
             .await;
         let today = dandang_app::clock::today().to_string();
         let r = go(&jiwei, json!({"action": "serve", "served_on": today})).await;
         assert_eq!(r.status, 200, "{r:?}");
+        let text = String::from_utf8_lossy(&env.get(&letter, &cadre_t).await.body).to_string();
+        assert!(text.contains("不予受理通知书"), "served: the applicant has it");
         let r = go(&cadre_t, json!({"action": "appeal", "note": "有新的证据"})).await;
         assert_eq!((r.status, r.json()["state"].as_str()), (200, Some("appealed")), "{r:?}");
     })

@@ -6,6 +6,8 @@
 //! scope drives record checks here and the SQL filters of list queries in the
 //! store, so the two cannot drift apart.
 
+pub mod audience;
+
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
@@ -80,8 +82,13 @@ pub enum Permission {
     InterviewRecord,
     /// Report rectification plans and progress (the unit concerned).
     SupervisionReport,
-    /// See tolerance cases within scope (容错纠错).
+    /// See tolerance cases within scope (容错纠错); which ones and how much of
+    /// each is `audience::tolerance_audience`.
     ToleranceRead,
+    /// Read a tolerance case's deliberation: the analysis, the suggestions,
+    /// the joint-review opinions and the evidence (the handling and deciding
+    /// bodies and the organization department).
+    ToleranceDeliberate,
     /// Apply for tolerance or appeal a decision (the cadre, the unit's party organization).
     ToleranceApply,
     /// Accept, investigate, run joint reviews, sign off corrections (the handling body).
@@ -121,6 +128,7 @@ impl Role {
                     | SupervisionRead
                     | InterviewRecord
                     | ToleranceRead
+                    | ToleranceDeliberate
             ),
             // The cadre supervision section keeps the measures file and
             // decides on follow-up proposals with the cadre section.
@@ -138,6 +146,7 @@ impl Role {
                     | SupervisionRequest
                     | InterviewRecord
                     | ToleranceRead
+                    | ToleranceDeliberate
                     | ToleranceHandle
                     | ToleranceDecide
             ),
@@ -151,6 +160,7 @@ impl Role {
                         | FollowUpRecord
                         | SupervisionRead
                         | ToleranceRead
+                        | ToleranceDeliberate
                         | ToleranceHandle
                         | ToleranceDecide
                         | FilingRevoke

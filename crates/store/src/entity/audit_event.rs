@@ -17,6 +17,11 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub after: Option<String>,
     pub request_id: Option<String>,
+    /// Where the event belongs: the jurisdiction path of the record it is
+    /// about (absent on events recorded before audit reads were scoped).
+    pub scope_path: Option<String>,
+    /// For records about a cadre: the cadre's management level.
+    pub scope_level: Option<String>,
     pub prev_hash: String,
     pub hash: String,
 }

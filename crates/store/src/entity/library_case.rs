@@ -19,6 +19,13 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::jurisdiction::Entity",
+        from = "Column::JurisdictionId",
+        to = "super::jurisdiction::Column::Id"
+    )]
+    Jurisdiction,
+}
 
 impl ActiveModelBehavior for ActiveModel {}

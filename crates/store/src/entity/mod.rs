@@ -23,6 +23,7 @@ pub mod measure;
 pub mod post;
 pub mod session;
 pub mod supervised_item;
+pub mod supervised_item_co_unit;
 pub mod supervision_case;
 pub mod supervision_step;
 pub mod task_letter;

@@ -8,7 +8,6 @@ pub struct Model {
     pub title: String,
     pub source: String,
     pub lead_unit_id: Uuid,
-    pub co_unit_ids: String,
     pub principal: Option<String>,
     pub leader_in_charge: Option<String>,
     pub direct_responsible: Option<String>,

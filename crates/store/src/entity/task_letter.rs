@@ -8,6 +8,8 @@ pub struct Model {
     pub year: i32,
     pub jurisdiction_id: Uuid,
     pub leader_name: String,
+    /// The leader's own account: a leader reads only their own letters.
+    pub leader_user_id: Option<Uuid>,
     pub leader_post: Option<String>,
     pub title: String,
     pub midyear: Option<String>,

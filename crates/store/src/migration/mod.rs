@@ -21,6 +21,7 @@ mod m0011_tolerance_lists;
 mod m0012_tolerance_attachments;
 mod m0013_tolerance_service;
 mod m0014_doc_counter;
+mod m0015_access;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_tolerance_attachments::Migration),
             Box::new(m0013_tolerance_service::Migration),
             Box::new(m0014_doc_counter::Migration),
+            Box::new(m0015_access::Migration),
         ]
     }
 }

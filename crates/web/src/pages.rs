@@ -1,0 +1,205 @@
+//! What every server-rendered Chinese page shares: the layout and
+//! navigation, error pages, and the after-post rules. Full pages extend
+//! `base.html`; htmx requests for lists get only the fragment they swap in.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use dandang_app::{AppError, auth::SessionInfo};
+use dandang_domain::access::{Actor, Permission, Role};
+use serde::Deserialize;
+
+/// A form with no fields but its CSRF token.
+#[derive(Deserialize)]
+pub struct Empty {}
+
+#[derive(Clone, Debug)]
+pub struct NavItem {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub active: bool,
+}
+
+/// What every page needs: who is signed in, the CSRF token, the navigation.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub title: String,
+    pub user: String,
+    pub role_label: String,
+    pub scope_label: String,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+    pub version: &'static str,
+    pub flash: Option<String>,
+}
+
+/// The navigation shows only the modules the role can use.
+pub fn nav_for(actor: &Actor, current: &str) -> Vec<NavItem> {
+    let mut v = vec![NavItem { label: "首页", href: "/", active: current == "/" }];
+    let mut push = |label, href: &'static str, ok: bool| {
+        if ok {
+            v.push(NavItem { label, href, active: current.starts_with(href) && href != "/" });
+        }
+    };
+    let read = actor.can(Permission::RegistryRead);
+    let self_service = actor.role == Role::Cadre;
+    push("我的档案", "/me/record", self_service);
+    push("干部", "/cadres", read && !self_service);
+    push("单位", "/units", read && !self_service);
+    push("行政区划", "/jurisdictions", read && !self_service);
+    let measures = actor.can(Permission::MeasureRead) && !self_service;
+    push("处分与影响期", "/impact", measures);
+    push("回访教育", "/follow-ups", measures);
+    push("容错纠错", "/tolerance", actor.can(Permission::ToleranceLetterRead));
+    push("督查问效", "/supervision", actor.can(Permission::SupervisionRead) && !self_service);
+    push("数据导入", "/imports", !dandang_app::imports::ImportKind::allowed(actor).is_empty());
+    push("规则库", "/policy", true);
+    push("工作日计算", "/workdays", true);
+    push("审计记录", "/audit", actor.can(Permission::AuditRead));
+    push("用户管理", "/admin/users", actor.can(Permission::UserAdmin));
+    push("我的账号", "/me", true);
+    v
+}
+
+pub fn layout(info: &SessionInfo, title: &str, current: &str) -> Layout {
+    let a = &info.actor;
+    let scope_label = if a.scope.cadre_id.is_some() {
+        "本人档案".to_string()
+    } else {
+        let mb = a.scope.managed_by_label();
+        if mb.is_empty() { String::new() } else { format!("管理权限：{mb}") }
+    };
+    Layout {
+        title: title.into(),
+        user: a.display_name.clone(),
+        role_label: a.role.label_zh().into(),
+        scope_label,
+        csrf: info.csrf.clone(),
+        nav: nav_for(a, current),
+        version: crate::assets::VERSION,
+        flash: None,
+    }
+}
+
+pub fn is_htmx(h: &HeaderMap) -> bool {
+    h.contains_key("hx-request")
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    status: u16,
+    message: String,
+    code: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error_in.html")]
+struct ErrorInLayout {
+    l: Layout,
+    status: u16,
+    message: String,
+    code: &'static str,
+}
+
+/// An error as a page (or a fragment for htmx), with the right status.
+pub fn page_error(e: AppError, info: Option<&SessionInfo>) -> Response {
+    crate::error::log(&e);
+    let status = crate::error::status_of(&e);
+    match info {
+        Some(i) => {
+            let page = ErrorInLayout {
+                l: layout(i, "出错了", ""),
+                status: status.as_u16(),
+                message: e.message_zh(),
+                code: e.code(),
+            };
+            (status, page).into_response()
+        }
+        None => {
+            (status, ErrorPage { status: status.as_u16(), message: e.message_zh(), code: e.code() }).into_response()
+        }
+    }
+}
+
+pub struct PageError(pub AppError, pub Option<Box<SessionInfo>>);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        page_error(self.0, self.1.as_deref())
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+pub trait OrPage<T> {
+    fn or_page(self, info: &SessionInfo) -> Result<T, PageError>;
+}
+
+impl<T, E: Into<AppError>> OrPage<T> for Result<T, E> {
+    fn or_page(self, info: &SessionInfo) -> Result<T, PageError> {
+        self.map_err(|e| PageError(e.into(), Some(Box::new(info.clone()))))
+    }
+}
+
+pub async fn not_found(headers: HeaderMap, uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::error::not_found_json();
+    }
+    let _ = headers;
+    page_error(AppError::NotFound("该页面"), None)
+}
+
+pub fn weekday(d: chrono::NaiveDate) -> &'static str {
+    use chrono::Datelike;
+    ["周一", "周二", "周三", "周四", "周五", "周六", "周日"][d.weekday().num_days_from_monday() as usize]
+}
+
+/// A form field as an optional value: blank means absent.
+pub fn some(s: String) -> Option<String> {
+    if s.trim().is_empty() { None } else { Some(s) }
+}
+
+/// After a form posted on a record's page: back to the page with a notice,
+/// or the page again with the message when the input, the state or a
+/// concurrent change was the problem (the person can correct and resend).
+pub async fn after_post<T, Fut>(
+    info: SessionInfo,
+    to: &str,
+    r: Result<T, AppError>,
+    ok: &str,
+    again: impl FnOnce(SessionInfo, String) -> Fut,
+) -> PageResult
+where
+    Fut: std::future::Future<Output = PageResult>,
+{
+    match r {
+        Ok(_) => Ok(see_other(to, ok)),
+        Err(e @ (AppError::Invalid(_) | AppError::IllegalTransition(_) | AppError::Conflict(_) | AppError::Stale)) => {
+            again(info, e.message_zh()).await
+        }
+        Err(e) => Err(PageError(e, Some(Box::new(info)))),
+    }
+}
+
+/// 303 to a page with a one-line confirmation.
+pub fn see_other(to: &str, ok: &str) -> Response {
+    let sep = if to.contains('?') { '&' } else { '?' };
+    let url = format!("{to}{sep}ok={}", crate::auth::urlencode(ok));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response()
+}
+
+#[derive(Deserialize, Default)]
+pub struct Flash {
+    pub ok: Option<String>,
+    /// The cadre page's eligibility date.
+    pub as_of: Option<String>,
+}
+
+/// Values of a repeated form field (checkbox groups).
+pub fn multi(pairs: &[(String, String)], key: &str) -> Vec<String> {
+    pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
+}
