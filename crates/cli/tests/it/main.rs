@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod cli;
 mod imports;
+mod leaks;
 mod measures;
 mod policy;
 mod registry;

@@ -293,3 +293,37 @@ pub fn cli() -> std::process::Command {
 pub fn enc(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
+
+/// Every cell of every sheet of an .xlsx, as text (for "does the file contain …").
+pub fn xlsx_text(bytes: &[u8]) -> String {
+    use calamine::{Reader, open_workbook_auto_from_rs};
+    let mut wb = open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("an .xlsx");
+    let mut out = String::new();
+    for name in wb.sheet_names() {
+        if let Ok(range) = wb.worksheet_range(&name) {
+            for row in range.rows() {
+                for c in row {
+                    out.push_str(&c.to_string());
+                    out.push('\t');
+                }
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// A one-sheet .xlsx of text cells under the given headers.
+pub fn xlsx_rows(headers: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).expect("header");
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, v).expect("cell");
+        }
+    }
+    wb.save_to_buffer().expect("workbook")
+}

@@ -203,6 +203,9 @@ struct CadrePage {
     sv_request: bool,
     /// 容错纠错: may start a case or apply.
     tol_start: bool,
+    /// The unit's page is one the viewer may open (a cadre reading their own
+    /// record browses no units).
+    unit_link: bool,
 }
 
 async fn unit_options(s: &AppState, info: &dandang_app::auth::SessionInfo) -> Result<Vec<UnitView>, PageError> {
@@ -258,6 +261,7 @@ pub(crate) async fn render_cadre(
             sv_read: info.actor.can(Permission::SupervisionRead) && info.actor.scope.cadre_id.is_none(),
             sv_request: info.actor.can(Permission::SupervisionRequest),
             tol_start: info.actor.can(Permission::ToleranceHandle) || info.actor.can(Permission::ToleranceApply),
+            unit_link: info.actor.scope.cadre_id.is_none(),
         },
     )
         .into_response())

@@ -61,8 +61,10 @@ pub(crate) fn routes(r: Routes) -> Routes {
 #[template(path = "tolerance_inbox.html")]
 struct InboxPage {
     l: Layout,
-    /// The cases and statistics, for those who read case files.
-    cases: Option<(Vec<CaseSummary>, tol::Statistics)>,
+    /// The cases, for those who read case files …
+    cases: Option<Vec<CaseSummary>>,
+    /// … and the statistics, for those who handle them.
+    stats: Option<tol::Statistics>,
     copies: Vec<tol::CopyView>,
     state: String,
     todo: bool,
@@ -80,8 +82,13 @@ struct InboxQ {
 async fn inbox(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<InboxQ>) -> PageResult {
     let cases = if info.actor.can(Permission::ToleranceRead) {
         let query = tol::CaseQuery { state: q.state.clone(), todo: Some(q.todo.as_deref() == Some("1")) };
-        let items = tol::list(&s.app, &info.actor, &query).await.or_page(&info)?;
-        Some((items, tol::statistics(&s.app, &info.actor).await.or_page(&info)?))
+        Some(tol::list(&s.app, &info.actor, &query).await.or_page(&info)?)
+    } else {
+        None
+    };
+    // The statistics are the handling bodies' (they count what parties do not see).
+    let stats = if info.actor.can(Permission::ToleranceDeliberate) {
+        Some(tol::statistics(&s.app, &info.actor).await.or_page(&info)?)
     } else {
         None
     };
@@ -91,6 +98,7 @@ async fn inbox(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<
     Ok(InboxPage {
         l,
         cases,
+        stats,
         copies,
         todo: q.todo.as_deref() == Some("1"),
         state: q.state.unwrap_or_default(),
