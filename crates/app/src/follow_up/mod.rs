@@ -464,6 +464,7 @@ pub async fn ending_within(app: &App, actor: &Actor, days: u32) -> Result<Vec<Im
 }
 
 #[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+#[schema(as = FollowUpCount)]
 pub struct Count {
     pub key: String,
     pub label: String,
@@ -471,6 +472,7 @@ pub struct Count {
 }
 
 #[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+#[schema(as = FollowUpStatistics)]
 pub struct Statistics {
     pub total: u64,
     pub by_four_forms: Vec<Count>,

@@ -1393,7 +1393,9 @@ pub async fn recent(app: &App, actor: &Actor) -> Result<Vec<BatchView>> {
 }
 
 /// A blank template: the headers on the first sheet, hints on the second.
-pub fn template(kind: ImportKind) -> Result<Vec<u8>> {
+/// The blank workbook for one kind, for those who may import it.
+pub fn template(actor: &Actor, kind: ImportKind) -> Result<Vec<u8>> {
+    crate::access::require(actor, kind.permission())?;
     let cols = kind.columns();
     let headers: Vec<String> = cols.iter().map(|c| c.header.to_string()).collect();
     let hints: Vec<Vec<String>> = cols

@@ -328,6 +328,7 @@ pub async fn create_from(
     origin: &str,
     origin_ref: Option<String>,
 ) -> Result<MeasureView> {
+    require(actor, Permission::MeasureWrite)?;
     let possible = match input.tolerance_check.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None if input.via_accountability && origin == "manual" => {
             return Err(AppError::invalid("tolerance_check", "是否存在容错情形", Problem::Required));

@@ -26,7 +26,11 @@ pub struct PostView {
     /// e.g. 县处级正职
     pub grade_label: String,
     pub active: bool,
+    /// Holders the actor may see.
     pub holders: Vec<Holder>,
+    /// Holders outside the actor's scope (another management authority):
+    /// counted, so the post does not read as vacant, never named.
+    pub others: u32,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -48,6 +52,9 @@ pub async fn of_unit(app: &App, actor: &Actor, unit_id: Uuid) -> Result<Vec<Post
     let u = access::unit(app, actor, unit_id).await?;
     let posts = registry::posts_of_unit(db, &u).await?;
     let holders = registry::post_holders(db, &ScopedIds::of(&posts)).await?;
+    let ids: Vec<Uuid> = holders.iter().map(|a| a.cadre_id).collect();
+    let seen: std::collections::HashSet<Uuid> =
+        registry::cadres_by_ids(db, &actor.scope, &ids).await?.iter().map(|c| c.id).collect();
     Ok(posts
         .into_iter()
         .map(|p| {
@@ -58,9 +65,11 @@ pub async fn of_unit(app: &App, actor: &Actor, unit_id: Uuid) -> Result<Vec<Post
                 grade_label: grade_label(&p.tier, &p.level),
                 holders: holders
                     .iter()
-                    .filter(|a| a.post_id == Some(p.id))
+                    .filter(|a| a.post_id == Some(p.id) && seen.contains(&a.cadre_id))
                     .map(|a| Holder { cadre_id: a.cadre_id, since: a.start_date })
                     .collect(),
+                others: holders.iter().filter(|a| a.post_id == Some(p.id) && !seen.contains(&a.cadre_id)).count()
+                    as u32,
                 title: p.title,
                 level: p.level,
                 tier: p.tier,
@@ -111,6 +120,7 @@ pub async fn create(app: &App, actor: &Actor, unit_id: Uuid, input: &PostInput) 
         grade_label: grade_label(&m.tier, &m.level),
         active: true,
         holders: vec![],
+        others: 0,
     };
     let tx = app.db().write().await?;
     registry::insert_post(&tx, m.clone()).await?;

@@ -31,6 +31,7 @@ use crate::{
 };
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = SupervisionCaseInput)]
 pub struct CaseInput {
     /// `interview` or `reminder`.
     pub kind: String,
@@ -48,6 +49,7 @@ pub struct CaseInput {
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = SupervisionTransitionInput)]
 pub struct TransitionInput {
     /// approve, reject, withdraw, plan, hold, issue, submit_plan, report, finish, pass, fail.
     pub action: String,
@@ -90,6 +92,7 @@ pub struct CadreRef {
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = SupervisionActionRef)]
 pub struct ActionRef {
     pub code: String,
     pub label: String,
@@ -130,6 +133,7 @@ pub struct EscalationState {
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = SupervisionStepView)]
 pub struct StepView {
     pub action: String,
     pub action_label: String,
@@ -144,6 +148,7 @@ pub struct StepView {
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = SupervisionCaseView)]
 pub struct CaseView {
     pub id: Uuid,
     pub kind: String,
@@ -495,6 +500,9 @@ pub async fn transition_on(
     on: NaiveDate,
     at: DateTime<Utc>,
 ) -> Result<CaseView> {
+    // Who may take no step at all learns nothing about the case.
+    let acting: Vec<Permission> = CaseAction::ALL.iter().map(|a| a.permission()).collect();
+    crate::access::require_any(actor, &acting)?;
     let (target, sub) = load(app, actor, id).await?;
     let mut m = target.get().clone();
     let (kind, state) = kind_of(&m)?;
@@ -787,6 +795,7 @@ pub struct CaseQuery {
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = SupervisionCaseSummary)]
 pub struct CaseSummary {
     pub id: Uuid,
     pub kind: String,

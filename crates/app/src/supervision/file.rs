@@ -145,6 +145,7 @@ pub async fn export_file(app: &App, actor: &Actor, cadre_id: Uuid) -> Result<(St
 }
 
 #[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = SupervisionFileCount)]
 pub struct Count {
     pub code: String,
     pub label: String,

@@ -151,6 +151,7 @@ pub fn suggest_for(app: &App, pack: &str, on: NaiveDate, answers: &BTreeMap<Stri
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ToleranceCaseInput)]
 pub struct CaseInput {
     pub cadre_id: Uuid,
     /// ex_officio / cadre_application / unit_application / advance_filing
@@ -174,6 +175,7 @@ pub struct CaseInput {
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ToleranceTransitionInput)]
 pub struct TransitionInput {
     /// accept, refuse, invite_joint_review, record_opinion, end_joint_review, submit_for_decision,
     /// return_for_investigation, decide, report_correction, sign_off, send_back, appeal, uphold,
@@ -249,6 +251,7 @@ pub struct MatchedRef {
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ToleranceStepView)]
 pub struct StepView {
     pub action: String,
     pub action_label: String,
@@ -262,12 +265,14 @@ pub struct StepView {
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ToleranceActionRef)]
 pub struct ActionRef {
     pub code: String,
     pub label: String,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ToleranceCaseView)]
 pub struct CaseView {
     pub id: Uuid,
     pub cadre_id: Uuid,
@@ -573,7 +578,7 @@ pub(crate) async fn build_open(
     at: DateTime<Utc>,
     measure_pending: bool,
 ) -> Result<Opened> {
-    require(actor, Permission::ToleranceRead)?;
+    crate::access::require_any(actor, &[Permission::ToleranceApply, Permission::ToleranceHandle])?;
     let origin = Origin::parse(&input.origin).map_err(|p| AppError::invalid("origin", "启动方式", p))?;
     let needed = match origin {
         Origin::ExOfficio => Permission::ToleranceHandle,
@@ -894,6 +899,9 @@ pub async fn transition_on(
     today: NaiveDate,
     at: DateTime<Utc>,
 ) -> Result<CaseView> {
+    // Who may take no step at all learns nothing about the case.
+    let acting: Vec<Permission> = CaseAction::ALL.iter().map(|a| a.permission()).collect();
+    crate::access::require_any(actor, &acting)?;
     let mut l = load(app, actor, id).await?;
     let previous: Option<Decision> = l.m.decision.as_deref().and_then(|d| serde_json::from_str(d).ok());
     let state = parse_state(&l.m.state)?;
@@ -1122,6 +1130,7 @@ pub async fn transition_on(
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ToleranceCaseSummary)]
 pub struct CaseSummary {
     pub id: Uuid,
     pub cadre_id: Uuid,
@@ -1213,12 +1222,14 @@ pub async fn list(app: &App, actor: &Actor, q: &CaseQuery) -> Result<Vec<CaseSum
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ToleranceCount)]
 pub struct Count {
     pub label: String,
     pub count: usize,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ToleranceStatistics)]
 pub struct Statistics {
     pub total: usize,
     pub by_state: Vec<Count>,

@@ -69,6 +69,7 @@ pub async fn revoke_token(
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EndQuery {
     /// Also revoke every API token.
     #[serde(default)]

@@ -23,6 +23,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct KindQuery {
     /// cadres / units / appointments
     pub kind: String,
@@ -105,7 +106,7 @@ pub async fn recent(State(s): State<AppState>, ApiAuth(a): ApiAuth) -> ApiResult
 }
 
 #[utoipa::path(get, path = "/api/v1/imports/templates/{kind}", tag = "导入导出", responses((status = 200, description = ".xlsx 模板")))]
-pub async fn template(ApiAuth(_): ApiAuth, Path(kind): Path<String>) -> ApiResult<Response> {
+pub async fn template(ApiAuth(a): ApiAuth, Path(kind): Path<String>) -> ApiResult<Response> {
     let kind = ImportKind::parse(kind.trim_end_matches(".xlsx"))?;
-    Ok(xlsx(&format!("{}导入模板.xlsx", kind.label_zh()), imports::template(kind)?))
+    Ok(xlsx(&format!("{}导入模板.xlsx", kind.label_zh()), imports::template(&a, kind)?))
 }

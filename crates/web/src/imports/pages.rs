@@ -122,6 +122,6 @@ async fn commit(
 
 async fn template(UiAuth(info): UiAuth, Path(kind): Path<String>) -> Result<Response, PageError> {
     let kind = ImportKind::parse(kind.trim_end_matches(".xlsx")).or_page(&info)?;
-    let bytes = imports::template(kind).or_page(&info)?;
+    let bytes = imports::template(&info.actor, kind).or_page(&info)?;
     Ok(crate::api::xlsx(&format!("{}导入模板.xlsx", kind.label_zh()), bytes))
 }

@@ -29,10 +29,42 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/api/v1/impact/ending", ending)
 }
 
+/// The body of /eligibility/check, for the document: the domain's own
+/// parser reads it, so that every bad field is named at once.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct CheckRequest {
+    /// 查询日期 YYYY-MM-DD
+    as_of: String,
+    measures: Vec<CheckMeasure>,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct CheckMeasure {
+    /// 措施种类代码（如 party_discipline、government_sanction、organizational）
+    kind: String,
+    /// 措施类型代码（如 warning、demerit）
+    r#type: Option<String>,
+    /// 生效日期 YYYY-MM-DD
+    effective: String,
+    /// 决定日期 YYYY-MM-DD
+    decided: Option<String>,
+    /// 留党察看年限
+    probation_years: Option<u32>,
+    /// 影响期月数（规则允许时）
+    period_months: Option<u32>,
+    /// 容错结果：exempted / mitigated
+    tolerance: Option<String>,
+    id: Option<String>,
+    note: Option<String>,
+    document_ref: Option<String>,
+}
+
 /// Eligibility for measures given in the request (no stored cadre): the
 /// same computation as `dandang eligibility check`.
 #[utoipa::path(post, path = "/api/v1/eligibility/check", tag = "处分处理与影响期",
-    request_body(content = serde_json::Value, description = "{\"as_of\": \"YYYY-MM-DD\", \"measures\": [{\"kind\", \"type\", \"effective\", \"probation_years\"?, \"period_months\"?, \"tolerance\"?}]}"),
+    request_body = CheckRequest,
     responses((status = 200, description = "promotion / further_use / candidate / award / pay_step，tracks，reasons"),
         (status = 422, body = crate::error::ErrorBody)))]
 pub async fn check(

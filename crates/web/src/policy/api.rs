@@ -58,6 +58,7 @@ pub async fn check(State(s): State<AppState>, ApiAuth(_): ApiAuth) -> Json<Vec<T
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AddQuery {
     /// YYYY-MM-DD
     pub date: String,
@@ -79,6 +80,7 @@ pub async fn add(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BetweenQuery {
     pub from: String,
     pub to: String,
@@ -98,6 +100,7 @@ pub async fn between(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DayQuery {
     pub date: String,
 }

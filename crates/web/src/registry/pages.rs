@@ -20,7 +20,6 @@ use dandang_app::{
 };
 use dandang_domain::{
     access::Permission,
-    error::Invalid,
     registry::{Degree, Education, PostLevel, Rank, Sex, Tier, UnitType},
 };
 use serde::Deserialize;
@@ -318,9 +317,10 @@ impl CadreFormPage {
 
 fn errors_of(e: &AppError) -> (Vec<(String, String)>, Option<String>) {
     match e {
-        AppError::Invalid(inv) => {
-            (inv.errors.iter().map(|f| (f.field.clone(), f.message.clone())).collect(), Some(inv.summary_zh()))
-        }
+        AppError::Invalid(inv) => (
+            inv.errors.iter().map(|f| (form_field(&f.field).to_string(), f.message.clone())).collect(),
+            Some(inv.summary_zh()),
+        ),
         other => (vec![], Some(other.message_zh())),
     }
 }
@@ -361,13 +361,33 @@ async fn form_page(
         .into_response())
 }
 
+/// A unit named in a form. A name that finds nothing in scope becomes the nil
+/// id, so the use case checks the actor and the record first and then
+/// reports the unit with every other field.
 async fn resolve_unit(s: &AppState, info: &dandang_app::auth::SessionInfo, name: &str) -> Result<Uuid, AppError> {
-    cadres::unit_id_by_name(&s.app, &info.actor, name).await.map_err(|e| match e {
-        AppError::Invalid(_) => {
-            AppError::Invalid(Invalid::single("unit_name", "所在单位", dandang_domain::error::Problem::NotFound))
-        }
-        other => other,
-    })
+    match cadres::unit_id_by_name(&s.app, &info.actor, name).await {
+        Ok(id) => Ok(id),
+        Err(AppError::Invalid(_)) => Ok(Uuid::nil()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Forms name units by name where the use case takes ids.
+fn form_field(field: &str) -> &str {
+    match field {
+        "unit_id" => "unit_name",
+        "parent_id" => "parent_name",
+        f => f,
+    }
+}
+
+/// Only writers reach the form's lookups.
+fn may_write(info: &dandang_app::auth::SessionInfo) -> Result<(), PageError> {
+    if info.actor.can(Permission::RegistryWrite) {
+        Ok(())
+    } else {
+        Err(PageError(AppError::Forbidden, Some(Box::new(info.clone()))))
+    }
 }
 
 fn to_input(f: &CadreFormData, unit_id: Uuid, tags: Vec<String>) -> CadreInput {
@@ -393,6 +413,7 @@ async fn cadre_create(
     UiAuth(info): UiAuth,
     CsrfForm(f, pairs): CsrfForm<CadreFormData>,
 ) -> PageResult {
+    may_write(&info)?;
     let tags = multi(&pairs, "tags");
     let result = match resolve_unit(&s, &info, &f.unit_name).await {
         Ok(uid) => cadres::create(&s.app, &info.actor, &to_input(&f, uid, tags.clone())).await,
@@ -439,6 +460,7 @@ async fn cadre_update(
     Path(id): Path<Uuid>,
     CsrfForm(f, pairs): CsrfForm<CadreFormData>,
 ) -> PageResult {
+    may_write(&info)?;
     let tags = multi(&pairs, "tags");
     let result = match resolve_unit(&s, &info, &f.unit_name).await {
         Ok(uid) => {
@@ -480,6 +502,7 @@ async fn appointment_create(
     Path(id): Path<Uuid>,
     CsrfForm(f, _): CsrfForm<AppointmentForm>,
 ) -> PageResult {
+    may_write(&info)?;
     let r = match resolve_unit(&s, &info, &f.unit_name).await {
         Ok(unit_id) => {
             let input = AppointmentInput {
@@ -750,14 +773,12 @@ async fn unit_create(
     UiAuth(info): UiAuth,
     CsrfForm(f, _): CsrfForm<UnitFormData>,
 ) -> PageResult {
+    may_write(&info)?;
     let r = async {
-        let parent_id =
-            match f.parent_name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                Some(n) => Some(resolve_unit(&s, &info, n).await.map_err(|_| {
-                    AppError::invalid("parent_id", "上级单位", dandang_domain::error::Problem::NotFound)
-                })?),
-                None => None,
-            };
+        let parent_id = match f.parent_name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(n) => Some(resolve_unit(&s, &info, n).await?),
+            None => None,
+        };
         let input = UnitInput {
             name: f.name.clone(),
             short_name: f.short_name.clone(),
@@ -800,6 +821,9 @@ async fn unit_update(
     Path(id): Path<Uuid>,
     CsrfForm(f, _): CsrfForm<UnitFormData>,
 ) -> PageResult {
+    may_write(&info)?;
+    // The unit is in scope before the form is read.
+    units::get(&s.app, &info.actor, id).await.or_page(&info)?;
     let r = async {
         let input = UnitUpdate {
             name: f.name.clone(),

@@ -152,6 +152,9 @@ fn origins(info: &SessionInfo) -> Vec<(String, String)> {
 }
 
 async fn render_new(s: &AppState, info: SessionInfo, f: NewForm, error: Option<String>) -> PageResult {
+    if origins(&info).is_empty() {
+        return Err(PageError(AppError::Forbidden, Some(Box::new(info))));
+    }
     let cadre_id: Uuid = f
         .cadre_id
         .parse()
