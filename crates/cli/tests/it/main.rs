@@ -13,5 +13,6 @@ mod matrix;
 mod measures;
 mod policy;
 mod registry;
+mod scope_props;
 mod supervision;
 mod tolerance;
