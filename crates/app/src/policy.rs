@@ -49,10 +49,14 @@ pub fn read_dir(dir: &Path) -> std::result::Result<Vec<SourceFile>, String> {
     Ok(files)
 }
 
+/// The packs of a directory, each typed value checked against the shape its
+/// mechanism reads (`dandang_domain::pack_schemas`).
 pub fn load_set(dir: &Path) -> std::result::Result<PolicySet, Vec<PolicyError>> {
     let files =
         read_dir(dir).map_err(|m| vec![PolicyError { file: dir.display().to_string(), line: None, message: m }])?;
-    PolicySet::load(&files)
+    let set = PolicySet::load(&files)?;
+    let errors = dandang_domain::policy::check_values(&set, dandang_domain::pack_schemas::SCHEMAS);
+    if errors.is_empty() { Ok(set) } else { Err(errors) }
 }
 
 /// The impact rules of every pack; errors name the file and line.

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use dandang_domain::{
     calendar::{Answer, DayKind, MAX_SPAN_DAYS},
     error::Problem,
+    policy::WorkingDays,
     text,
 };
 use serde::Serialize;
@@ -16,15 +17,12 @@ use crate::{
 
 /// The last day of a pack's warning window seen from `today`: the entry
 /// (`supervision.warning_window`, `tolerance.warning_window`) gives working
-/// days; without it only today warns.
-pub fn warn_until(app: &App, pack: &str, entry: &str, today: NaiveDate) -> NaiveDate {
+/// days. A pack without the entry gives no early warning — a due date is
+/// only ever on time or late — rather than a number of days nobody chose.
+pub fn warn_until(app: &App, pack: &str, entry: &str, today: NaiveDate) -> Result<NaiveDate> {
     let r = app.policy().resolved(pack);
-    let days = r
-        .entry(entry, today)
-        .and_then(|h| h.entry.value_json())
-        .and_then(|v| v.get("working_days").and_then(|x| x.as_u64()))
-        .unwrap_or(0) as u32;
-    r.calendar().add_working_days(today, days).map(|a| a.value).unwrap_or(today)
+    let Some(w) = r.value::<WorkingDays>(entry, today).map_err(AppError::Config)? else { return Ok(today) };
+    Ok(r.calendar().add_working_days(today, w.value.working_days).map(|a| a.value).unwrap_or(today))
 }
 
 pub fn parse_date_arg(field: &str, label: &str, s: &str) -> Result<NaiveDate> {

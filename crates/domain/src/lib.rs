@@ -10,6 +10,7 @@ pub mod error;
 pub mod follow_up;
 pub mod ids;
 pub mod measures;
+pub mod pack_schemas;
 pub mod policy;
 pub mod registry;
 pub mod supervision;

@@ -8,7 +8,11 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use dandang_domain::{
     access::{Actor, Permission},
     error::{Invalid, Problem},
-    supervision::case::{self, Anchors, CaseAction, CaseKind, CaseState, StepDeadlines},
+    policy::WorkingDays,
+    supervision::{
+        case::{self, Anchors, CaseAction, CaseKind, CaseState, StepDeadlines},
+        params::ReminderNumber,
+    },
     text,
 };
 use dandang_store::{
@@ -217,16 +221,20 @@ async fn subject(app: &App, actor: &Actor, m: &supervision_case::Model) -> Resul
 }
 
 fn deadlines(app: &App, pack: &str, on: NaiveDate) -> Result<StepDeadlines> {
-    let (_, v) = basis(app, pack, "supervision.step_deadlines", on)
-        .ok_or_else(|| AppError::Conflict(format!("规则包 {pack} 在 {on} 没有督查问效各环节期限")))?;
-    serde_json::from_value(v)
-        .map_err(|e| AppError::Config(format!("supervision.step_deadlines 的 value 无法解析：{e}")))
+    basis::<StepDeadlines>(app, pack, "supervision.step_deadlines", on)?
+        .map(|(_, d)| d)
+        .ok_or_else(|| AppError::Conflict(format!("规则包 {pack} 在 {on} 没有督查问效各环节期限")))
 }
 
 /// The step deadlines in force for a unit's pack on a date.
 pub(crate) async fn deadlines_for(app: &App, actor: &Actor, unit_id: Uuid, on: NaiveDate) -> Result<StepDeadlines> {
+    deadlines(app, &pack_of_unit(app, actor, unit_id).await?, on)
+}
+
+/// The pack in force where a unit in scope sits.
+pub(crate) async fn pack_of_unit(app: &App, actor: &Actor, unit_id: Uuid) -> Result<String> {
     let u = crate::access::unit(app, actor, unit_id).await?;
-    deadlines(app, app.policy().pack_for(jurisdiction_code(&u.jurisdiction_path)), on)
+    Ok(app.policy().pack_for(jurisdiction_code(&u.jurisdiction_path)).to_string())
 }
 
 fn due_in(
@@ -558,7 +566,10 @@ pub async fn transition_on(
             );
             let record = inv.take("record", "约谈记录", text::required(input.record.as_deref().unwrap_or(""), 4000));
             let lead = inv.take("lead_interviewer", "约谈人", text::optional(input.lead_interviewer.as_deref(), 64));
-            let due = held.and_then(|h| basis(app, &pack, "supervision.rectification_plan_due", h).map(|b| (h, b)));
+            let due = match held {
+                Some(h) => basis::<WorkingDays>(app, &pack, "supervision.rectification_plan_due", h)?.map(|b| (h, b)),
+                None => None,
+            };
             if held.is_some() && due.is_none() {
                 inv.push(
                     "held_on",
@@ -594,7 +605,7 @@ pub async fn transition_on(
         }
         CaseAction::Issue => {
             inv.into_result()?;
-            let (_, value) = basis(app, &pack, "supervision.rectification_plan_due", on)
+            let (_, value) = basis::<WorkingDays>(app, &pack, "supervision.rectification_plan_due", on)?
                 .ok_or_else(|| AppError::Conflict(format!("规则包 {pack} 在 {on} 没有整改方案期限")))?;
             let plan_due = plan_due_after(app, &pack, on, &value)?;
             m.rectification_plan_due = Some(plan_due);
@@ -620,11 +631,20 @@ pub async fn transition_on(
         late: old_due.is_some_and(|d| on > d),
     };
     let before_version = m.version;
+    // The number's format is the pack's; read before the write lock is taken.
+    let numbering = match action {
+        CaseAction::Issue => Some(
+            basis::<ReminderNumber>(app, &pack, "supervision.reminder_number", on)?
+                .ok_or_else(|| AppError::Conflict(format!("规则包 {pack} 在 {on} 没有工作提醒函的文号格式")))?
+                .1,
+        ),
+        _ => None,
+    };
     let tx = app.db().write().await?;
-    if action == CaseAction::Issue {
+    if let Some(numbering) = numbering {
         let year = on.year();
         let n = store::next_reminder_number(&tx, year).await?;
-        m.doc_no = Some(format!("督查提醒〔{year}〕{n}号"));
+        m.doc_no = Some(numbering.format.fill(&[("year", &year.to_string()), ("n", &n.to_string())]));
     }
     let record = match new_interview {
         Some(i) => {
@@ -652,8 +672,8 @@ pub async fn transition_on(
     Ok(v)
 }
 
-fn plan_due_after(app: &App, pack: &str, from: NaiveDate, value: &serde_json::Value) -> Result<NaiveDate> {
-    let days = value.get("working_days").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
+fn plan_due_after(app: &App, pack: &str, from: NaiveDate, value: &WorkingDays) -> Result<NaiveDate> {
+    let days = value.working_days;
     let cal = app.policy().resolved(pack).calendar();
     cal.add_working_days(from, days).map(|a| a.value).ok_or_else(|| AppError::BadRequest("日期超出可计算范围".into()))
 }
@@ -870,7 +890,10 @@ pub(crate) async fn summaries(
             None => {
                 let u = unit_rows.get(&m.unit_id).ok_or(AppError::NotFound("单位"))?;
                 let pack = app.policy().pack_for(jurisdiction_code(&u.jurisdiction_path)).to_string();
-                let w = *warn.entry(pack.clone()).or_insert_with(|| super::warn_until(app, &pack, today));
+                let w = match warn.get(&pack) {
+                    Some(w) => *w,
+                    None => *warn.entry(pack.clone()).or_insert(super::warn_until(app, &pack, today)?),
+                };
                 units.entry(m.unit_id).or_insert((UnitRef { id: u.id, name: u.name.clone() }, w)).clone()
             }
         };

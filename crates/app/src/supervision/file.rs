@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use dandang_domain::{
     access::{Actor, Permission},
-    supervision::case::{CaseKind, CaseState},
+    supervision::{
+        case::{CaseKind, CaseState},
+        params::{Letter, ReminderLetter, WorkNotice},
+    },
 };
 use dandang_store::{ScopedIds, measures as measure_store, supervision as store};
 use serde::Serialize;
@@ -301,39 +304,41 @@ pub async fn reminder_documents(app: &App, actor: &Actor, id: Uuid) -> Result<Ve
     };
     let issued = v.steps.iter().find(|s| s.action == "issue").ok_or(AppError::NotFound("发出记录"))?;
     let situations = v.triggers.iter().map(|t| t.title.as_str()).collect::<Vec<_>>().join("；");
-    let months = cases::deadlines_for(app, actor, v.unit.id, issued.on_date).await?.report_months;
-    let letter = Document {
-        title: "工作提醒函".into(),
-        doc_no: doc_no.clone(),
-        addressee: format!("{}：", v.unit.name),
-        paragraphs: vec![
-            format!("经督查，你单位存在以下情形：{situations}。"),
-            format!("主要问题：{}", v.facts),
-            format!(
-                "请你单位认真研究，于{}前报送整改方案，此后每{}个月书面报送一次整改进展，整改完成后申请复查。逾期未报送或整改不到位的，将按规定启动工作约谈。",
-                cn_date(due),
-                months
-            ),
-        ],
-        issuer: issued.actor.clone(),
-        date: issued.on_date,
+    let months = cases::deadlines_for(app, actor, v.unit.id, issued.on_date).await?.report_months.to_string();
+    let pack = cases::pack_of_unit(app, actor, v.unit.id).await?;
+    let on = issued.on_date;
+    let wording = |id: &str| -> Result<Letter> {
+        let r = app.policy().resolved(&pack);
+        let w = match id {
+            "supervision.wording.reminder_letter" => r.value::<ReminderLetter>(id, on).map(|o| o.map(|v| v.value.0)),
+            _ => r.value::<WorkNotice>(id, on).map(|o| o.map(|v| v.value.0)),
+        };
+        w.map_err(AppError::Config)?.ok_or_else(|| AppError::Conflict(format!("规则包 {pack} 在 {on} 没有{id}的措辞")))
     };
-    let mut out = vec![letter];
-    if let Some(c) = &v.cadre {
-        out.push(Document {
-            title: "工作通知".into(),
-            doc_no: format!("{doc_no}（附）"),
-            addressee: format!("{}同志：", c.name),
-            paragraphs: vec![
-                format!("你分管的{}在以下方面存在问题：{situations}。", v.unit.name),
-                format!(
-                    "已向该单位发出《工作提醒函》（{doc_no}），请督促其于{}前报送整改方案并按期完成整改。",
-                    cn_date(due)
-                ),
-            ],
-            issuer: issued.actor.clone(),
-            date: issued.on_date,
-        });
+    let due = cn_date(due);
+    let leader = v.cadre.as_ref().map(|c| c.name.clone()).unwrap_or_default();
+    let blanks: [(&str, &str); 7] = [
+        ("unit", &v.unit.name),
+        ("situations", &situations),
+        ("facts", &v.facts),
+        ("due", &due),
+        ("months", &months),
+        ("doc_no", &doc_no),
+        ("leader", &leader),
+    ];
+    let write = |w: Letter, doc_no: String| Document {
+        title: w.title,
+        doc_no,
+        addressee: w.addressee.fill(&blanks),
+        paragraphs: w.paragraphs.iter().map(|p| p.fill(&blanks)).collect(),
+        issuer: issued.actor.clone(),
+        date: on,
+    };
+    let mut out = vec![write(wording("supervision.wording.reminder_letter")?, doc_no.clone())];
+    if v.cadre.is_some() {
+        let w = wording("supervision.wording.work_notice")?;
+        let no = w.doc_no.as_ref().map(|n| n.fill(&blanks)).unwrap_or_else(|| doc_no.clone());
+        out.push(write(w, no));
     }
     Ok(out)
 }

@@ -2,11 +2,13 @@
 //! at the start, tracked at mid-year and reconciled at year end — the loop
 //! "年初制定、年中跟踪、年末对账" over the same items the office supervises.
 
+use std::collections::HashMap;
+
 use chrono::{Datelike, NaiveDate, Utc};
 use dandang_domain::{
     access::{Actor, Permission},
     error::{Invalid, Problem},
-    supervision::{Outcome, checkpoint, outcome},
+    supervision::{Outcome, checkpoint, outcome, params::Checkpoints},
     text,
 };
 use dandang_store::{InScope, ScopedIds, entity::task_letter, registry, supervision as store, users};
@@ -123,8 +125,30 @@ pub async fn leaders(app: &App, actor: &Actor) -> Result<Vec<LeaderRef>> {
         .collect())
 }
 
-fn view(actor: &Actor, m: &task_letter::Model, items: Vec<ItemView>, today: NaiveDate) -> LetterView {
-    let (mid, end) = (checkpoint(m.year, false, today), checkpoint(m.year, true, today));
+/// The days a letter of this jurisdiction and year is reviewed on, from its
+/// pack (as in force on 1 January of the letter's year).
+async fn checkpoints(app: &App, actor: &Actor, m: &task_letter::Model) -> Result<Checkpoints> {
+    let code = registry::jurisdictions(app.db().read(), &actor.scope)
+        .await?
+        .into_iter()
+        .find(|j| j.id == m.jurisdiction_id)
+        .map(|j| j.code.clone());
+    checkpoints_for(app, code.as_deref(), m.year)
+}
+
+fn checkpoints_for(app: &App, code: Option<&str>, year: i32) -> Result<Checkpoints> {
+    let p = app.policy();
+    let pack = code.map(|c| p.pack_for(c)).unwrap_or(&p.default_pack);
+    let on = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_else(clock::today);
+    p.resolved(pack)
+        .value::<Checkpoints>("supervision.task_letter_checkpoints", on)
+        .map_err(AppError::Config)?
+        .map(|v| v.value)
+        .ok_or_else(|| AppError::Conflict(format!("规则包 {pack} 在 {year} 年没有任务书年中跟踪、年末对账的日期")))
+}
+
+fn view(actor: &Actor, m: &task_letter::Model, items: Vec<ItemView>, today: NaiveDate, cp: &Checkpoints) -> LetterView {
+    let (mid, end) = (checkpoint(m.year, cp.midyear, today), checkpoint(m.year, cp.year_end, today));
     let rows: Vec<LetterItem> = items
         .into_iter()
         .map(|i| {
@@ -220,6 +244,8 @@ pub async fn create(app: &App, actor: &Actor, input: &LetterInput) -> Result<Let
         version: 1,
     };
     let place = letter_place(app, actor, &m).await?;
+    // A letter no pack gives review days for cannot be tracked: refuse it now.
+    let cp = checkpoints(app, actor, &m).await?;
     let chosen: Vec<InScope<dandang_store::entity::supervised_item::Model>> =
         visible.into_iter().filter(|v| ids.contains(&v.id)).collect();
     let tx = app.db().write().await?;
@@ -234,13 +260,14 @@ pub async fn create(app: &App, actor: &Actor, input: &LetterInput) -> Result<Let
     .await?;
     tx.commit().await?;
     let items = item_views(app, actor, &chosen).await?;
-    Ok(view(actor, &m, items, today))
+    Ok(view(actor, &m, items, today, &cp))
 }
 
 pub async fn get(app: &App, actor: &Actor, id: Uuid) -> Result<LetterView> {
     let m = letter_in_scope(app, actor, id).await?;
     let items = items_of(app, actor, &m).await?;
-    Ok(view(actor, &m, items, clock::today()))
+    let cp = checkpoints(app, actor, &m).await?;
+    Ok(view(actor, &m, items, clock::today(), &cp))
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -263,10 +290,16 @@ pub async fn list(app: &App, actor: &Actor, year: Option<i32>) -> Result<Vec<Let
         return Err(AppError::Forbidden);
     }
     let letters = store::letters_in_scope(app.db().read(), actor, year).await?;
+    let codes: HashMap<Uuid, String> = registry::jurisdictions(app.db().read(), &actor.scope)
+        .await?
+        .into_iter()
+        .map(|j| (j.id, j.code.clone()))
+        .collect();
     let mut out = Vec::with_capacity(letters.len());
     for m in &letters {
         let items = items_of(app, actor, m).await?;
-        out.push(summary(m, &items.iter().collect::<Vec<_>>()));
+        let cp = checkpoints_for(app, codes.get(&m.jurisdiction_id).map(String::as_str), m.year)?;
+        out.push(summary(m, &items.iter().collect::<Vec<_>>(), &cp));
     }
     Ok(out)
 }
@@ -278,16 +311,22 @@ pub(crate) async fn list_over(app: &App, actor: &Actor, items: &[ItemView]) -> R
         return Err(AppError::Forbidden);
     }
     let mut out = Vec::new();
+    let codes: HashMap<Uuid, String> = registry::jurisdictions(app.db().read(), &actor.scope)
+        .await?
+        .into_iter()
+        .map(|j| (j.id, j.code.clone()))
+        .collect();
     for m in store::letters_in_scope(app.db().read(), actor, None).await? {
         let ids = store::letter_item_ids(app.db().read(), &m).await?;
-        out.push(summary(&m, &items.iter().filter(|i| ids.contains(&i.id)).collect::<Vec<_>>()));
+        let cp = checkpoints_for(app, codes.get(&m.jurisdiction_id).map(String::as_str), m.year)?;
+        out.push(summary(&m, &items.iter().filter(|i| ids.contains(&i.id)).collect::<Vec<_>>(), &cp));
     }
     Ok(out)
 }
 
-fn summary(m: &task_letter::Model, mine: &[&ItemView]) -> LetterSummary {
+fn summary(m: &task_letter::Model, mine: &[&ItemView], cp: &Checkpoints) -> LetterSummary {
     let today = clock::today();
-    let end = checkpoint(m.year, true, today);
+    let end = checkpoint(m.year, cp.year_end, today);
     let oc: Vec<Outcome> = mine.iter().map(|i| outcome(i.deadline, i.completed_on, end)).collect();
     {
         LetterSummary {
@@ -337,7 +376,8 @@ pub async fn review(app: &App, actor: &Actor, id: Uuid, input: &ReviewInput) -> 
     }
     let today = clock::today();
     let items = items_of(app, actor, &target).await?;
-    let v = view(actor, &m, items, today);
+    let cp = checkpoints(app, actor, &m).await?;
+    let v = view(actor, &m, items, today, &cp);
     let r = Review {
         checkpoint: if year_end { v.year_end_checkpoint } else { v.midyear_checkpoint },
         note,
@@ -364,5 +404,5 @@ pub async fn review(app: &App, actor: &Actor, id: Uuid, input: &ReviewInput) -> 
     .await?;
     tx.commit().await?;
     m.version = expected + 1;
-    Ok(view(actor, &m, v.items.into_iter().map(|i| i.item).collect(), today))
+    Ok(view(actor, &m, v.items.into_iter().map(|i| i.item).collect(), today, &cp))
 }

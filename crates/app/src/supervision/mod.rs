@@ -6,7 +6,8 @@ use chrono::{NaiveDate, Utc};
 use dandang_domain::{
     access::{Actor, Permission},
     error::{Invalid, Problem},
-    supervision::EscalationRule,
+    policy::{PackValue, WorkingDays},
+    supervision::{EscalationRule, case::StepDeadlines},
     text,
 };
 use dandang_store::{
@@ -122,18 +123,21 @@ pub struct Basis {
     pub confidence: String,
 }
 
-pub(crate) fn basis(app: &App, pack: &str, id: &str, on: NaiveDate) -> Option<(Basis, serde_json::Value)> {
+/// A rule's typed value in force on `on`, with what cites it; `None` when
+/// the pack has no such rule that day (each caller says what that means).
+pub(crate) fn basis<T: PackValue>(app: &App, pack: &str, id: &str, on: NaiveDate) -> Result<Option<(Basis, T)>> {
     let r = app.policy().resolved(pack);
-    let hit = r.entry(id, on)?;
-    Some((
+    let Some(v) = r.value::<T>(id, on).map_err(AppError::Config)? else { return Ok(None) };
+    let hit = v.hit;
+    Ok(Some((
         Basis {
             rule: hit.entry.id.clone(),
             title: hit.entry.title.clone(),
             source: hit.citation_zh(),
             confidence: hit.entry.confidence.label_zh().to_string(),
         },
-        hit.entry.value_json().unwrap_or(serde_json::Value::Null),
-    ))
+        v.value,
+    )))
 }
 
 /// The chosen triggers, checked against the catalogue in force on `on`;
@@ -191,13 +195,15 @@ pub async fn record_interview(app: &App, actor: &Actor, input: &InterviewInput) 
         Some(h) => check_triggers(app, &pack, h, &input.triggers, &mut inv),
         None => Vec::new(),
     };
-    let due = held.and_then(|h| basis(app, &pack, "supervision.rectification_plan_due", h).map(|b| (h, b)));
+    let due = match held {
+        Some(h) => basis::<WorkingDays>(app, &pack, "supervision.rectification_plan_due", h)?.map(|b| (h, b)),
+        None => None,
+    };
     if held.is_some() && due.is_none() {
         inv.push("held_on", "约谈日期", Problem::Conflict { detail: format!("规则包 {pack} 在该日没有整改方案期限") });
     }
     inv.into_result()?;
-    let (held, (rule, value)) = due.expect("checked");
-    let days = value.get("working_days").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
+    let (held, (rule, WorkingDays { working_days: days })) = due.expect("checked");
     let cal = app.policy().resolved(&pack).calendar();
     let answer = cal.add_working_days(held, days).ok_or_else(|| AppError::BadRequest("日期超出可计算范围".into()))?;
     let m = interview::Model {
@@ -257,11 +263,9 @@ pub(crate) fn suggest(
     held: &[NaiveDate],
     as_of: NaiveDate,
 ) -> Result<(dandang_domain::supervision::Escalation, Basis)> {
-    let Some((b, value)) = basis(app, pack, "supervision.escalation", as_of) else {
+    let Some((b, rule)) = basis::<EscalationRule>(app, pack, "supervision.escalation", as_of)? else {
         return Err(AppError::Conflict(format!("规则包 {pack} 在 {as_of} 没有约谈升级规则")));
     };
-    let rule: EscalationRule = serde_json::from_value(value)
-        .map_err(|e| AppError::Config(format!("supervision.escalation 的 value 无法解析：{e}")))?;
     Ok((rule.escalate(held, as_of), b))
 }
 
@@ -376,7 +380,7 @@ pub struct ReportView {
 }
 
 /// The last day a due date still shows yellow, from the pack's warning window.
-pub(crate) fn warn_until(app: &App, pack: &str, today: NaiveDate) -> NaiveDate {
+pub(crate) fn warn_until(app: &App, pack: &str, today: NaiveDate) -> Result<NaiveDate> {
     crate::workdays::warn_until(app, pack, "supervision.warning_window", today)
 }
 
@@ -524,7 +528,7 @@ pub(crate) async fn check_item(
 /// report interval, per unit its name and jurisdiction. A list reads each once.
 #[derive(Default)]
 struct Lookups {
-    packs: std::collections::HashMap<String, (NaiveDate, u32)>,
+    packs: std::collections::HashMap<String, (NaiveDate, Option<u32>)>,
     units: std::collections::HashMap<Uuid, UnitRow>,
 }
 
@@ -567,10 +571,10 @@ async fn item_view(
     let (warn, months) = match look.packs.get(&pack) {
         Some(v) => *v,
         None => {
-            let months = basis(app, &pack, "supervision.step_deadlines", today)
-                .and_then(|(_, v)| v.get("report_months").and_then(|x| x.as_u64()))
-                .unwrap_or(1) as u32;
-            *look.packs.entry(pack.clone()).or_insert((warn_until(app, &pack, today), months))
+            // A pack without step deadlines sets no reporting interval: nobody is "silent".
+            let months =
+                basis::<StepDeadlines>(app, &pack, "supervision.step_deadlines", today)?.map(|(_, d)| d.report_months);
+            *look.packs.entry(pack.clone()).or_insert((warn_until(app, &pack, today)?, months))
         }
     };
     let co: Vec<UnitRef> = co_ids.iter().filter_map(|id| look.unit_ref(*id)).collect();
@@ -579,8 +583,10 @@ async fn item_view(
         ms.iter().filter(|m| m.done_on.is_none()).map(|m| m.due_on).chain(std::iter::once(item.deadline)).collect();
     let status = light(open, done, today, warn);
     let last_report_on = reports.iter().filter(|r| r.unit_id == item.lead_unit_id).map(|r| r.reported_on).max();
-    let since = today.checked_sub_months(chrono::Months::new(months.max(1))).unwrap_or(today);
-    let silent = !done && clock::local_date(item.created_at) < since && last_report_on.is_none_or(|d| d < since);
+    let silent = months.is_some_and(|m| {
+        let since = today.checked_sub_months(chrono::Months::new(m)).unwrap_or(today);
+        !done && clock::local_date(item.created_at) < since && last_report_on.is_none_or(|d| d < since)
+    });
     let report_views = reports
         .iter()
         .map(|r| ReportView {

@@ -18,11 +18,15 @@ use dandang_domain::{
     calendar::{Urgency, urgency},
     error::{Invalid, Problem},
     measures::Tolerance,
+    policy::PackValue,
     text,
     tolerance::{
         CopyRecipient,
         case::{self, CaseAction, CaseState, Context, Origin},
-        copy_recipients,
+        params::{
+            AppealSentence, Deadlines, DecisionLetter, Effect, FastTrack, LetterCopies, OutcomeValue, RefusalNotice,
+            Step,
+        },
         suggest::{self, Answer, Candidate, Condition, Group, Suggestions},
     },
 };
@@ -97,11 +101,18 @@ pub fn mitigations(app: &App, pack: &str, on: NaiveDate) -> Vec<EntryRef> {
 /// Who receives a copy of the decision letter (容错处理决定书), from the pack
 /// in force on the decision date; none when the pack names no copy list.
 fn letter_copies(app: &App, pack: &str, on: NaiveDate) -> Result<Vec<CopyRecipient>> {
-    let Some(h) = app.policy().resolved(pack).entry("tolerance.letter_copies", on) else {
-        return Ok(Vec::new());
-    };
-    copy_recipients(&h.entry.value_json().unwrap_or_default())
-        .map_err(|e| AppError::Internal(format!("规则包 {pack} 的 tolerance.letter_copies 格式有误：{e}")))
+    Ok(rule::<LetterCopies>(app, pack, "tolerance.letter_copies", on)?.map(|c| c.copies).unwrap_or_default())
+}
+
+/// A rule's typed value in force on `on`, or `None` when the pack has no such
+/// rule that day; each caller says what that means.
+fn rule<T: PackValue>(app: &App, pack: &str, id: &str, on: NaiveDate) -> Result<Option<T>> {
+    Ok(app.policy().resolved(pack).value::<T>(id, on).map_err(AppError::Config)?.map(|v| v.value))
+}
+
+/// A rule the procedure cannot go on without.
+fn required<T: PackValue>(app: &App, pack: &str, id: &str, on: NaiveDate, what: &str) -> Result<T> {
+    rule(app, pack, id, on)?.ok_or_else(|| AppError::Conflict(format!("规则包 {pack} 在 {on} 没有{what}")))
 }
 
 pub fn criteria(app: &App, pack: &str, on: NaiveDate) -> Criteria {
@@ -128,11 +139,9 @@ fn candidates(app: &App, pack: &str, on: NaiveDate) -> Result<Vec<Candidate>> {
     for g in Group::ALL {
         let Some(view) = r.catalogue(g.catalogue(), on) else { continue };
         for h in &view.items {
-            let condition: Condition = match h.entry.value_json() {
-                Some(v) => serde_json::from_value(v)
-                    .map_err(|e| AppError::Config(format!("{} 的适用条件无法解析：{e}", h.entry.id)))?,
-                None => Condition::default(),
-            };
+            // An entry without a condition is never suggested: a person names it.
+            let condition: Condition =
+                r.value::<Condition>(&h.entry.id, on).map_err(AppError::Config)?.map(|v| v.value).unwrap_or_default();
             out.push(Candidate {
                 group: *g,
                 id: h.entry.id.clone(),
@@ -482,61 +491,52 @@ fn view_of(
 /// The deadline of the step a case waits for, in working days from the pack;
 /// a fast-tracked case uses the pack's shorter ones where it has them.
 fn due_for(app: &App, pack: &str, state: CaseState, from: NaiveDate, fast: bool) -> Result<Option<NaiveDate>> {
-    let key = match state {
-        CaseState::Started => "acceptance",
-        CaseState::Investigating | CaseState::JointReview => "investigation",
-        CaseState::Deciding | CaseState::CorrectionReported => "decision",
-        CaseState::Correcting => "rectification",
-        CaseState::Appealed => "appeal_decision",
+    let step = match state {
+        CaseState::Started => Step::Acceptance,
+        CaseState::Investigating | CaseState::JointReview => Step::Investigation,
+        CaseState::Deciding | CaseState::CorrectionReported => Step::Decision,
+        CaseState::Correcting => Step::Rectification,
+        CaseState::Appealed => Step::AppealDecision,
         CaseState::Closed | CaseState::Refused | CaseState::Withdrawn => return Ok(None),
     };
-    deadline(app, pack, key, from, fast)
+    deadline(app, pack, step, from, fast)
 }
 
 /// `from` plus the working days of one key of `tolerance.deadlines`, or of
 /// `tolerance.fast_track`'s deadlines for a fast-tracked case.
-fn deadline(app: &App, pack: &str, key: &str, from: NaiveDate, fast: bool) -> Result<Option<NaiveDate>> {
-    let r = app.policy().resolved(pack);
-    let fast_days = fast
-        .then(|| r.entry("tolerance.fast_track", from))
-        .flatten()
-        .and_then(|h| h.entry.value_json())
-        .and_then(|v| v.get("deadlines")?.get(key)?.as_u64());
+fn deadline(app: &App, pack: &str, step: Step, from: NaiveDate, fast: bool) -> Result<Option<NaiveDate>> {
+    let fast_days = match fast {
+        true => {
+            rule::<FastTrack>(app, pack, "tolerance.fast_track", from)?.and_then(|f| f.deadlines.get(&step).copied())
+        }
+        false => None,
+    };
     let days = match fast_days {
         Some(d) => d,
-        None => {
-            let hit = r
-                .entry("tolerance.deadlines", from)
-                .ok_or_else(|| AppError::Conflict(format!("规则包 {pack} 在 {from} 没有容错纠错办理期限")))?;
-            hit.entry.value_json().and_then(|v| v.get(key).and_then(|x| x.as_u64())).unwrap_or(0)
-        }
-    } as u32;
-    Ok(r.calendar().add_working_days(from, days).map(|a| a.value))
+        None => required::<Deadlines>(app, pack, "tolerance.deadlines", from, "容错纠错办理期限")?.days(step),
+    };
+    Ok(app.policy().resolved(pack).calendar().add_working_days(from, days).map(|a| a.value))
 }
 
 /// Whether a case begun this way is fast-tracked (优先受理、快速办理、及时反馈)
 /// under the pack in force on the day it begins.
-fn fast_track(app: &App, pack: &str, origin: Origin, on: NaiveDate) -> bool {
-    app.policy()
-        .resolved(pack)
-        .entry("tolerance.fast_track", on)
-        .and_then(|h| h.entry.value_json())
-        .and_then(|v| v.get("origins").and_then(|o| o.as_array()).cloned())
-        .is_some_and(|o| o.iter().any(|x| x.as_str() == Some(origin.code())))
+fn fast_track(app: &App, pack: &str, origin: Origin, on: NaiveDate) -> Result<bool> {
+    Ok(rule::<FastTrack>(app, pack, "tolerance.fast_track", on)?.is_some_and(|f| f.origins.contains(&origin)))
 }
 
 /// The last day to appeal, counted from service of the decision letter or
 /// refusal notice as the pack says. None while it is not yet served: the
 /// window has not begun. (Cases from before service was recorded count from
 /// the day of the decision.)
-fn appeal_last_day(app: &App, pack: &str, m: &tolerance_case::Model) -> Option<NaiveDate> {
+fn appeal_last_day(app: &App, pack: &str, m: &tolerance_case::Model) -> Result<Option<NaiveDate>> {
     let since = match (m.served_on, m.service_due) {
         (Some(s), _) => s,
-        (None, Some(_)) => return None,
+        (None, Some(_)) => return Ok(None),
         (None, None) => m.decided_on.unwrap_or(m.event_on),
     };
-    let days = appeal_days(app, pack, since).unwrap_or(0);
-    app.policy().resolved(pack).calendar().add_working_days(since, days).map(|a| a.value)
+    // No window in the pack is no window at all: an error, never "expired today".
+    let days = appeal_days(app, pack, since)?;
+    Ok(app.policy().resolved(pack).calendar().add_working_days(since, days).map(|a| a.value))
 }
 
 /// Starts a case: ex officio by the handling body, on application of the
@@ -660,7 +660,7 @@ pub(crate) async fn build_open(
     }
     inv.into_result()?;
     let state = CaseState::Started;
-    let fast = fast_track(app, &pack, origin, today);
+    let fast = fast_track(app, &pack, origin, today)?;
     let m = tolerance_case::Model {
         id: Uuid::now_v7(),
         cadre_id: cadre.id,
@@ -967,17 +967,16 @@ pub async fn transition_on(
                     }
                 },
             };
-            let effect = outcome
-                .as_ref()
-                .and_then(|o| app.policy().resolved(&l.pack).entry(&o.id, l.m.event_on))
-                .and_then(|h| h.entry.value_json())
-                .and_then(|v| v.get("effect").and_then(|x| x.as_str()).map(str::to_string))
-                .unwrap_or_else(|| "none".into());
+            let effect = match &outcome {
+                Some(o) => required::<OutcomeValue>(app, &l.pack, &o.id, l.m.event_on, "该处理结果的效力")?.effect,
+                // No outcome chosen: the error is recorded above; nothing follows from it.
+                None => Effect::Unaffected,
+            };
             let raw: BTreeMap<String, String> = serde_json::from_str(&l.m.answers).unwrap_or_default();
             let answers: BTreeMap<String, Answer> =
                 raw.into_iter().filter_map(|(k, v)| Answer::parse(&v).ok().map(|a| (k, a))).collect();
             let s = suggest_for(app, &l.pack, l.m.event_on, &answers)?;
-            if effect == "exempted" && s.exemption_blocked {
+            if effect == Effect::Exempted && s.exemption_blocked {
                 let hit =
                     s.hits.iter().find(|h| h.group == Group::Exclusion).map(|h| h.title.clone()).unwrap_or_default();
                 inv.push(
@@ -998,7 +997,7 @@ pub async fn transition_on(
                     None => inv.push(&format!("matched[{i}]"), "认定的情形", Problem::NotFound),
                 }
             }
-            if effect != "none" && matched.is_empty() {
+            if effect != Effect::Unaffected && matched.is_empty() {
                 inv.push("matched", "认定的情形", Problem::Required);
             }
             let body =
@@ -1007,14 +1006,14 @@ pub async fn transition_on(
                 inv.take("meeting", "集体研究会议", text::required(input.meeting.as_deref().unwrap_or(""), 128));
             let docref =
                 inv.take("document_ref", "决定书文号", text::optional(input.document_ref.as_deref(), 64)).flatten();
-            if l.m.measure_id.is_some() && effect != "none" && docref.is_none() {
+            if l.m.measure_id.is_some() && effect != Effect::Unaffected && docref.is_none() {
                 inv.push("document_ref", "决定书文号", Problem::Required);
             }
             if let (Some(o), Some(body), Some(meeting)) = (outcome, body, meeting) {
                 decision = Some(Decision {
                     outcome: o.id,
                     outcome_title: o.title,
-                    effect,
+                    effect: effect.code().into(),
                     matched,
                     corrections: corrections.clone(),
                     deciding_body: body,
@@ -1046,7 +1045,7 @@ pub async fn transition_on(
     }
     inv.into_result()?;
     if action == CaseAction::Appeal
-        && let Some(last) = appeal_last_day(app, &l.pack, &l.m)
+        && let Some(last) = appeal_last_day(app, &l.pack, &l.m)?
         && today > last
     {
         return Err(AppError::IllegalTransition(format!("申诉期限已于 {last} 届满")));
@@ -1055,7 +1054,7 @@ pub async fn transition_on(
     if action == CaseAction::Refuse {
         l.m.decided_on = Some(today);
         // The refusal notice is served like a decision letter.
-        l.m.service_due = deadline(app, &l.pack, "feedback", today, l.m.priority)?;
+        l.m.service_due = deadline(app, &l.pack, Step::Feedback, today, l.m.priority)?;
         l.m.served_on = None;
     }
     if action == CaseAction::SendBack && input.false_correction {
@@ -1079,7 +1078,7 @@ pub async fn transition_on(
         l.m.decision = Some(serde_json::to_string(d).map_err(|e| AppError::Internal(e.to_string()))?);
         l.m.decided_on = Some(today);
         // Each decision letter is served anew, within the feedback deadline.
-        l.m.service_due = deadline(app, &l.pack, "feedback", today, l.m.priority)?;
+        l.m.service_due = deadline(app, &l.pack, Step::Feedback, today, l.m.priority)?;
         l.m.served_on = None;
     }
     if action == CaseAction::Redecide {
@@ -1183,9 +1182,15 @@ pub async fn list(app: &App, actor: &Actor, q: &CaseQuery) -> Result<Vec<CaseSum
         let st = parse_state(&m.state)?;
         let cadre = cadres.get(&m.cadre_id).ok_or(AppError::NotFound("干部"))?;
         let pack = pack_of(app, cadre);
-        let warn_day = *warn
-            .entry(pack.clone())
-            .or_insert_with(|| crate::workdays::warn_until(app, &pack, "tolerance.warning_window", today));
+        let warn_day = match warn.get(&pack) {
+            Some(w) => *w,
+            None => *warn.entry(pack.clone()).or_insert(crate::workdays::warn_until(
+                app,
+                &pack,
+                "tolerance.warning_window",
+                today,
+            )?),
+        };
         let owner = case::owner(st);
         // A settled case owes nothing, whatever its last deadline was.
         let urgency = owner.map(|_| urgency(m.step_due, today, warn_day)).unwrap_or(Urgency::OnTime);
@@ -1463,26 +1468,20 @@ pub async fn attachment(app: &App, actor: &Actor, id: Uuid, attachment_id: Uuid)
 use crate::documents::cn_date;
 
 /// The appeal window in working days (`tolerance.deadlines.appeal`) in force on a date.
-fn appeal_days(app: &App, pack: &str, on: NaiveDate) -> Option<u32> {
-    app.policy()
-        .resolved(pack)
-        .entry("tolerance.deadlines", on)
-        .and_then(|h| h.entry.value_json())
-        .and_then(|v| v.get("appeal").and_then(|x| x.as_u64()))
-        .map(|d| d as u32)
+fn appeal_days(app: &App, pack: &str, on: NaiveDate) -> Result<u32> {
+    Ok(required::<Deadlines>(app, pack, "tolerance.deadlines", on, "容错纠错办理期限（含申诉期限）")?.appeal)
 }
 
 /// The letter's closing sentence: the pack's appeal window, from service,
 /// with its last day once the service is recorded.
-fn appeal_sentence(app: &App, pack: &str, m: &tolerance_case::Model, body: &str) -> String {
+fn appeal_sentence(app: &App, pack: &str, m: &tolerance_case::Model, body: &str) -> Result<String> {
     let on = m.decided_on.unwrap_or(m.event_on);
-    match (appeal_days(app, pack, on), appeal_last_day(app, pack, m)) {
-        (Some(n), Some(last)) => {
-            format!("如对本决定有异议，可在收到本决定之日起{n}个工作日内（截至{}）向{body}提出申诉。", cn_date(last))
-        }
-        (Some(n), None) => format!("如对本决定有异议，可在收到本决定之日起{n}个工作日内向{body}提出申诉。"),
-        _ => "如对本决定有异议，可在规定期限内提出申诉。".into(),
-    }
+    let w = required::<AppealSentence>(app, pack, "tolerance.wording.appeal", on, "申诉告知的措辞")?;
+    let days = appeal_days(app, pack, on)?.to_string();
+    Ok(match appeal_last_day(app, pack, m)? {
+        Some(last) => w.with_last_day.fill(&[("days", &days), ("last_day", &cn_date(last)), ("body", body)]),
+        None => w.before_service.fill(&[("days", &days), ("body", body)]),
+    })
 }
 
 /// What the letter page needs besides the letter.
@@ -1552,32 +1551,40 @@ pub async fn letter(app: &App, actor: &Actor, id: Uuid) -> Result<(LetterHead, c
         &format!("{}的容错处理决定书", l.cadre.name),
     )
     .await?;
-    let mut paragraphs = vec![format!(
-        "关于你在{}前后工作中出现的失误错误，经核查研判，{}于{}经{}集体研究，决定{}。",
-        cn_date(l.m.event_on),
-        d.deciding_body,
-        cn_date(d.decided_on),
-        d.meeting,
-        d.outcome_title
-    )];
+    let w =
+        required::<DecisionLetter>(app, &l.pack, "tolerance.wording.decision_letter", d.decided_on, "决定书的措辞")?;
+    let matched: Vec<String> = d.matched.iter().map(|m| format!("{}（{}）", m.title, m.source)).collect();
+    let copy_bodies: Vec<&str> = copies.iter().map(|c| c.body.as_str()).collect();
+    let (event_on, decided_on) = (cn_date(l.m.event_on), cn_date(d.decided_on));
+    let (matched, copy_line) = (matched.join("；"), copy_bodies.join("、"));
+    let blanks: [(&str, &str); 10] = [
+        ("cadre", &l.cadre.name),
+        ("unit", &l.cadre.unit_name),
+        ("event_on", &event_on),
+        ("body", &d.deciding_body),
+        ("decided_on", &decided_on),
+        ("meeting", &d.meeting),
+        ("outcome", &d.outcome_title),
+        ("matched", &matched),
+        ("corrections", d.corrections.as_deref().unwrap_or("")),
+        ("copies", &copy_line),
+    ];
+    let mut paragraphs = vec![w.decision.fill(&blanks)];
     if !d.matched.is_empty() {
-        let m: Vec<String> = d.matched.iter().map(|m| format!("{}（{}）", m.title, m.source)).collect();
-        paragraphs.push(format!("认定的情形和依据：{}。", m.join("；")));
+        paragraphs.push(w.matched.fill(&blanks));
     }
-    if let Some(x) = &d.corrections {
-        paragraphs.push(format!("纠错要求：{x}整改完成后报{}审核销号。", d.deciding_body));
+    if d.corrections.is_some() {
+        paragraphs.push(w.corrections.fill(&blanks));
     }
-    paragraphs.push(appeal_sentence(app, &l.pack, &l.m, &d.deciding_body));
+    paragraphs.push(appeal_sentence(app, &l.pack, &l.m, &d.deciding_body)?);
     let letter = crate::documents::Letter {
-        title: "容错处理决定书".into(),
+        title: w.title.clone(),
         doc_no: d.document_ref.clone(),
-        addressee: format!("{}同志（{}）：", l.cadre.name, l.cadre.unit_name),
+        addressee: w.addressee.fill(&blanks),
         paragraphs,
         issuer: d.deciding_body.clone(),
-        date: cn_date(d.decided_on),
-        copies: Some(copies.iter().map(|c| c.body.as_str()).collect::<Vec<_>>())
-            .filter(|v| !v.is_empty())
-            .map(|v| format!("抄送：{}。", v.join("、"))),
+        date: decided_on.clone(),
+        copies: (!copy_bodies.is_empty()).then(|| w.copies.fill(&blanks)),
     };
     Ok((LetterHead { id, cadre_name: l.cadre.name.clone(), case_visible }, letter))
 }
@@ -1593,22 +1600,33 @@ async fn refusal_notice(app: &App, l: &Loaded) -> Result<crate::documents::Lette
         .ok_or_else(|| AppError::Internal(format!("tolerance case {} refused without a step", l.m.id)))?;
     let applied = steps.first().map(|s| s.on_date).unwrap_or(l.m.event_on);
     let issuer = refusal.party.as_deref().unwrap_or(&refusal.actor_name);
+    let w = required::<RefusalNotice>(
+        app,
+        &l.pack,
+        "tolerance.wording.refusal_notice",
+        refusal.on_date,
+        "不予受理通知书的措辞",
+    )?;
+    let (applied, event_on) = (cn_date(applied), cn_date(l.m.event_on));
+    let reason = refusal.note.as_deref().unwrap_or("").trim_end_matches('。').to_string() + "。";
+    let mut blanks: Vec<(&str, &str)> = vec![
+        ("cadre", &l.cadre.name),
+        ("unit", &l.cadre.unit_name),
+        ("applied", &applied),
+        ("event_on", &event_on),
+        ("reason", &reason),
+    ];
     let opening = match Origin::parse(&l.m.origin) {
-        Ok(Origin::UnitApplication) => format!("你单位于{}提出的容错纠错申请", cn_date(applied)),
-        Ok(Origin::CadreApplication) => format!("你于{}提出的容错纠错申请", cn_date(applied)),
-        _ => format!("关于你在{}前后工作中出现的失误错误，启动的容错纠错程序", cn_date(l.m.event_on)),
+        Ok(Origin::UnitApplication) => w.opening_unit.fill(&blanks),
+        Ok(Origin::CadreApplication) => w.opening_cadre.fill(&blanks),
+        _ => w.opening_ex_officio.fill(&blanks),
     };
+    blanks.push(("opening", &opening));
     Ok(crate::documents::Letter {
-        title: "容错纠错申请不予受理通知书".into(),
+        title: w.title.clone(),
         doc_no: None,
-        addressee: format!("{}同志（{}）：", l.cadre.name, l.cadre.unit_name),
-        paragraphs: vec![
-            format!(
-                "{opening}，经审查，决定不予受理。理由：{}",
-                refusal.note.as_deref().unwrap_or("").trim_end_matches('。').to_string() + "。"
-            ),
-            appeal_sentence(app, &l.pack, &l.m, issuer),
-        ],
+        addressee: w.addressee.fill(&blanks),
+        paragraphs: vec![w.refusal.fill(&blanks), appeal_sentence(app, &l.pack, &l.m, issuer)?],
         issuer: issuer.to_string(),
         date: cn_date(refusal.on_date),
         copies: None,

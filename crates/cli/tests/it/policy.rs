@@ -73,3 +73,34 @@ async fn workdays_api_flags_provisional_answers() {
     })
     .await;
 }
+
+/// Rules fail closed: a pack whose value lacks a key stops the start with the
+/// file and line, and so does a configuration naming a pack that is not there.
+#[test]
+fn a_pack_with_a_malformed_value_or_an_unknown_pack_does_not_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = crate::support::workspace().join("policy");
+    for pack in std::fs::read_dir(&src).unwrap() {
+        let pack = pack.unwrap().path();
+        let to = dir.path().join(pack.file_name().unwrap());
+        std::fs::create_dir(&to).unwrap();
+        for f in std::fs::read_dir(&pack).unwrap() {
+            let f = f.unwrap().path();
+            std::fs::copy(&f, to.join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    let tol = dir.path().join("cn/tolerance.toml");
+    let text = std::fs::read_to_string(&tol).unwrap();
+    assert!(text.contains(", appeal = 22,"));
+    std::fs::write(&tol, text.replace(", appeal = 22,", ",")).unwrap();
+    let mut c = crate::support::config("sqlite://unused".into());
+    c.policy_dir = dir.path().to_path_buf();
+    let e = dandang_app::PolicyState::load(&c).err().expect("refused");
+    let msg = e.to_string();
+    assert!(msg.contains("tolerance.toml") && msg.contains("tolerance.deadlines") && msg.contains("appeal"), "{msg}");
+
+    let mut c = crate::support::config("sqlite://unused".into());
+    c.policy.pack = "cn-xx".into();
+    let msg = dandang_app::PolicyState::load(&c).err().expect("refused").to_string();
+    assert!(msg.contains("cn-xx"), "{msg}");
+}

@@ -10,6 +10,7 @@ mod check;
 mod load;
 mod model;
 mod resolve;
+mod values;
 
 pub use check::{TestOutcome, run_pack_tests};
 pub use load::{PolicyError, PolicySet, SourceFile};
@@ -17,6 +18,7 @@ pub use model::{
     CalendarNotice, Catalogue, Confidence, Document, EntryVersion, HolidayRange, Pack, PackTest, SourceRef,
 };
 pub use resolve::{CatalogueView, EntryHit, Resolved, citation as resolve_citation};
+pub use values::{PackValue, Schema, Valued, Wording, WorkingDays, check_values};
 
 #[cfg(test)]
 pub(crate) mod tests;

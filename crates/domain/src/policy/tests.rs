@@ -47,10 +47,40 @@ pub(crate) fn shipped_packs() -> PolicySet {
             }
         }
     }
-    match PolicySet::load(&files) {
+    let set = match PolicySet::load(&files) {
         Ok(s) => s,
         Err(e) => panic!("{}", e.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("\n")),
-    }
+    };
+    let errors = check_values(&set, crate::pack_schemas::SCHEMAS);
+    assert!(errors.is_empty(), "{}", errors.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("\n"));
+    set
+}
+
+/// A rule whose value is missing a key, or has one of the wrong type, fails
+/// the load with its file and line — it is never read as zero.
+#[test]
+fn a_malformed_rule_value_fails_the_load() {
+    let body = |value: &str| {
+        format!(
+            "{}{DOC}[[entry]]\nid = \"tolerance.deadlines\"\ntitle = \"t\"\nsource = {{ document = \"doc.a\" }}\nconfidence = \"text\"\neffective_from = \"2020-01-01\"\n{value}\n",
+            header("cn", None)
+        )
+    };
+    let check = |value: &str| {
+        let set = PolicySet::load(&[file("cn", "pack.toml", &body(value))]).unwrap();
+        check_values(&set, crate::pack_schemas::SCHEMAS)
+    };
+    let full =
+        "acceptance = 5, investigation = 30, decision = 10, feedback = 5, appeal_decision = 22, rectification = 20";
+    assert!(check(&format!("value = {{ {full}, appeal = 22 }}")).is_empty());
+    let missing = check(&format!("value = {{ {full} }}"));
+    assert_eq!(missing.len(), 1);
+    assert_eq!((missing[0].file.as_str(), missing[0].line), ("cn/pack.toml", Some(9)));
+    assert!(missing[0].message.contains("appeal"), "{}", missing[0].message);
+    assert!(!check(&format!("value = {{ {full}, appeal = \"22\" }}")).is_empty());
+    assert!(!check(&format!("value = {{ {full}, appeal = 0 }}")).is_empty(), "a window of no days");
+    assert!(!check(&format!("value = {{ {full}, appeal = 22, extra = 1 }}")).is_empty(), "an unknown key");
+    assert!(!check("").is_empty(), "no value at all");
 }
 
 #[test]
@@ -211,16 +241,21 @@ fn letter_copy_lists_name_known_roles() {
     let mut seen = 0;
     for pack in ["cn", "cn-hb", "cn-hb-yc", "cn-zj"] {
         let r = set.resolve(pack).unwrap();
-        if let Some(h) = r.entry("tolerance.letter_copies", d("2024-01-01")) {
-            let v = h.entry.value_json().expect("value");
-            let copies = crate::tolerance::copy_recipients(&v).unwrap_or_else(|e| panic!("{pack}: {e}"));
+        if r.entry("tolerance.letter_copies", d("2024-01-01")).is_some() {
+            let copies = r
+                .value::<crate::tolerance::params::LetterCopies>("tolerance.letter_copies", d("2024-01-01"))
+                .unwrap()
+                .expect("in force")
+                .value
+                .copies;
             assert!(copies.iter().all(|c| !c.body.is_empty() && !c.roles.is_empty()), "{pack}: {copies:?}");
             seen += 1;
         }
     }
     assert_eq!(seen, 1, "only Yichang's measure names the copy list");
-    let bad = serde_json::json!({ "copies": [{ "body": "巡察机构", "roles": ["inspector"] }] });
-    assert!(crate::tolerance::copy_recipients(&bad).is_err());
+    let bad: Result<crate::tolerance::params::LetterCopies, _> =
+        toml::from_str("copies = [{ body = \"巡察机构\", roles = [\"inspector\"] }]");
+    assert!(bad.is_err(), "an unknown role");
 }
 
 #[test]
@@ -229,13 +264,11 @@ fn fast_track_names_origins_and_deadline_keys_that_exist() {
     let set = shipped_packs();
     let r = set.resolve("cn-hb-yc").unwrap();
     let on = d("2024-01-01");
-    let v = r.entry("tolerance.fast_track", on).and_then(|h| h.entry.value_json()).expect("Yichang fast-tracks");
-    let normal = r.entry("tolerance.deadlines", on).and_then(|h| h.entry.value_json()).unwrap();
-    for o in v["origins"].as_array().unwrap() {
-        assert!(Origin::parse(o.as_str().unwrap()).is_ok(), "{o}");
-    }
-    for (k, days) in v["deadlines"].as_object().unwrap() {
-        let usual = normal[k].as_u64().unwrap_or_else(|| panic!("{k} is not a tolerance deadline"));
-        assert!(days.as_u64().unwrap() <= usual, "{k}: the fast track is not slower");
+    use crate::tolerance::params::{Deadlines, FastTrack};
+    let v = r.value::<FastTrack>("tolerance.fast_track", on).unwrap().expect("Yichang fast-tracks").value;
+    let normal = r.value::<Deadlines>("tolerance.deadlines", on).unwrap().expect("deadlines").value;
+    assert!(v.origins.contains(&Origin::CadreApplication) && v.origins.contains(&Origin::UnitApplication));
+    for (step, days) in &v.deadlines {
+        assert!(*days <= normal.days(*step), "{step:?}: the fast track is not slower");
     }
 }

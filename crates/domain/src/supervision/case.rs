@@ -188,7 +188,7 @@ pub fn due(
         S::AwaitingPlan => at.plan_due.map(|v| Answer { value: v, provisional: false }),
         S::Rectifying => at
             .entered
-            .and_then(|f| f.checked_add_months(Months::new(d.report_months.max(1))))
+            .and_then(|f| f.checked_add_months(Months::new(d.report_months)))
             .map(|v| Answer { value: v, provisional: false }),
         S::Recheck => wd(at.entered, d.recheck),
         S::Closed | S::Rejected | S::Withdrawn => None,

@@ -8,6 +8,7 @@ use crate::error::Problem;
 use crate::registry::code_enum;
 
 pub mod case;
+pub mod params;
 
 code_enum!(Suggestion {
     CirculatedNotice = ("circulated_notice", "在一定范围内通报"),
@@ -42,11 +43,11 @@ pub fn light(
 }
 
 /// How "within one year" is counted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Window {
     /// The months ending on (and including) the latest interview.
-    Rolling,
+    Rolling { months: u32 },
     /// The calendar year of the latest interview.
     Calendar,
 }
@@ -58,17 +59,36 @@ pub struct Step {
     pub suggestion: Suggestion,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+/// `supervision.escalation` as written in the pack: `window = "rolling"`
+/// needs `months`, `window = "calendar"` takes none.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RawEscalation {
+    window: String,
+    months: Option<u32>,
+    steps: Vec<Step>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "RawEscalation")]
 pub struct EscalationRule {
     pub window: Window,
-    #[serde(default = "twelve")]
-    pub months: u32,
     pub steps: Vec<Step>,
 }
 
-fn twelve() -> u32 {
-    12
+impl TryFrom<RawEscalation> for EscalationRule {
+    type Error = String;
+
+    fn try_from(r: RawEscalation) -> Result<Self, String> {
+        let window = match (r.window.as_str(), r.months) {
+            ("rolling", Some(m @ 1..=60)) => Window::Rolling { months: m },
+            ("rolling", _) => return Err("window = \"rolling\" 须写明 months（1–60）".into()),
+            ("calendar", None) => Window::Calendar,
+            ("calendar", Some(_)) => return Err("window = \"calendar\" 按自然年计算，不写 months".into()),
+            (w, _) => return Err(format!("window 应为 rolling 或 calendar，而不是 {w}")),
+        };
+        Ok(EscalationRule { window, steps: r.steps })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -86,10 +106,9 @@ impl EscalationRule {
         let latest = held.iter().copied().filter(|d| *d <= as_of).max();
         let anchor = latest.unwrap_or(as_of);
         let (from, to) = match self.window {
-            Window::Rolling => (
-                anchor.checked_sub_months(Months::new(self.months)).and_then(|d| d.succ_opt()).unwrap_or(anchor),
-                anchor,
-            ),
+            Window::Rolling { months } => {
+                (anchor.checked_sub_months(Months::new(months)).and_then(|d| d.succ_opt()).unwrap_or(anchor), anchor)
+            }
             Window::Calendar => (
                 NaiveDate::from_ymd_opt(anchor.year(), 1, 1).unwrap_or(anchor),
                 NaiveDate::from_ymd_opt(anchor.year(), 12, 31).unwrap_or(anchor).min(as_of),
@@ -127,11 +146,10 @@ pub fn outcome(deadline: NaiveDate, completed: Option<NaiveDate>, checkpoint: Na
     }
 }
 
-/// Mid-year tracking looks at 30 June, the year-end reconciliation at
-/// 31 December of the letter's year — or at `today` if that comes first.
-pub fn checkpoint(year: i32, year_end: bool, today: NaiveDate) -> NaiveDate {
-    let day = if year_end { NaiveDate::from_ymd_opt(year, 12, 31) } else { NaiveDate::from_ymd_opt(year, 6, 30) };
-    day.map_or(today, |d| d.min(today))
+/// The checkpoint of the letter's year on the pack's day
+/// (`supervision.task_letter_checkpoints`) — or `today` if that comes first.
+pub fn checkpoint(year: i32, day: params::MonthDay, today: NaiveDate) -> NaiveDate {
+    day.in_year(year).map_or(today, |d| d.min(today))
 }
 
 #[cfg(test)]
@@ -147,9 +165,10 @@ mod tests {
         assert_eq!(outcome(dl, Some(d("2026-08-01")), mid), Outcome::Overdue, "completed after the checkpoint");
         assert_eq!(outcome(d("2026-11-30"), None, mid), Outcome::InProgress);
         assert_eq!(outcome(dl, None, dl), Outcome::InProgress, "due today is not yet overdue");
-        assert_eq!(checkpoint(2026, false, d("2026-11-22")), mid);
-        assert_eq!(checkpoint(2026, true, d("2026-11-22")), d("2026-11-22"));
-        assert_eq!(checkpoint(2025, true, d("2026-11-22")), d("2025-12-31"));
+        let (june, december) = (params::MonthDay { month: 6, day: 30 }, params::MonthDay { month: 12, day: 31 });
+        assert_eq!(checkpoint(2026, june, d("2026-11-22")), mid);
+        assert_eq!(checkpoint(2026, december, d("2026-11-22")), d("2026-11-22"));
+        assert_eq!(checkpoint(2025, december, d("2026-11-22")), d("2025-12-31"));
     }
 
     fn d(s: &str) -> NaiveDate {
@@ -159,7 +178,6 @@ mod tests {
     fn rule(window: Window) -> EscalationRule {
         EscalationRule {
             window,
-            months: 12,
             steps: vec![
                 Step { count: 1, suggestion: Suggestion::CirculatedNotice },
                 Step { count: 2, suggestion: Suggestion::Admonishment },
@@ -173,22 +191,22 @@ mod tests {
     #[test]
     fn rolling_and_calendar_windows() {
         let held = [d("2025-01-04"), d("2025-06-01"), d("2026-01-05")];
-        let r = rule(Window::Rolling).escalate(&held, d("2026-01-05"));
+        let r = rule(Window::Rolling { months: 12 }).escalate(&held, d("2026-01-05"));
         assert_eq!((r.interviews_in_window, r.from, r.to), (2, d("2025-01-06"), d("2026-01-05")));
         assert_eq!(r.suggestion, Some(Suggestion::Admonishment));
         let c = rule(Window::Calendar).escalate(&held, d("2026-01-05"));
         assert_eq!((c.interviews_in_window, c.from), (1, d("2026-01-01")));
         assert_eq!(c.suggestion, Some(Suggestion::CirculatedNotice));
         // Asked before the third interview, the answer is the one given then.
-        let r = rule(Window::Rolling).escalate(&held, d("2025-12-31"));
+        let r = rule(Window::Rolling { months: 12 }).escalate(&held, d("2025-12-31"));
         assert_eq!((r.interviews_in_window, r.suggestion), (2, Some(Suggestion::Admonishment)));
         let three = [d("2025-02-01"), d("2025-06-01"), d("2026-01-31")];
-        let r = rule(Window::Rolling).escalate(&three, d("2026-02-01"));
+        let r = rule(Window::Rolling { months: 12 }).escalate(&three, d("2026-02-01"));
         assert_eq!((r.interviews_in_window, r.suggestion), (3, Some(Suggestion::OrgHandling)));
         // The window includes the day twelve months back plus one.
         let edge = [d("2025-01-31"), d("2026-01-31")];
-        assert_eq!(rule(Window::Rolling).escalate(&edge, d("2026-01-31")).interviews_in_window, 1);
-        assert_eq!(rule(Window::Rolling).escalate(&[], d("2026-01-31")).suggestion, None);
+        assert_eq!(rule(Window::Rolling { months: 12 }).escalate(&edge, d("2026-01-31")).interviews_in_window, 1);
+        assert_eq!(rule(Window::Rolling { months: 12 }).escalate(&[], d("2026-01-31")).suggestion, None);
     }
 
     #[test]
@@ -206,7 +224,7 @@ mod tests {
         let r = set.resolve("cn-hb-yc").unwrap();
         let hit = r.entry("supervision.escalation", d("2025-01-01")).unwrap();
         let rule: EscalationRule = hit.entry.value.clone().unwrap().try_into().unwrap();
-        assert_eq!(rule, super::tests::rule(Window::Rolling));
+        assert_eq!(rule, super::tests::rule(Window::Rolling { months: 12 }));
         assert_eq!(r.catalogue("supervision.trigger", d("2025-01-01")).unwrap().items.len(), 9);
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod case;
 pub mod library;
+pub mod params;
 pub mod suggest;
 
 use serde::{Deserialize, Serialize};
@@ -17,14 +18,4 @@ use crate::access::Role;
 pub struct CopyRecipient {
     pub body: String,
     pub roles: Vec<Role>,
-}
-
-/// The copy list of a pack entry's value (`{ copies = [...] }`).
-pub fn copy_recipients(value: &serde_json::Value) -> Result<Vec<CopyRecipient>, String> {
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Copies {
-        copies: Vec<CopyRecipient>,
-    }
-    serde_json::from_value::<Copies>(value.clone()).map(|c| c.copies).map_err(|e| e.to_string())
 }
