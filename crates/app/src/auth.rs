@@ -362,6 +362,10 @@ fn token_view(t: &api_token::Model) -> TokenView {
 /// value is returned once and only its hash is stored.
 pub async fn create_token(app: &App, actor: &Actor, name: &str, password: &str) -> Result<(String, TokenView)> {
     let u = me(app, actor).await?;
+    // A one-time password buys a password change and nothing that outlives it.
+    if u.must_change_password {
+        return Err(AppError::PasswordChangeRequired);
+    }
     let mut inv = dandang_domain::error::Invalid::new();
     let name = inv.take("name", "令牌名称", dandang_domain::text::required(name, 64));
     if !verify_password(&u.password_hash, password).await {

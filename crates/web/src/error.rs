@@ -86,19 +86,60 @@ pub fn translate_serde(msg: &str) -> String {
         _ => (String::new(), msg),
     };
     let at = if path.is_empty() || path == "." { String::new() } else { format!("字段 {path}：") };
+    let rest = rest.split(" at line").next().unwrap_or(rest);
+    let expected = rest.split("expected ").nth(1).map(expected_zh);
     if rest.starts_with("missing field") {
         format!("缺少必填字段 {}", field_of(rest))
     } else if rest.starts_with("unknown field") {
         format!("{at}不认识的字段 {}", field_of(rest))
     } else if rest.starts_with("unknown variant") {
         format!("{at}取值 {} 无法识别", field_of(rest))
-    } else if rest.starts_with("invalid type") || rest.starts_with("invalid value") {
-        let expected = rest.split("expected ").nth(1).unwrap_or("").split(" at line").next().unwrap_or("");
-        format!("{at}类型不正确（应为 {expected}）")
+    } else if rest.starts_with("invalid value: integer") {
+        format!("{at}数值超出范围（应为 {}）", expected.unwrap_or("整数"))
+    } else if rest.starts_with("invalid type")
+        || rest.starts_with("invalid value")
+        || rest.starts_with("invalid length")
+    {
+        format!("{at}类型不正确（应为 {}）", expected.unwrap_or("其他类型"))
     } else if rest.contains("UUID") || rest.contains("uuid") {
         format!("{at}不是有效的标识（UUID）")
+    } else if rest.contains("too large") || rest.contains("too small") || rest.contains("out of range") {
+        format!("{at}数值超出范围")
+    } else if rest.contains("invalid digit") || rest.contains("empty string") {
+        format!("{at}不是有效的整数")
+    } else if rest.contains("premature end") || rest.contains("invalid characters") || rest.contains("trailing input") {
+        format!("{at}日期格式不正确（应为 YYYY-MM-DD）")
+    } else if rest.is_ascii() {
+        // An English message from a library this table does not know yet.
+        format!("{at}格式不正确")
     } else {
-        format!("{at}{}", rest.split(" at line").next().unwrap_or(rest))
+        format!("{at}{rest}")
+    }
+}
+
+/// serde's "expected …" in Chinese.
+fn expected_zh(e: &str) -> &'static str {
+    let e = e.trim();
+    if e.starts_with("struct") || e.starts_with("a map") || e.contains("with") && e.contains("elements") {
+        "JSON 对象"
+    } else if e.contains("UUID") {
+        "标识（UUID）"
+    } else if e.contains("string") || e == "a character" {
+        "字符串"
+    } else if e.contains("sequence") || e.contains("array") || e.starts_with("a vec") {
+        "数组"
+    } else if e.contains("bool") {
+        "true 或 false"
+    } else if ["i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "usize", "isize"].contains(&e)
+        || e.contains("integer")
+    {
+        "整数"
+    } else if e.starts_with('f') || e.contains("float") || e.contains("number") {
+        "数字"
+    } else if e.contains('`') {
+        "列出的取值之一"
+    } else {
+        "其他类型"
     }
 }
 
@@ -170,8 +211,29 @@ mod tests {
         assert_eq!(translate_serde("missing field `name` at line 1 column 2"), "缺少必填字段 name");
         assert_eq!(
             translate_serde("unit_id: invalid type: integer `5`, expected a UUID at line 1"),
-            "字段 unit_id：类型不正确（应为 a UUID）"
+            "字段 unit_id：类型不正确（应为 标识（UUID））"
         );
+        assert_eq!(
+            translate_serde("invalid length 0, expected struct CadreInput with 13 elements at line 1 column 2"),
+            "类型不正确（应为 JSON 对象）"
+        );
+        assert_eq!(translate_serde("invalid type: null, expected struct CadreInput"), "类型不正确（应为 JSON 对象）");
+        assert_eq!(
+            translate_serde("version: invalid value: integer `99999999999`, expected i32"),
+            "字段 version：数值超出范围（应为 整数）"
+        );
+        assert_eq!(translate_serde("page: number too large to fit in target type"), "字段 page：数值超出范围");
+        assert_eq!(translate_serde("per_page: invalid digit found in string"), "字段 per_page：不是有效的整数");
+        assert_eq!(translate_serde("from: input is out of range"), "字段 from：数值超出范围");
+        assert_eq!(
+            translate_serde("x: invalid type: sequence, expected a formatted UUID string"),
+            "字段 x：类型不正确（应为 标识（UUID））"
+        );
+        assert_eq!(
+            translate_serde("x: invalid type: sequence, expected a string"),
+            "字段 x：类型不正确（应为 字符串）"
+        );
+        assert!(!translate_serde("something new from a library").is_ascii());
         assert!(translate_serde("sex: unknown variant `x`, expected `male`").contains("x"));
     }
 }

@@ -7,6 +7,7 @@ mod api;
 mod assets;
 mod auth;
 mod error;
+mod extract;
 mod follow_up;
 mod home;
 mod imports;
@@ -62,6 +63,7 @@ pub fn router(app: App) -> Router {
     routes
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn(pages::no_store_vary_htmx))
         .layer(middleware::from_fn(telemetry::record))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

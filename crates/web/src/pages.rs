@@ -88,6 +88,23 @@ pub fn is_htmx(h: &HeaderMap) -> bool {
     h.contains_key("hx-request")
 }
 
+/// A list page answers htmx with a fragment at the page's own address, so
+/// every dynamic response varies on the htmx headers and is never stored:
+/// Back, reload and a pasted address then always fetch the full page (and
+/// personnel records do not linger in a shared browser's cache).
+pub async fn no_store_vary_htmx(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let is_static = req.uri().path().starts_with("/static/");
+    let mut res = next.run(req).await;
+    if !is_static {
+        let h = res.headers_mut();
+        h.append(header::VARY, header::HeaderValue::from_static("HX-Request, HX-Target"));
+        if !h.contains_key(header::CACHE_CONTROL) {
+            h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+        }
+    }
+    res
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
 struct ErrorPage {

@@ -148,7 +148,7 @@ fn list_item(r: &CadreRow, posts: &[String], today: NaiveDate, sensitive: bool) 
         sex: r.sex.clone(),
         birth_date: sensitive.then_some(r.birth_date),
         birth_month: birth_month(r.birth_date),
-        age: age_on(r.birth_date, today),
+        age: age_shown(r.birth_date, today, sensitive),
         ethnicity: r.ethnicity.clone(),
         education_label: label(r.education.as_deref(), Education::parse, Education::label_zh),
         unit_id: r.unit_id,
@@ -218,6 +218,13 @@ async fn filter_from(app: &App, actor: &Actor, q: &CadreQuery) -> Result<CadreFi
     let age_min = age("age_min", "最小年龄", &q.age_min);
     let age_max = age("age_max", "最大年龄", &q.age_max);
     inv.into_result()?;
+    if !actor.can(Permission::RegistryReadSensitive) {
+        // Whole months, matching the age such a reader is shown.
+        use dandang_domain::registry::{month_after, month_end};
+        f.born_after = age_max.and_then(|a| month_after(today, a + 1));
+        f.born_before = age_min.and_then(|a| month_end(today, a));
+        return Ok(f);
+    }
     // Age a ⇔ born in (today − (a+1) years, today − a years].
     if let Some(a) = age_max {
         f.born_after = today.with_year_sub(a + 1).and_then(|d| d.succ_opt());
@@ -240,13 +247,22 @@ impl YearSub for NaiveDate {
     }
 }
 
-fn sort_from(s: Option<&str>) -> CadreSort {
-    match s {
-        Some("name") => CadreSort::Name,
-        Some("birth") => CadreSort::BirthAsc,
-        Some("-birth") => CadreSort::BirthDesc,
+fn sort_from(s: Option<&str>, sensitive: bool) -> CadreSort {
+    match (s, sensitive) {
+        (Some("name"), _) => CadreSort::Name,
+        (Some("birth"), true) => CadreSort::BirthAsc,
+        (Some("-birth"), true) => CadreSort::BirthDesc,
+        (Some("birth"), false) => CadreSort::BirthMonthAsc,
+        (Some("-birth"), false) => CadreSort::BirthMonthDesc,
         _ => CadreSort::Unit,
     }
+}
+
+/// Age as a reader without the sensitive right may know it: from the birth
+/// month alone, so that neither the age nor its change on a given day tells
+/// the day of birth.
+fn age_shown(birth: NaiveDate, today: NaiveDate, sensitive: bool) -> i32 {
+    if sensitive { age_on(birth, today) } else { dandang_domain::registry::age_by_month(birth, today) }
 }
 
 async fn posts_by_cadre(app: &App, ids: &ScopedIds) -> Result<HashMap<Uuid, Vec<String>>> {
@@ -265,7 +281,7 @@ pub async fn list(app: &App, actor: &Actor, q: &CadreQuery) -> Result<Page<Cadre
         app.db().read(),
         &actor.scope,
         &f,
-        sort_from(q.sort.as_deref()),
+        sort_from(q.sort.as_deref(), actor.can(Permission::RegistryReadSensitive)),
         paging.offset(),
         paging.per_page,
     )
@@ -284,8 +300,15 @@ pub async fn list(app: &App, actor: &Actor, q: &CadreQuery) -> Result<Page<Cadre
 pub async fn rows_all(app: &App, actor: &Actor, q: &CadreQuery, max: u64) -> Result<Vec<InScope<CadreRow>>> {
     require(actor, Permission::RegistryRead)?;
     let f = filter_from(app, actor, q).await?;
-    let (rows, _) =
-        registry::list_cadres(app.db().read(), &actor.scope, &f, sort_from(q.sort.as_deref()), 0, max).await?;
+    let (rows, _) = registry::list_cadres(
+        app.db().read(),
+        &actor.scope,
+        &f,
+        sort_from(q.sort.as_deref(), actor.can(Permission::RegistryReadSensitive)),
+        0,
+        max,
+    )
+    .await?;
     Ok(rows)
 }
 
@@ -358,7 +381,7 @@ async fn detail(app: &App, actor: &Actor, r: &InScope<CadreRow>) -> Result<Cadre
         sex: r.sex.clone(),
         birth_date: sensitive.then_some(r.birth_date),
         birth_month: birth_month(r.birth_date),
-        age: age_on(r.birth_date, today),
+        age: age_shown(r.birth_date, today, sensitive),
         id_number_masked: !sensitive && id_number.is_some(),
         id_number,
         ethnicity: r.ethnicity.clone(),

@@ -6,6 +6,7 @@ use axum::{
     body::Body,
     http::{Method, Request, header},
 };
+use chrono::Datelike;
 use serde_json::{Value, json};
 
 use crate::support::{Env, each_backend, enc};
@@ -114,6 +115,19 @@ async fn finding_3_a_masked_number_cannot_be_rebuilt_from_the_birth_date() {
         let page = env.page(&format!("/cadres/{id}"), &b.cookie).await;
         assert_eq!(page.status, 200);
         assert!(!page.text().contains(&full) && !page.text().contains(&number));
+        // Nor does the age, an age filter or the order by age narrow it to the day.
+        let birth_day = chrono::NaiveDate::parse_from_str(&full, "%Y-%m-%d").unwrap();
+        let first = birth_day.with_day(1).unwrap();
+        let today = dandang_app::clock::today();
+        assert_eq!(c["age"], dandang_domain::registry::age_on(first, today), "{c}");
+        let age = c["age"].as_i64().unwrap();
+        let same = env.get(&format!("/api/v1/cadres?per_page=200&age_min={age}&age_max={age}"), &ducha).await.json();
+        let items = same["items"].as_array().unwrap();
+        assert!(items.iter().any(|i| i["id"] == id.as_str()) && items.iter().all(|i| i["age"] == age), "{same}");
+        let sorted = env.get("/api/v1/cadres?per_page=200&sort=birth", &ducha).await.json();
+        let months: Vec<&str> =
+            sorted["items"].as_array().unwrap().iter().map(|i| i["birth_month"].as_str().unwrap()).collect();
+        assert!(months.windows(2).all(|w| w[0] <= w[1]), "{months:?}");
     })
     .await;
 }
@@ -478,4 +492,74 @@ async fn a_cadre_sees_their_own_verdict_where_the_deployment_chose_so() {
     let me = env.token("ganbu_self").await;
     let cadre = env.get("/api/v1/me", &me).await.json()["cadre_id"].as_str().unwrap().to_string();
     assert_eq!(env.get(&format!("/api/v1/cadres/{cadre}/eligibility"), &me).await.status, 200);
+}
+
+/// What a second probe of the fixed server found: a scoped administrator could
+/// still make an account that reads every level, a one-time password could buy
+/// a token, the login's `next` could leave the site (or crash on a control
+/// character), malformed ids answered in English, and an htmx fragment served
+/// at a page's address could be replayed by the browser on Back.
+#[tokio::test]
+async fn second_probe_findings() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let yl = county_admin(&env).await;
+        let r = env
+            .post(
+                "/api/v1/users",
+                &yl,
+                json!({"username": "yl_auditor", "display_name": "审计（测试）", "role": "auditor",
+                    "jurisdiction_code": "420506", "managed_by": []}),
+            )
+            .await;
+        assert!(r.status >= 400, "a county administrator made an account that reads every level: {r:?}");
+        // One-time password: the session changes its password and mints nothing.
+        let admin = env.token("admin").await;
+        let t = env.token("yc_ducha").await;
+        let me = env.get("/api/v1/me", &t).await.json()["user_id"].as_str().unwrap().to_string();
+        let otp = env.post(&format!("/api/v1/users/{me}/reset-password"), &admin, Value::Null).await.json()
+            ["one_time_password"].as_str().unwrap().to_string();
+        let b = env.login("yc_ducha", &otp).await.unwrap();
+        let mint = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/tokens")
+            .header(header::COOKIE, &b.cookie)
+            .header("x-csrf-token", &b.csrf)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(format!(r#"{{"name":"x","password":"{otp}"}}"#)))
+            .unwrap();
+        let r = env.request(mint).await;
+        assert!(r.status == 403 && !r.text().contains("ddt_"), "{r:?}");
+        // `next` stays on this site and never breaks the login.
+        for next in ["/%09/evil.example", "/%5Cevil.example", "//evil.example", "/%01"] {
+            let (cookie, token) = env.login_form().await;
+            let body = format!("username=yc_fgw&password={PW}&next={next}&login_csrf={}", enc(&token));
+            let r = post_login(&env, &body, Some(&cookie), None).await;
+            assert_eq!(r.status, 303, "{next}: {r:?}");
+            assert_eq!(r.headers[header::LOCATION], "/", "{next}");
+        }
+        // A malformed id names no record, in Chinese, on the API and on pages.
+        let r = env.get("/api/v1/cadres/not-a-uuid", &admin).await;
+        assert_eq!((r.status, r.code().as_str()), (404, "not_found"), "{r:?}");
+        assert!(r.json()["error"]["message"].as_str().unwrap().chars().any(|c| c > '\u{2e80}'), "{r:?}");
+        let r = env.get("/api/v1/cadres?per_page=abc", &admin).await;
+        assert_eq!(r.status, 400, "{r:?}");
+        assert!(r.json()["error"]["message"].as_str().unwrap().starts_with("查询参数有误"), "{r:?}");
+        let b = env.login("yc_ganbu", PW).await.unwrap();
+        assert_eq!(env.page("/cadres/not-a-uuid", &b.cookie).await.status, 404);
+        // Fragments and pages at one address vary on htmx and are never stored.
+        let req = Request::builder()
+            .uri("/cadres?q=%E9%99%88")
+            .header(header::COOKIE, &b.cookie)
+            .header("hx-request", "true")
+            .header("hx-target", "results")
+            .body(Body::empty())
+            .unwrap();
+        let r = env.request(req).await;
+        assert_eq!(r.status, 200);
+        let vary: Vec<_> = r.headers.get_all(header::VARY).iter().filter_map(|v| v.to_str().ok()).collect();
+        assert!(vary.iter().any(|v| v.contains("HX-Request")), "{vary:?}");
+        assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
+    })
+    .await;
 }

@@ -260,8 +260,15 @@ impl Scope {
         if self.cadre_id.is_some() {
             return inner.cadre_id == self.cadre_id;
         }
+        // A scope without levels (an auditor's) reads the audit trail of every
+        // level of its subtree, so only a scope holding every level contains it.
+        let levels = if inner.managed_by.is_empty() {
+            ManagedBy::ALL.iter().all(|m| self.managed_by.contains(m))
+        } else {
+            inner.managed_by.is_subset(&self.managed_by)
+        };
         inner.jurisdiction_path.starts_with(&self.jurisdiction_path)
-            && inner.managed_by.is_subset(&self.managed_by)
+            && levels
             && match (&self.unit_path, &inner.unit_path) {
                 (None, _) => true,
                 (Some(a), Some(b)) => b.starts_with(a),
@@ -343,6 +350,10 @@ mod tests {
         assert!(city.contains(&scope("/420000/420500/420506/", &[ManagedBy::County])));
         assert!(!city.contains(&scope("/420000/", &[ManagedBy::County])));
         assert!(!city.contains(&scope("/420000/420500/", &[ManagedBy::Province])));
+        // An auditor's scope has no levels and reads every level's audit events.
+        assert!(!city.contains(&scope("/420000/420500/420506/", &[])));
+        let all = scope("/420000/420500/", &[ManagedBy::Province, ManagedBy::City, ManagedBy::County]);
+        assert!(all.contains(&scope("/420000/420500/420506/", &[])));
     }
 
     #[test]

@@ -383,9 +383,51 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
     age
 }
 
+/// Age counted in whole months: the completed years between the birth month
+/// and the month of `on`, as if every birthday fell on the 1st.
+pub fn age_by_month(birth: NaiveDate, on: NaiveDate) -> i32 {
+    let mut age = on.year() - birth.year();
+    if on.month() < birth.month() {
+        age -= 1;
+    }
+    age
+}
+
+/// The first day of the month after `on`'s month, `years` years earlier:
+/// `age_by_month(b, on) <= a` exactly when `b >= month_after(on, a + 1)`.
+pub fn month_after(on: NaiveDate, years: i32) -> Option<NaiveDate> {
+    let (y, m) = if on.month() == 12 { (on.year() - years + 1, 1) } else { (on.year() - years, on.month() + 1) };
+    NaiveDate::from_ymd_opt(y, m, 1)
+}
+
+/// The last day of `on`'s month, `years` years earlier:
+/// `age_by_month(b, on) >= a` exactly when `b <= month_end(on, a)`.
+pub fn month_end(on: NaiveDate, years: i32) -> Option<NaiveDate> {
+    month_after(on, years)?.pred_opt()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ages_by_month_and_their_bounds_agree() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(age_by_month(d("1980-06-30"), d("2026-06-01")), 46);
+        assert_eq!(age_by_month(d("1980-07-01"), d("2026-06-30")), 45);
+        // The shown age and the filter bounds agree for every day of two years.
+        for today in [d("2026-01-15"), d("2026-12-31"), d("2024-02-29")] {
+            let mut b = d("1979-01-01");
+            while b < d("1981-01-01") {
+                let age = age_by_month(b, today);
+                for a in 44..=47 {
+                    assert_eq!(age <= a, b >= month_after(today, a + 1).unwrap(), "{b} {today} <= {a}");
+                    assert_eq!(age >= a, b <= month_end(today, a).unwrap(), "{b} {today} >= {a}");
+                }
+                b = b.succ_opt().unwrap();
+            }
+        }
+    }
 
     #[test]
     fn id_number_checksum_and_fields() {

@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    extract::{Path, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -10,6 +10,7 @@ use dandang_app::auth::{self, Ended, TokenView};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::extract::Path;
 use crate::{
     AppState,
     api::{ApiJson, ApiQuery, ApiResult},

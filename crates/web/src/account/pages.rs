@@ -9,7 +9,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    extract::{ConnectInfo, Path, Query, State},
+    extract::{ConnectInfo, State},
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
@@ -20,6 +20,7 @@ use dandang_app::{
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::extract::{Path, Query};
 use crate::{
     AppState,
     auth::{CsrfForm, SESSION_COOKIE, UiAuth, cookie_in, same},
@@ -57,9 +58,19 @@ pub struct NextQuery {
 }
 
 /// Only same-site paths, so the login form cannot bounce users elsewhere.
+/// Where to go after login: a path on this site only. Browsers drop tabs and
+/// newlines from a URL and read `\\` as `/`, so `/\t/evil` would leave the
+/// site; any control character, whitespace or backslash sends the user home.
 fn safe_next(n: Option<&str>) -> String {
     match n {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains("\\") => p.to_string(),
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && p.len() <= 2048
+                && !p.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
+        {
+            p.to_string()
+        }
         _ => "/".into(),
     }
 }
@@ -290,6 +301,9 @@ async fn me_token(State(s): State<AppState>, UiAuth(info): UiAuth, CsrfForm(f, _
         Err(e @ AppError::Invalid(_)) => {
             me_render(&s, &info, Some(e.message_zh()), None, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
+        Err(e @ AppError::PasswordChangeRequired) => {
+            me_render(&s, &info, Some(e.message_zh()), None, None, StatusCode::FORBIDDEN).await
+        }
         Err(e) => Err(PageError(e, Some(Box::new(info)))),
     }
 }
@@ -302,4 +316,26 @@ async fn me_revoke(
 ) -> PageResult {
     auth::revoke_token(&s.app, &info.actor, id).await.or_page(&info)?;
     Ok(see_other("/me", "已吊销令牌"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/cadres?q=%E5%BC%A0")), "/cadres?q=%E5%BC%A0");
+        for bad in [
+            "//evil.example/",
+            "/\t/evil.example/x",
+            "/\\evil.example",
+            "/\u{1}x",
+            "/ x",
+            "https://evil.example/",
+            "evil",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 }

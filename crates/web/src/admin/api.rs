@@ -1,6 +1,6 @@
 use axum::{
     Json,
-    extract::{Path, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::api::{ApiJson, ApiQuery, ApiResult};
+use crate::extract::Path;
 use crate::routes::Routes;
 use crate::{AppState, auth::ApiAuth};
 

@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    extract::{Path, Query, RawQuery, State},
+    extract::{RawQuery, State},
     http::{HeaderMap, StatusCode},
     response::IntoResponse,
 };
@@ -21,6 +21,7 @@ use dandang_domain::{
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::extract::{Path, Query};
 use crate::pages::{Empty, Flash, Layout, OrPage, PageError, PageResult, is_htmx, layout, multi, see_other};
 use crate::{
     AppState,

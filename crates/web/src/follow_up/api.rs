@@ -1,13 +1,11 @@
 //! Follow-up of sanctioned cadres (回访教育, M8) in the JSON API.
 
-use axum::{
-    Json,
-    extract::{Path, State},
-};
+use axum::{Json, extract::State};
 use dandang_app::follow_up::{self as fu, FollowUpListItem, FollowUpView};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::extract::Path;
 use crate::{
     AppState,
     api::{ApiJson, ApiQuery, ApiResult},

@@ -2,11 +2,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::{
-    extract::{Path, Query, State},
-    http::StatusCode,
-    response::IntoResponse,
-};
+use axum::{extract::State, http::StatusCode, response::IntoResponse};
 use dandang_app::{
     AppError,
     auth::SessionInfo,
@@ -20,6 +16,7 @@ use dandang_domain::{
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::extract::{Path, Query};
 use crate::{
     AppState,
     auth::{CsrfForm, UiAuth},

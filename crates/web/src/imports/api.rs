@@ -1,6 +1,6 @@
 use axum::{
     Json,
-    extract::{Multipart, Path, State, multipart::MultipartRejection},
+    extract::{Multipart, State, multipart::MultipartRejection},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -12,6 +12,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::api::{ApiQuery, ApiResult, xlsx};
+use crate::extract::Path;
 use crate::routes::Routes;
 use crate::{AppState, auth::ApiAuth};
 

@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    extract::{Multipart, Path, State, multipart::MultipartRejection},
+    extract::{Multipart, State, multipart::MultipartRejection},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -13,6 +13,7 @@ use dandang_app::{
 };
 use uuid::Uuid;
 
+use crate::extract::Path;
 use crate::pages::{Layout, OrPage, PageError, PageResult, layout};
 use crate::{
     AppState,

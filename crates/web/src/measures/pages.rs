@@ -2,10 +2,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::{
-    extract::{Path, Query, State},
-    response::IntoResponse,
-};
+use axum::{extract::State, response::IntoResponse};
 use dandang_app::{
     AppError,
     auth::SessionInfo,
@@ -18,6 +15,7 @@ use dandang_domain::access::Permission;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::extract::{Path, Query};
 use crate::pages::{Layout, OrPage, PageError, PageResult, layout, see_other};
 use crate::{
     AppState,

@@ -1,7 +1,4 @@
-use axum::{
-    Json,
-    extract::{Path, State},
-};
+use axum::{Json, extract::State};
 use chrono::NaiveDate;
 use dandang_app::{
     AppError,
@@ -12,6 +9,7 @@ use dandang_domain::policy::TestOutcome;
 use serde::Deserialize;
 
 use crate::api::{ApiQuery, ApiResult};
+use crate::extract::Path;
 use crate::routes::Routes;
 use crate::{AppState, auth::ApiAuth};
 

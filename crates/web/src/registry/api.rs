@@ -1,6 +1,6 @@
 use axum::{
     Json,
-    extract::{Path, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -12,6 +12,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::api::{ApiJson, ApiQuery, ApiResult, xlsx};
+use crate::extract::Path;
 use crate::routes::Routes;
 use crate::{AppState, auth::ApiAuth};
 

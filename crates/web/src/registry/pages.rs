@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    extract::{Path, Query, RawQuery, State},
+    extract::{RawQuery, State},
     http::HeaderMap,
     response::{IntoResponse, Response},
 };
@@ -25,6 +25,7 @@ use dandang_domain::{
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::extract::{Path, Query};
 use crate::pages::{Flash, Layout, OrPage, PageError, PageResult, is_htmx, layout, multi, see_other};
 use crate::{
     AppState,
@@ -160,9 +161,8 @@ async fn cadre_list(
     UiAuth(info): UiAuth,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
-    q: Result<Query<CadreQuery>, axum::extract::rejection::QueryRejection>,
+    Query(q): Query<CadreQuery>,
 ) -> PageResult {
-    let Query(q) = q.map_err(|e| PageError(crate::error::ApiError::from_query(e).0, Some(Box::new(info.clone()))))?;
     let page = cadres::list(&s.app, &info.actor, &q).await.or_page(&info)?;
     let qs = keep(&raw, &["page"]);
     if is_htmx(&headers) && headers.get("hx-target").is_some_and(|t| t == "results") {

@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    extract::{Path, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -16,6 +16,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::api::{ApiJson, ApiQuery, ApiResult};
+use crate::extract::Path;
 use crate::routes::Routes;
 use crate::{AppState, auth::ApiAuth};
 

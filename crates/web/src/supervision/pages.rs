@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    extract::{Path, Query, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -29,6 +29,7 @@ use dandang_domain::{
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::extract::{Path, Query};
 use crate::pages::{Layout, OrPage, PageError, PageResult, layout, see_other, some};
 use crate::{
     AppState,
