@@ -57,3 +57,14 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> OptionalFromRequestParts<S> for
         <Query<T> as FromRequestParts<S>>::from_request_parts(parts, s).await.map(Some)
     }
 }
+
+/// A date field a form may send empty (`from=&to=`): empty means absent.
+pub fn blank_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<chrono::NaiveDate>, D::Error> {
+    let s: Option<String> = serde::Deserialize::deserialize(d)?;
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom("日期应写作 YYYY-MM-DD")),
+    }
+}

@@ -61,6 +61,12 @@ pub fn nav_for(actor: &Actor, current: &str) -> Vec<NavItem> {
     push("审计记录", "/audit", actor.can(Permission::AuditRead));
     push("用户管理", "/admin/users", actor.can(Permission::UserAdmin));
     push("我的账号", "/me", true);
+    // One item is current: the longest address that prefixes the page's
+    // (/me/record is 我的档案, not also 我的账号).
+    let best = v.iter().filter(|n| n.active).map(|n| n.href.len()).max();
+    for n in &mut v {
+        n.active = n.active && Some(n.href.len()) == best;
+    }
     v
 }
 

@@ -340,6 +340,8 @@ fn view_of(
     // parties see no analysis, and the cadre sees a decision once served on them.
     let full = deliberating(actor);
     let decision_shown = full || tolerance_audience(actor.role) == ToleranceAudience::Unit || m.served_on.is_some();
+    // An appeal after its window would be refused; do not offer it.
+    let appeal_open = rules::appeal_last_day(app, pack, m)?.is_none_or(|last| today <= last);
     Ok(CaseView {
         id: m.id,
         cadre_id: m.cadre_id,
@@ -368,7 +370,7 @@ fn view_of(
         service_late: m.served_on.is_none() && m.service_due.is_some_and(|d| d < today),
         actions: case::actions(state, cx)
             .into_iter()
-            .filter(|a| may(actor, m, *a))
+            .filter(|a| may(actor, m, *a) && (*a != CaseAction::Appeal || appeal_open))
             .map(|a| ActionRef { code: a.code().into(), label: a.label_zh().into() })
             .collect(),
         steps: steps

@@ -545,8 +545,17 @@ async fn second_probe_findings() {
         let r = env.get("/api/v1/cadres?per_page=abc", &admin).await;
         assert_eq!(r.status, 400, "{r:?}");
         assert!(r.json()["error"]["message"].as_str().unwrap().starts_with("查询参数有误"), "{r:?}");
+        // The audit filter form sends empty dates when none is chosen.
+        assert_eq!(env.get("/api/v1/audit?from=&to=&action=", &admin).await.status, 200);
+        let r = env.get("/api/v1/audit?from=2026-13-01", &admin).await;
+        assert!(r.status == 400 && r.text().contains("YYYY-MM-DD"), "{r:?}");
         let b = env.login("yc_ganbu", PW).await.unwrap();
         assert_eq!(env.page("/cadres/not-a-uuid", &b.cookie).await.status, 404);
+        // One menu item is current.
+        let me = env.login("ganbu_self", PW).await.unwrap();
+        let to = env.page("/me/record", &me.cookie).await.headers[header::LOCATION].to_str().unwrap().to_string();
+        let page = env.page(&to, &me.cookie).await;
+        assert_eq!(page.text().matches("aria-current=\"page\"").count(), 1, "{page:?}");
         // Fragments and pages at one address vary on htmx and are never stored.
         let req = Request::builder()
             .uri("/cadres?q=%E9%99%88")

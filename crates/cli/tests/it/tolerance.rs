@@ -286,6 +286,8 @@ async fn case_from_application_to_sign_off() {
         let r = go(&cadre_t, json!({"action": "appeal", "note": "再次申诉"})).await;
         assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"), "{r:?}");
         assert!(r.text().contains("申诉期限"), "{}", r.text());
+        let offered = env.get(&format!("/api/v1/tolerance/cases/{id}"), &cadre_t).await.json();
+        assert!(offered["actions"].as_array().unwrap().iter().all(|a| a["code"] != "appeal"), "{offered}");
         let r = env.upload(&att, &jiwei, "补充.txt", b"late").await;
         assert_eq!((r.status, r.code().as_str()), (409, "illegal_transition"), "no evidence after closure");
         // A later review: the decision was flawed but made in good faith.

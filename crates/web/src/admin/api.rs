@@ -123,9 +123,13 @@ pub struct AuditQuery {
     pub action: Option<String>,
     pub entity_type: Option<String>,
     pub entity_id: Option<String>,
-    /// Beijing date, inclusive.
+    /// Beijing date, inclusive; empty means no bound.
+    #[serde(default, deserialize_with = "crate::extract::blank_date")]
+    #[param(value_type = Option<String>, format = Date)]
     pub from: Option<NaiveDate>,
-    /// Beijing date, inclusive.
+    /// Beijing date, inclusive; empty means no bound.
+    #[serde(default, deserialize_with = "crate::extract::blank_date")]
+    #[param(value_type = Option<String>, format = Date)]
     pub to: Option<NaiveDate>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
