@@ -97,7 +97,11 @@ impl FieldError {
 /// Collects every problem of one input so the user sees them all at once.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Invalid {
+    /// The first [`Invalid::LISTED`] problems, in the order found.
     pub errors: Vec<FieldError>,
+    /// How many more were found and not listed: a hostile input with a
+    /// hundred thousand bad elements gets a short answer, not one line each.
+    pub omitted: usize,
 }
 
 impl Invalid {
@@ -105,16 +109,28 @@ impl Invalid {
         Self::default()
     }
 
+    /// Problems listed in one answer; the rest are only counted.
+    pub const LISTED: usize = 100;
+
     pub fn single(field: &str, label: &str, problem: Problem) -> Self {
-        Self { errors: vec![FieldError::new(field, label, problem)] }
+        Self { errors: vec![FieldError::new(field, label, problem)], omitted: 0 }
     }
 
     pub fn push(&mut self, field: &str, label: &str, problem: Problem) {
-        self.errors.push(FieldError::new(field, label, problem));
+        if self.errors.len() < Self::LISTED {
+            self.errors.push(FieldError::new(field, label, problem));
+        } else {
+            self.omitted += 1;
+        }
     }
 
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty()
+    }
+
+    /// Every problem found, listed or not.
+    pub fn count(&self) -> usize {
+        self.errors.len() + self.omitted
     }
 
     /// Runs a parser and records its problem under the field.
@@ -133,7 +149,8 @@ impl Invalid {
     }
 
     pub fn summary_zh(&self) -> String {
-        self.errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；")
+        let listed = self.errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；");
+        if self.omitted == 0 { listed } else { format!("{listed}；另有 {} 处问题未列出", self.omitted) }
     }
 }
 

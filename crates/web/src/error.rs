@@ -32,6 +32,13 @@ pub struct ErrorDetail {
     /// Per-field problems for `invalid_input`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldProblem>,
+    /// Problems found beyond those listed in `fields` (at most 100 are listed).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub omitted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -60,7 +67,8 @@ pub fn body_of(e: &AppError) -> ErrorBody {
             .collect(),
         _ => vec![],
     };
-    ErrorBody { error: ErrorDetail { code: e.code(), message: e.message_zh(), fields } }
+    let omitted = if let AppError::Invalid(inv) = e { inv.omitted } else { 0 };
+    ErrorBody { error: ErrorDetail { code: e.code(), message: e.message_zh(), fields, omitted } }
 }
 
 pub fn log(e: &AppError) {

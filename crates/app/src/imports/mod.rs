@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use std::io::Cursor;
 
-use calamine::{Data, Reader, open_workbook_auto_from_rs};
+use calamine::{Data, Reader};
 
 use chrono::{NaiveDate, Utc};
 
@@ -43,6 +43,7 @@ use crate::{
 };
 
 mod appointments;
+mod bounds;
 mod cadres;
 mod items;
 mod kinds;

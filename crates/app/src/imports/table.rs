@@ -60,138 +60,253 @@ pub(super) fn header_key(kind: ImportKind, h: &str) -> Option<usize> {
     kind.columns().iter().position(|c| c.header == clean || c.aliases.contains(&clean.as_str()))
 }
 
-pub(super) fn read_table(
-    kind: ImportKind,
-    file_name: &str,
+/// One non-empty cell of the first sheet, 0-based.
+struct SheetCell {
+    row: u32,
+    col: u32,
+    value: Data,
+}
+
+/// The first sheet's non-empty cells in row order, from a workbook already
+/// within [`bounds::BOUNDS`]. An .xlsx is streamed cell by cell (never a dense
+/// grid); an .xls is small by construction (65,536 rows, its declared range
+/// bounded) and read whole by the library.
+fn for_each_cell(
+    format: bounds::Format,
     bytes: &[u8],
-) -> std::result::Result<Table, Vec<RowProblem>> {
-    let file_problem = |m: String| vec![RowProblem { row: 0, column: None, header: None, message: m }];
-    let lower = file_name.to_lowercase();
-    if !(lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".xlsm")) {
-        return Err(file_problem(format!("文件“{file_name}”不是 Excel 文件，只支持 .xlsx 或 .xls")));
-    }
-    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
-        .map_err(|_| file_problem("无法读取该文件：文件已损坏，或扩展名与实际格式不符".into()))?;
-    let range = match wb.worksheet_range_at(0) {
-        Some(Ok(r)) => r,
-        _ => return Err(file_problem("文件中没有可读取的工作表".into())),
+    mut f: impl FnMut(SheetCell) -> std::ops::ControlFlow<Vec<RowProblem>>,
+) -> std::result::Result<(), Vec<RowProblem>> {
+    use std::ops::ControlFlow::Break;
+    let file_problem = |m: &str| vec![RowProblem { row: 0, column: None, header: None, message: m.into() }];
+    let damaged = || file_problem("无法读取该文件：文件已损坏，或扩展名与实际格式不符");
+    let no_sheet = || file_problem("文件中没有可读取的工作表");
+    let b = &bounds::BOUNDS;
+    let out_of_bounds = |row: u32, col: u32| {
+        let m = if row >= b.rows {
+            format!(
+                "单元格 {}{} 超出上限（{} 行）：请删除多余的行后另存再导入",
+                column_letter(col as usize),
+                row as u64 + 1,
+                b.rows
+            )
+        } else {
+            format!(
+                "单元格 {}{} 超出上限（{} 列）：请删除多余的列后另存再导入",
+                column_letter(col as usize),
+                row as u64 + 1,
+                b.cols
+            )
+        };
+        file_problem(&m)
     };
-    let (start_row, start_col) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
-    let mut rows = range.rows();
-    let Some(header) = rows.next() else { return Err(file_problem("第一个工作表是空的".into())) };
+    match format {
+        bounds::Format::Xlsx => {
+            let mut wb = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|_| damaged())?;
+            let Some(name) = wb.sheet_names().first().cloned() else { return Err(no_sheet()) };
+            let mut cells = wb.worksheet_cells_reader(&name).map_err(|_| no_sheet())?;
+            let mut last_row = 0u32;
+            while let Some(c) = cells.next_cell().map_err(|_| damaged())? {
+                if matches!(c.get_value(), calamine::DataRef::Empty) {
+                    continue;
+                }
+                let (row, col) = c.get_position();
+                if row >= b.rows || col >= b.cols {
+                    return Err(out_of_bounds(row, col));
+                }
+                if row < last_row {
+                    return Err(file_problem("工作表中的行顺序异常：请用 Excel 或 WPS 打开后另存再导入"));
+                }
+                last_row = row;
+                if let Break(p) = f(SheetCell { row, col, value: Data::from(c.get_value().clone()) }) {
+                    return Err(p);
+                }
+            }
+        }
+        bounds::Format::Xls => {
+            let mut wb = calamine::Xls::new(Cursor::new(bytes)).map_err(|_| damaged())?;
+            let range = match wb.worksheet_range_at(0) {
+                Some(Ok(r)) => r,
+                _ => return Err(no_sheet()),
+            };
+            for (r, c, v) in range.used_cells() {
+                let (row, col) = range.start().map(|(r0, c0)| (r0 + r as u32, c0 + c as u32)).unwrap_or_default();
+                if row >= b.rows || col >= b.cols {
+                    return Err(out_of_bounds(row, col));
+                }
+                if let Break(p) = f(SheetCell { row, col, value: v.clone() }) {
+                    return Err(p);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn cell_of(d: &Data) -> Cell {
+    match d {
+        Data::Empty => Cell::Empty,
+        Data::String(s) if s.trim().is_empty() => Cell::Empty,
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Int(v) => Cell::Num(*v as f64),
+        Data::Float(v) => Cell::Num(*v),
+        Data::Bool(b) => Cell::Text(if *b { "是".into() } else { "否".into() }),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(x) => Cell::Date(x.date()),
+            None => Cell::Bad,
+        },
+        Data::DateTimeIso(s) => Cell::Text(s.chars().take(10).collect()),
+        Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Error(_) => Cell::Bad,
+    }
+}
+
+/// Where each spec column sits in the sheet, and which spec column each
+/// sheet column feeds.
+type HeaderMap = (Vec<Option<usize>>, HashMap<u32, usize>);
+
+/// The header row's problems: unknown and duplicate columns, required ones
+/// missing, and a hint when the headers belong to another kind of sheet.
+fn read_header(
+    kind: ImportKind,
+    header_row: u32,
+    header: &[(u32, Data)],
+) -> std::result::Result<HeaderMap, Vec<RowProblem>> {
     let cols = kind.columns();
     let mut positions: Vec<Option<usize>> = vec![None; cols.len()];
+    let mut sheet_to_spec = HashMap::new();
     let mut problems = Vec::new();
-    let mut sheet_to_spec: Vec<Option<usize>> = Vec::new();
-    for (i, cell) in header.iter().enumerate() {
-        let sheet_col = start_col + i;
+    let excel_row = header_row as usize + 1;
+    for (sheet_col, cell) in header {
+        let sheet_col = *sheet_col as usize;
         let h = match cell {
             Data::String(s) => s.trim().to_string(),
-            Data::Empty => {
-                sheet_to_spec.push(None);
-                continue;
-            }
             other => other.to_string(),
         };
         if h.is_empty() {
-            sheet_to_spec.push(None);
             continue;
         }
         match header_key(kind, &h) {
-            Some(k) if positions[k].is_some() => {
-                problems.push(RowProblem {
-                    row: start_row + 1,
-                    column: Some(column_letter(sheet_col)),
-                    header: Some(h.clone()),
-                    message: format!("列名“{h}”重复出现"),
-                });
-                sheet_to_spec.push(None);
-            }
+            Some(k) if positions[k].is_some() => problems.push(RowProblem {
+                row: excel_row,
+                column: Some(column_letter(sheet_col)),
+                header: Some(h.clone()),
+                message: format!("列名“{h}”重复出现"),
+            }),
             Some(k) => {
                 positions[k] = Some(sheet_col);
-                sheet_to_spec.push(Some(k));
+                sheet_to_spec.insert(sheet_col as u32, k);
             }
-            None => {
-                problems.push(RowProblem {
-                    row: start_row + 1,
-                    column: Some(column_letter(sheet_col)),
-                    header: Some(h.clone()),
-                    message: format!(
-                        "列名“{h}”无法识别。{}可用的列名：{}",
-                        kind.label_zh(),
-                        cols.iter().map(|c| c.header).collect::<Vec<_>>().join("、")
-                    ),
-                });
-                sheet_to_spec.push(None);
-            }
+            None => problems.push(RowProblem {
+                row: excel_row,
+                column: Some(column_letter(sheet_col)),
+                header: Some(h.clone()),
+                message: format!(
+                    "列名“{h}”无法识别。{}可用的列名：{}",
+                    kind.label_zh(),
+                    cols.iter().map(|c| c.header).collect::<Vec<_>>().join("、")
+                ),
+            }),
         }
     }
     for (i, c) in cols.iter().enumerate() {
         if c.required && positions[i].is_none() {
             problems.push(RowProblem {
-                row: start_row + 1,
+                row: excel_row,
                 column: None,
                 header: Some(c.header.into()),
                 message: format!("缺少必需的列“{}”", c.header),
             });
         }
     }
-    if !problems.is_empty() {
-        // Headers of another kind of sheet: say so once, first.
-        let headers: Vec<String> = header.iter().map(|c| c.to_string()).collect();
-        if let Some(other) = ImportKind::ALL.into_iter().filter(|k| *k != kind).find(|k| {
-            let hits = headers.iter().filter(|h| header_key(*k, h).is_some()).count();
-            hits * 2 > headers.iter().filter(|h| !h.trim().is_empty()).count()
-        }) {
-            problems.insert(
-                0,
-                RowProblem {
-                    row: start_row + 1,
-                    column: None,
-                    header: None,
-                    message: format!(
-                        "这些列名属于“{}”，而选择的导入内容是“{}”：请确认是否选错了导入内容",
-                        other.label_zh(),
-                        kind.label_zh()
-                    ),
-                },
-            );
-        }
-        return Err(problems);
+    if problems.is_empty() {
+        return Ok((positions, sheet_to_spec));
     }
-    let mut out = Vec::new();
-    for (n, row) in rows.enumerate() {
-        let excel_row = start_row + n + 2;
-        let mut cells = vec![Cell::Empty; cols.len()];
-        let mut any = false;
-        for (i, cell) in row.iter().enumerate() {
-            let Some(Some(k)) = sheet_to_spec.get(i) else { continue };
-            let c = match cell {
-                Data::Empty => Cell::Empty,
-                Data::String(s) if s.trim().is_empty() => Cell::Empty,
-                Data::String(s) => Cell::Text(s.clone()),
-                Data::Int(v) => Cell::Num(*v as f64),
-                Data::Float(v) => Cell::Num(*v),
-                Data::Bool(b) => Cell::Text(if *b { "是".into() } else { "否".into() }),
-                Data::DateTime(dt) => match dt.as_datetime() {
-                    Some(x) => Cell::Date(x.date()),
-                    None => Cell::Bad,
-                },
-                Data::DateTimeIso(s) => Cell::Text(s.chars().take(10).collect()),
-                Data::DurationIso(s) => Cell::Text(s.clone()),
-                Data::Error(_) => Cell::Bad,
+    // Headers of another kind of sheet: say so once, first.
+    let headers: Vec<String> = header.iter().map(|(_, c)| c.to_string()).collect();
+    if let Some(other) = ImportKind::ALL.into_iter().filter(|k| *k != kind).find(|k| {
+        let hits = headers.iter().filter(|h| header_key(*k, h).is_some()).count();
+        hits * 2 > headers.iter().filter(|h| !h.trim().is_empty()).count()
+    }) {
+        problems.insert(
+            0,
+            RowProblem {
+                row: excel_row,
+                column: None,
+                header: None,
+                message: format!(
+                    "这些列名属于“{}”，而选择的导入内容是“{}”：请确认是否选错了导入内容",
+                    other.label_zh(),
+                    kind.label_zh()
+                ),
+            },
+        );
+    }
+    Err(problems)
+}
+
+pub(super) fn read_table(
+    kind: ImportKind,
+    file_name: &str,
+    bytes: &[u8],
+) -> std::result::Result<Table, Vec<RowProblem>> {
+    use std::ops::ControlFlow::{Break, Continue};
+    let file_problem = |m: String| vec![RowProblem { row: 0, column: None, header: None, message: m }];
+    let lower = file_name.to_lowercase();
+    if !(lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".xlsm")) {
+        return Err(file_problem(format!("文件“{file_name}”不是 Excel 文件，只支持 .xlsx 或 .xls")));
+    }
+    let format = bounds::check(bytes, &bounds::BOUNDS).map_err(file_problem)?;
+    let ncols = kind.columns().len();
+    // The first row with a value is the header; rows below it are data.
+    let mut header: Option<(u32, Vec<(u32, Data)>)> = None;
+    let mut mapped: Option<HeaderMap> = None;
+    let mut current: Option<(u32, Vec<Cell>)> = None;
+    let mut out: Vec<(usize, Vec<Cell>)> = Vec::new();
+    let flush = |current: &mut Option<(u32, Vec<Cell>)>, out: &mut Vec<(usize, Vec<Cell>)>| {
+        if let Some((row, cells)) = current.take()
+            && cells.iter().any(|c| !matches!(c, Cell::Empty))
+        {
+            out.push((row as usize + 1, cells));
+        }
+    };
+    for_each_cell(format, bytes, |c| {
+        if mapped.is_none() {
+            let Some((r, cells)) = &mut header else {
+                header = Some((c.row, vec![(c.col, c.value)]));
+                return Continue(());
             };
-            if !matches!(c, Cell::Empty) {
-                any = true;
+            if *r == c.row {
+                cells.push((c.col, c.value));
+                return Continue(());
             }
-            cells[*k] = c;
+            match read_header(kind, *r, cells) {
+                Ok(m) => mapped = Some(m),
+                Err(p) => return Break(p),
+            }
         }
-        if any {
-            out.push((excel_row, cells));
+        let Some((_, to_spec)) = &mapped else { return Continue(()) };
+        if current.as_ref().is_some_and(|(r, _)| *r != c.row) {
+            flush(&mut current, &mut out);
+            if out.len() > MAX_ROWS {
+                return Break(file_problem(format!("数据超过 {MAX_ROWS} 行，请分批导入")));
+            }
         }
-        if out.len() > MAX_ROWS {
-            return Err(file_problem(format!("数据超过 {MAX_ROWS} 行，请分批导入")));
+        if let Some(k) = to_spec.get(&c.col) {
+            let row = current.get_or_insert_with(|| (c.row, vec![Cell::Empty; ncols]));
+            row.1[*k] = cell_of(&c.value);
         }
+        Continue(())
+    })?;
+    let (positions, _) = match mapped {
+        Some(m) => m,
+        None => match &header {
+            None => return Err(file_problem("第一个工作表是空的".into())),
+            Some((r, cells)) => read_header(kind, *r, cells)?,
+        },
+    };
+    flush(&mut current, &mut out);
+    if out.len() > MAX_ROWS {
+        return Err(file_problem(format!("数据超过 {MAX_ROWS} 行，请分批导入")));
     }
     if out.is_empty() {
         return Err(file_problem("表头下面没有任何数据行".into()));

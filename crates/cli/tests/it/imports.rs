@@ -511,3 +511,116 @@ async fn supervised_items_import_names_rows_and_columns() {
     })
     .await;
 }
+
+/// A part written as a head, a chunk repeated, and a tail: never held whole.
+struct Big<'a> {
+    name: &'a str,
+    head: &'a [u8],
+    times: usize,
+    chunk: &'a [u8],
+    tail: &'a [u8],
+}
+
+/// An .xlsx rebuilt from `base` with some parts replaced (by name) and the
+/// rest copied.
+fn rebuild(base: &[u8], replace: &[(&str, Vec<u8>)], big: Option<Big>) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut src = zip::ZipArchive::new(std::io::Cursor::new(base)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..src.len() {
+        let mut f = src.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        out.start_file(name.as_str(), opts).unwrap();
+        if let Some((_, bytes)) = replace.iter().find(|(n, _)| *n == name) {
+            out.write_all(bytes).unwrap();
+        } else if let Some(b) = big.as_ref().filter(|b| b.name == name) {
+            out.write_all(b.head).unwrap();
+            for _ in 0..b.times {
+                out.write_all(b.chunk).unwrap();
+            }
+            out.write_all(b.tail).unwrap();
+        } else {
+            let mut v = Vec::new();
+            f.read_to_end(&mut v).unwrap();
+            out.write_all(&v).unwrap();
+        }
+    }
+    out.finish().unwrap().into_inner()
+}
+
+fn part(xlsx: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut s = String::new();
+    z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+/// Each of these aborted the server (or, in a debug build, panicked in the
+/// spreadsheet library) before the container was bounded: a cell at
+/// XFD1048576, a row at 1,000,000, a shared-string table that inflates far
+/// beyond the upload, a declared string count of a trillion, and .xls sheets
+/// whose declared range wraps or spans four billion rows.
+#[tokio::test]
+async fn crafted_workbooks_are_refused_without_harm() {
+    let env = crate::support::sqlite().await;
+    env.demo().await;
+    let t = env.token("yc_ganbu").await;
+    let base = xlsx(&HEADERS, &[good_row("正常", "1981-02-03", "42050219810203011", "宜昌市商务局")]);
+    let sheet = part(&base, "xl/worksheets/sheet1.xml");
+    let far = |cell: &str, row: &str| {
+        sheet.replace("</sheetData>", &format!(r#"<row r="{row}"><c r="{cell}"><v>1</v></c></row></sheetData>"#))
+    };
+    let strings = part(&base, "xl/sharedStrings.xml");
+    let trillion = strings.replacen("uniqueCount=\"", "uniqueCount=\"1000000000000", 1);
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "XFD1048576",
+            rebuild(&base, &[("xl/worksheets/sheet1.xml", far("XFD1048576", "1048576").into())], None),
+            "超出上限",
+        ),
+        (
+            "A1000000",
+            rebuild(&base, &[("xl/worksheets/sheet1.xml", far("A1000000", "1000000").into())], None),
+            "超出上限",
+        ),
+        (
+            "shared strings bomb",
+            rebuild(
+                &base,
+                &[],
+                Some(Big {
+                    name: "xl/sharedStrings.xml",
+                    head: br#"<sst uniqueCount="1"><si><t>"#,
+                    times: 80,
+                    chunk: &[b'a'; 1 << 20],
+                    tail: b"</t></si></sst>",
+                }),
+            ),
+            "解压后超过",
+        ),
+        ("uniqueCount", rebuild(&base, &[("xl/sharedStrings.xml", trillion.into())], None), "不同的文本"),
+    ];
+    let mut xls_cases = Vec::new();
+    let xls = std::fs::read(crate::support::workspace().join("crates/cli/tests/fixtures/cadres.xls")).unwrap();
+    let dim = xls.windows(4).position(|w| w == [0x00, 0x02, 0x0E, 0x00]).expect("a DIMENSIONS record") + 4;
+    let mut wraps = xls.clone();
+    wraps[dim..dim + 8].copy_from_slice(&[100, 0, 0, 0, 5, 0, 0, 0]);
+    xls_cases.push(("xls first row after last", wraps, "已损坏"));
+    let mut huge = xls.clone();
+    huge[dim + 4..dim + 8].copy_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF]);
+    xls_cases.push(("xls four billion rows", huge, "范围超过"));
+    for (what, file, says) in cases.into_iter().chain(xls_cases) {
+        let name = if what.starts_with("xls") { "名册.xls" } else { "名册.xlsx" };
+        let r = env.upload("/api/v1/imports?kind=cadres", &t, name, &file).await;
+        assert_eq!(r.status, 422, "{what}: {r:?}");
+        let msg = r.json()["problems"][0]["message"].as_str().unwrap_or_default().to_string();
+        assert!(msg.contains(says), "{what}: {msg}");
+    }
+    // The unmodified file still imports, and nothing above left a batch that may commit.
+    let r = env.upload("/api/v1/imports?kind=cadres", &t, "名册.xlsx", &base).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let r = env.upload("/api/v1/imports?kind=cadres", &t, "名册.xls", &xls).await;
+    assert_eq!(r.status, 200, "{r:?}");
+}

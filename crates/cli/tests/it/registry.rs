@@ -262,3 +262,22 @@ async fn roster_lists_principals_first_and_follows_appointments() {
 async fn roster(env: &Env, t: &str, unit: &str) -> Vec<Value> {
     env.get(&format!("/api/v1/cadres?unit={unit}&sort=unit"), t).await.json()["items"].as_array().unwrap().clone()
 }
+
+/// A hundred thousand bad elements get a short answer: the first hundred
+/// problems listed, the rest counted (the answer was 83 MB).
+#[tokio::test]
+async fn a_flood_of_bad_elements_gets_a_short_answer() {
+    let env = crate::support::sqlite().await;
+    env.demo().await;
+    let t = env.token("yc_ganbu").await;
+    let unit = unit_id(&env, &t, "宜昌市财政局").await;
+    let mut body = cadre(&unit);
+    body["tags"] = json!(vec!["外星经历"; 100_000]);
+    let r = env.post("/api/v1/cadres", &t, body).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.len() < 64 * 1024, "{} bytes", r.body.len());
+    let e = r.json();
+    assert_eq!(e["error"]["fields"].as_array().unwrap().len(), 100);
+    assert_eq!(e["error"]["omitted"], 100_000 - 100);
+    assert!(e["error"]["message"].as_str().unwrap().contains("另有 99900 处问题未列出"));
+}

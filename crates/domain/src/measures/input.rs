@@ -115,7 +115,7 @@ pub fn parse_measure(
         inv.push(prefix.trim_end_matches('.'), label, Problem::BadFormat { expected: "对象（{…}）".into() });
         return None;
     };
-    let before = inv.errors.len();
+    let before = inv.count();
     unknown_keys(obj, MEASURE_KEYS, prefix, label, inv);
     let kind = match str_field(obj, "kind", &format!("{prefix}kind"), &format!("{label}的种类"), inv) {
         None if !obj.contains_key("kind") || obj["kind"].is_null() => {
@@ -186,7 +186,7 @@ pub fn parse_measure(
     {
         inv.push(&format!("{prefix}probation_years"), &format!("{label}的察看年限"), p);
     }
-    if inv.errors.len() > before {
+    if inv.count() > before {
         return None;
     }
     Some(MeasureFact { code: code?, effective: effective?, probation_years, period_months, tolerance })
