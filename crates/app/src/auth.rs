@@ -135,8 +135,15 @@ pub async fn login(
 ) -> Result<LoginSession> {
     let cfg = &app.config().session;
     let now = Utc::now();
-    let username = username.trim();
-    let Some(u) = users::user_by_name(app.db().read(), username).await? else {
+    // A name with a character no stored text may hold names nobody; it is
+    // recorded with that character replaced (PostgreSQL refuses NUL).
+    let typed = username.trim();
+    let clean = dandang_domain::text::check_chars(typed).is_ok();
+    let shown: String =
+        typed.chars().map(|c| if dandang_domain::text::is_refused(c) { '\u{FFFD}' } else { c }).collect();
+    let username = shown.as_str();
+    let found = if clean { users::user_by_name(app.db().read(), username).await? } else { None };
+    let Some(u) = found else {
         // Same work as a real check, so timing does not reveal which names exist.
         let _ = verify_password(DUMMY_HASH, password).await;
         let tx = app.db().write().await?;

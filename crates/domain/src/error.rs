@@ -9,21 +9,45 @@ use serde::Serialize;
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Problem {
     Required,
-    TooLong { max: usize },
-    TooShort { min: usize },
+    TooLong {
+        max: usize,
+    },
+    TooShort {
+        min: usize,
+    },
     BadDate,
     FutureDate,
-    DateOrder { earlier: String },
-    Unknown { allowed: Vec<String> },
+    DateOrder {
+        earlier: String,
+    },
+    Unknown {
+        allowed: Vec<String>,
+    },
     BadIdNumber,
-    IdNumberMismatch { detail: String },
+    IdNumberMismatch {
+        detail: String,
+    },
     Duplicate,
-    DuplicateInFile { first_row: usize },
+    DuplicateInFile {
+        first_row: usize,
+    },
     NotFound,
-    BadFormat { expected: String },
-    OutOfRange { min: i64, max: i64 },
-    Conflict { detail: String },
+    BadFormat {
+        expected: String,
+    },
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    Conflict {
+        detail: String,
+    },
     WeakPassword,
+    /// A character no stored text may hold (a control character, a bidi
+    /// override), named by its code point.
+    BadCharacter {
+        code_point: String,
+    },
 }
 
 impl Problem {
@@ -45,6 +69,7 @@ impl Problem {
             Problem::OutOfRange { .. } => "out_of_range",
             Problem::Conflict { .. } => "conflict",
             Problem::WeakPassword => "weak_password",
+            Problem::BadCharacter { .. } => "bad_character",
         }
     }
 
@@ -73,6 +98,9 @@ impl Problem {
             Problem::OutOfRange { min, max } => format!("应在 {min} 到 {max} 之间"),
             Problem::Conflict { detail } => detail.clone(),
             Problem::WeakPassword => "至少 10 位，且须同时包含字母和数字".into(),
+            Problem::BadCharacter { code_point } => {
+                format!("含有不允许的字符（{code_point}，控制字符或文字方向控制符），请删除后重新输入")
+            }
         }
     }
 }

@@ -5,13 +5,46 @@ use pinyin::ToPinyin;
 
 use crate::error::Problem;
 
-/// Trims and collapses inner whitespace; full-width spaces count as spaces
-/// because spreadsheets typed on Chinese input methods are full of them.
+/// Characters no stored text may hold: control characters other than tab
+/// and line breaks (PostgreSQL refuses NUL; BEL and the like are never
+/// typed), and the bidi embedding, override and isolate controls, which make
+/// a name or a file name display differently from what it is.
+pub fn is_refused(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Invisible characters that only make equal names differ ("王\u{200B}小明"
+/// would not find 王小明): removed, not refused, since they come in with
+/// pasted text unseen.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+/// The first refused character, as the problem that names it.
+pub fn check_chars(s: &str) -> Result<(), Problem> {
+    match s.chars().find(|c| is_refused(*c)) {
+        Some(c) => Err(Problem::BadCharacter { code_point: format!("U+{:04X}", c as u32) }),
+        None => Ok(()),
+    }
+}
+
+/// NFC, invisible characters removed, refused ones dropped (for text that
+/// is only searched or shown, never stored as typed), inner whitespace
+/// collapsed; full-width spaces count as spaces because spreadsheets typed
+/// on Chinese input methods are full of them.
 pub fn normalize(s: &str) -> String {
-    s.split(|c: char| c.is_whitespace() || c == '\u{3000}').filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
+    use unicode_normalization::UnicodeNormalization;
+    let visible: String = s.chars().filter(|c| !is_invisible(*c) && !is_refused(*c)).nfc().collect();
+    visible
+        .split(|c: char| c.is_whitespace() || c == '\u{3000}')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub fn required(s: &str, max_chars: usize) -> Result<String, Problem> {
+    check_chars(s)?;
     let v = normalize(s);
     if v.is_empty() {
         return Err(Problem::Required);
@@ -23,6 +56,9 @@ pub fn required(s: &str, max_chars: usize) -> Result<String, Problem> {
 }
 
 pub fn optional(s: Option<&str>, max_chars: usize) -> Result<Option<String>, Problem> {
+    if let Some(v) = s {
+        check_chars(v)?;
+    }
     match s.map(normalize) {
         None => Ok(None),
         Some(v) if v.is_empty() => Ok(None),
@@ -129,6 +165,21 @@ mod tests {
         assert_eq!(k.initials, "zsf");
         assert_eq!(name_keys("李 A").pinyin, "lia");
         assert_eq!(search_key("Zhang San"), "zhangsan");
+    }
+
+    #[test]
+    fn refused_and_removed_characters() {
+        assert_eq!(normalize("王\u{200B}小\u{FEFF}明\u{200D}"), "王小明");
+        // A decomposed é (e + combining acute) is stored composed.
+        assert_eq!(normalize("Ame\u{301}lie"), "Am\u{E9}lie");
+        for (s, cp) in
+            [("王\u{0}五", "U+0000"), ("a\u{7}b", "U+0007"), ("gpj.\u{202E}xslx", "U+202E"), ("x\u{2066}", "U+2066")]
+        {
+            assert_eq!(required(s, 50), Err(Problem::BadCharacter { code_point: cp.into() }), "{s:?}");
+            assert_eq!(optional(Some(s), 50), Err(Problem::BadCharacter { code_point: cp.into() }), "{s:?}");
+            assert!(!normalize(s).chars().any(is_refused), "{s:?}");
+        }
+        assert_eq!(required("第一行\n第二行\t", 50).as_deref(), Ok("第一行 第二行"));
     }
 
     #[test]

@@ -11,6 +11,8 @@ use axum::{
 };
 use serde::de::DeserializeOwned;
 
+use dandang_app::AppError;
+
 use crate::{AppState, error::ApiError};
 
 /// `Json<T>` whose rejections become Chinese 4xx errors.
@@ -20,7 +22,26 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, s: &AppState) -> Result<Self, Self::Rejection> {
-        Json::<T>::from_request(req, s).await.map(|Json(v)| ApiJson(v)).map_err(ApiError::from_json)
+        let json_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+            .is_some_and(|m| m == "application/json" || (m.starts_with("application/") && m.ends_with("+json")));
+        if !json_type {
+            return Err(ApiError(AppError::BadRequest("请求头 Content-Type 应为 application/json".into())));
+        }
+        let bytes = axum::body::Bytes::from_request(req, s)
+            .await
+            .map_err(|_| ApiError(AppError::BadRequest("请求内容读取失败或超过大小上限".into())))?;
+        let Json(v) = Json::<T>::from_bytes(&bytes).map_err(ApiError::from_json)?;
+        // Parsed once more, as a tree, only for a body that is otherwise good.
+        if let Ok(tree) = serde_json::from_slice::<serde_json::Value>(&bytes)
+            && let Some((field, p)) = crate::extract::refused_in_json(&tree, "")
+        {
+            return Err(ApiError(crate::extract::refused_field(&field, p)));
+        }
+        Ok(ApiJson(v))
     }
 }
 
@@ -31,6 +52,9 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(e) = crate::extract::refused_query(parts) {
+            return Err(ApiError(e));
+        }
         Query::<T>::from_request_parts(parts, s).await.map(|Query(v)| ApiQuery(v)).map_err(ApiError::from_query)
     }
 }

@@ -162,6 +162,9 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
         if !(header_ok || field_ok) {
             return Err(page_error(AppError::Csrf, Some(&info)));
         }
+        if let Some((field, p)) = crate::extract::refused_in_pairs(&pairs) {
+            return Err(page_error(crate::extract::refused_field(&field, p), Some(&info)));
+        }
         serde_urlencoded::from_bytes::<T>(&bytes).map(|t| CsrfForm(t, pairs)).map_err(|e| {
             page_error(
                 AppError::BadRequest(format!("表单内容有误：{}", crate::error::translate_serde(&e.to_string()))),

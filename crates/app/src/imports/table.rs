@@ -36,7 +36,10 @@ impl Table {
         let Some(i) = self.kind.columns().iter().position(|c| c.key == key) else { return Ok(None) };
         match &cells[i] {
             Cell::Empty => Ok(None),
-            Cell::Text(s) => Ok(Some(text::normalize(s)).filter(|s| !s.is_empty())),
+            Cell::Text(s) => {
+                text::check_chars(s)?;
+                Ok(Some(text::normalize(s)).filter(|s| !s.is_empty()))
+            }
             Cell::Date(d) => Ok(Some(d.to_string())),
             Cell::Num(f) if key == "id_number" && f.abs() >= 1e15 => Err(Problem::BadFormat {
                 expected: "文本格式——该单元格被 Excel 存成了数字，后几位已丢失，请把该列设为文本后重新录入".into(),

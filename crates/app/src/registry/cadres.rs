@@ -167,7 +167,8 @@ async fn filter_from(app: &App, actor: &Actor, q: &CadreQuery) -> Result<CadreFi
     let scope = &actor.scope;
     let today = clock::today();
     let mut f = CadreFilter {
-        q: q.q.clone(),
+        // Reduced like stored names (zero-width characters gone, NFC).
+        q: q.q.as_deref().map(dandang_domain::text::normalize).filter(|s| !s.is_empty()),
         q_matches_id_number: actor.can(Permission::RegistryReadSensitive),
         include_inactive: q.include_inactive.unwrap_or(false),
         ..Default::default()

@@ -281,3 +281,77 @@ async fn a_flood_of_bad_elements_gets_a_short_answer() {
     assert_eq!(e["error"]["omitted"], 100_000 - 100);
     assert!(e["error"]["message"].as_str().unwrap().contains("另有 99900 处问题未列出"));
 }
+
+/// Text the databases or people cannot take: NUL answered PostgreSQL's 500,
+/// BEL and U+202E were stored, and zero-width characters kept "王\u{200B}小明"
+/// from being found as 王小明. Refused characters are named with their field
+/// on every input path; invisible ones are removed.
+#[tokio::test]
+async fn text_is_refused_or_cleaned_the_same_way_everywhere() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let t = env.token("yc_ganbu").await;
+        let unit = unit_id(&env, &t, "宜昌市财政局").await;
+        for (field, value, path) in [
+            ("name", json!("王\u{0}五"), "name"),
+            ("name", json!("王\u{7}五"), "name"),
+            ("ethnicity", json!("汉\u{202E}"), "ethnicity"),
+            ("tags", json!(["基层工作经历", "x\u{0}"]), "tags[1]"),
+        ] {
+            let mut body = cadre(&unit);
+            body[field] = value;
+            let r = env.post("/api/v1/cadres", &t, body).await;
+            assert_eq!(r.status, 422, "{path}: {r:?}");
+            let f = &r.json()["error"]["fields"][0];
+            assert_eq!((f["field"].as_str(), f["code"].as_str()), (Some(path), Some("bad_character")), "{r:?}");
+            assert!(f["message"].as_str().unwrap().contains("不允许的字符"), "{r:?}");
+        }
+        // Query strings and the login form.
+        let r = env.get("/api/v1/cadres?q=%E7%8E%8B%00", &t).await;
+        assert_eq!(r.status, 400, "{r:?}");
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains("不允许的字符"), "{r:?}");
+        let (cookie, token) = env.login_form().await;
+        let req = axum::http::Request::builder()
+            .method("POST")
+            .uri("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", cookie)
+            .body(axum::body::Body::from(format!(
+                "username=a%00b&password=x&next=/&login_csrf={}",
+                crate::support::enc(&token)
+            )))
+            .unwrap();
+        let r = env.request(req).await;
+        assert!((400..500).contains(&r.status), "{r:?}");
+        // A page form.
+        let b = env.login("yc_ganbu", dandang_demo::DEMO_PASSWORD).await.unwrap();
+        let r = env.form("/cadres", &b, &format!("_csrf={}&name=%E7%8E%8B%00", b.csrf)).await;
+        assert_eq!(r.status, 422, "{r:?}");
+        assert!(r.text().contains("不允许的字符"));
+        // Invisible characters are removed: the name is found as typed without them.
+        let mut body = cadre(&unit);
+        body["name"] = json!("欧\u{200B}阳\u{FEFF}明远");
+        let r = env.post("/api/v1/cadres", &t, body).await;
+        assert_eq!(r.status, 201, "{r:?}");
+        assert_eq!(r.json()["name"], "欧阳明远");
+        let found = env.get("/api/v1/cadres?q=%E6%AC%A7%E2%80%8B%E9%98%B3", &t).await.json();
+        assert!(found["items"].as_array().unwrap().iter().any(|c| c["name"] == "欧阳明远"), "{found}");
+        // An imported cell with a bidi override is named by row and column.
+        let headers = ["姓名", "性别", "出生日期", "民族", "工作单位", "管理权限"];
+        let row = ["覃\u{202E}林", "男", "1980-01-01", "汉族", "宜昌市财政局", "市管"];
+        let file = crate::support::xlsx_rows(&headers, &[row.map(String::from).to_vec()]);
+        let r = env.upload("/api/v1/imports?kind=cadres", &t, "名册.xlsx", &file).await;
+        assert_eq!(r.status, 422, "{r:?}");
+        let problems = r.json()["problems"].clone();
+        assert!(
+            problems.as_array().unwrap().iter().any(|p| p["row"] == 2
+                && p["column"] == "A"
+                && p["message"].as_str().unwrap().contains("不允许的字符")),
+            "{problems}"
+        );
+        // Nothing refused above was stored.
+        let all = env.get("/api/v1/cadres?per_page=200&q=%E7%8E%8B%E4%BA%94", &t).await.json();
+        assert!(all["items"].as_array().unwrap().iter().all(|c| !c["name"].as_str().unwrap().contains('\u{0}')));
+    })
+    .await;
+}

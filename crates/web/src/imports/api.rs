@@ -48,6 +48,7 @@ pub async fn read_upload(
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
             let file_name = field.file_name().unwrap_or("upload.xlsx").to_string();
+            dandang_domain::text::check_chars(&file_name).map_err(|p| AppError::invalid("file", "文件名", p))?;
             let bytes = field.bytes().await.map_err(|e| {
                 if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     AppError::TooLarge { max_bytes: max }
@@ -63,6 +64,9 @@ pub async fn read_upload(
             let v = field.text().await.unwrap_or_default();
             fields.push((name, v));
         }
+    }
+    if let Some((field, p)) = crate::extract::refused_in_pairs(&fields) {
+        return Err(crate::extract::refused_field(&field, p));
     }
     let (n, b) = file.ok_or_else(|| AppError::invalid("file", "上传文件", dandang_domain::error::Problem::Required))?;
     if b.is_empty() {
