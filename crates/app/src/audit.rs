@@ -12,6 +12,7 @@
 //! shares with the other views of that moment, instead of queueing for the
 //! chain head alone.
 
+pub use dandang_domain::audit::Anchor;
 use dandang_domain::{
     access::{Actor, Permission},
     registry::IdNumber,
@@ -24,7 +25,6 @@ use dandang_store::{
     registry::{CadreRow, UnitRow},
 };
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::{
@@ -126,21 +126,22 @@ impl Event {
 }
 
 /// Appends an event in the caller's transaction.
-pub async fn record(tx: &impl ConnectionTrait, actor: &Actor, e: Event) -> Result<()> {
+pub async fn record(app: &App, tx: &impl ConnectionTrait, actor: &Actor, e: Event) -> Result<()> {
     let e = e.into_new(Some(actor.user_id.0), actor.username.clone(), actor.request_id.clone())?;
-    dandang_store::audit::append(tx, e).await?;
+    dandang_store::audit::append(tx, e, app.chain_key()).await?;
     Ok(())
 }
 
 /// An event with no actor (failed logins of unknown names, start-up).
 pub async fn record_anonymous(
+    app: &App,
     tx: &impl ConnectionTrait,
     name: &str,
     e: Event,
     request_id: Option<String>,
 ) -> Result<()> {
     let e = e.into_new(None, name.chars().take(64).collect(), request_id)?;
-    dandang_store::audit::append(tx, e).await?;
+    dandang_store::audit::append(tx, e, app.chain_key()).await?;
     Ok(())
 }
 
@@ -168,6 +169,7 @@ pub async fn record_read(
 
 /// A sensitive read inside a write transaction: recorded in that transaction.
 pub async fn record_read_in(
+    app: &App,
     tx: &impl ConnectionTrait,
     actor: &Actor,
     entity_type: &'static str,
@@ -175,7 +177,7 @@ pub async fn record_read_in(
     place: Place,
     what: &str,
 ) -> Result<()> {
-    record(tx, actor, read_event(entity_type, id, place, what)).await
+    record(app, tx, actor, read_event(entity_type, id, place, what)).await
 }
 
 // ---- the read sequencer --------------------------------------------------------------
@@ -194,7 +196,7 @@ const BATCH: usize = 256;
 impl ReadLog {
     /// Starts the sequencer on the current runtime; without one (a program
     /// that builds an `App` outside tokio) every read commits on its own.
-    pub(crate) fn start(db: dandang_store::Db) -> ReadLog {
+    pub(crate) fn start(db: dandang_store::Db, key: Vec<u8>) -> ReadLog {
         let Ok(rt) = tokio::runtime::Handle::try_current() else { return ReadLog { tx: None } };
         let (tx, mut rx) = mpsc::channel::<Pending>(4 * BATCH);
         rt.spawn(async move {
@@ -206,7 +208,7 @@ impl ReadLog {
                         Err(_) => break,
                     }
                 }
-                let result = append_all(&db, batch.iter().map(|(e, _)| e.clone()).collect()).await;
+                let result = append_all(&db, &key, batch.iter().map(|(e, _)| e.clone()).collect()).await;
                 for (_, reply) in batch {
                     let _ = reply.send(result.clone());
                 }
@@ -217,7 +219,7 @@ impl ReadLog {
 
     async fn record(&self, app: &App, e: NewEvent) -> Result<()> {
         let Some(tx) = &self.tx else {
-            return append_all(app.db(), vec![e]).await.map_err(AppError::Internal);
+            return append_all(app.db(), app.chain_key(), vec![e]).await.map_err(AppError::Internal);
         };
         let (reply, done) = oneshot::channel();
         tx.send((e, reply)).await.map_err(|_| AppError::Internal("audit read log stopped".into()))?;
@@ -230,11 +232,11 @@ impl ReadLog {
     }
 }
 
-async fn append_all(db: &dandang_store::Db, events: Vec<NewEvent>) -> std::result::Result<(), String> {
+async fn append_all(db: &dandang_store::Db, key: &[u8], events: Vec<NewEvent>) -> std::result::Result<(), String> {
     let run = async {
         let tx = db.write().await?;
         for e in events {
-            dandang_store::audit::append(&tx, e).await?;
+            dandang_store::audit::append(&tx, e, key).await?;
         }
         tx.commit().await?;
         Ok::<(), dandang_store::StoreError>(())
@@ -249,15 +251,7 @@ async fn append_all(db: &dandang_store::Db, events: Vec<NewEvent>) -> std::resul
 
 /// HMAC-SHA-256 (RFC 2104) of a value under the deployment's audit key.
 fn hmac(key: &[u8], msg: &[u8]) -> String {
-    let mut k = [0u8; 64];
-    if key.len() > 64 {
-        k[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        k[..key.len()].copy_from_slice(key);
-    }
-    let pad = |b: u8| k.iter().map(|x| x ^ b).collect::<Vec<u8>>();
-    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(msg).finalize();
-    hex::encode(Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize())
+    dandang_domain::audit::mac(key, msg)
 }
 
 /// An ID number as the audit trail keeps it: masked, with a keyed digest.
@@ -415,7 +409,85 @@ pub async fn verify(app: &App, actor: Option<&Actor>) -> Result<VerifyReport> {
     if let Some(a) = actor {
         crate::access::require(a, Permission::AuditRead)?;
     }
-    Ok(dandang_store::audit::verify(app.db().read()).await?)
+    let anchors = match read_anchors(app) {
+        Ok(a) => a,
+        Err(line) => {
+            let head = dandang_store::audit::head(app.db().read()).await?;
+            return Ok(VerifyReport {
+                checked: 0,
+                head_seq: head.0,
+                broken: Some(dandang_domain::audit::Break::BadAnchor { line }),
+            });
+        }
+    };
+    Ok(dandang_store::audit::verify(app.db().read(), Some((app.chain_key(), &anchors))).await?)
+}
+
+// ---- anchors outside the database ----------------------------------------------------
+
+/// The anchor file's lines, each signature checked; the number of the first
+/// bad line otherwise. No file yet is no anchors.
+fn read_anchors(app: &App) -> std::result::Result<Vec<Anchor>, usize> {
+    let Ok(text) = std::fs::read_to_string(app.config().audit_anchor_path()) else { return Ok(Vec::new()) };
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| Anchor::parse(l.trim(), app.chain_key()).ok_or(i + 1))
+        .collect()
+}
+
+/// Appends a signed anchor of the committed head, if the chain grew since
+/// the last one. Returns the anchor written.
+pub async fn anchor_now(app: &App) -> Result<Option<Anchor>> {
+    use std::io::Write;
+    let (seq, hash) = dandang_store::audit::head(app.db().read()).await?;
+    let existing = read_anchors(app).unwrap_or_default();
+    if seq == 0 || existing.last().is_some_and(|a| a.seq >= seq) {
+        return Ok(None);
+    }
+    let keyed_from = match existing.first() {
+        Some(a) => a.keyed_from,
+        None => dandang_store::audit::first_keyed(app.db().read()).await?.unwrap_or(seq + 1),
+    };
+    let a = Anchor { seq, hash, keyed_from, at: dandang_store::audit::at_text(chrono::Utc::now()) };
+    let path = app.config().audit_anchor_path();
+    let bad = |e: std::io::Error| AppError::Config(format!("审计锚点文件 {}：{e}", path.display()));
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(bad)?;
+    }
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path).map_err(bad)?;
+    writeln!(f, "{}", a.line(app.chain_key())).map_err(bad)?;
+    f.sync_data().map_err(bad)?;
+    Ok(Some(a))
+}
+
+/// Writes anchors every `anchor_every_secs` while the `App` lives.
+pub(crate) struct Anchorer {
+    _alive: Option<mpsc::Sender<()>>,
+}
+
+impl Anchorer {
+    pub(crate) fn start(app: std::sync::Weak<crate::Inner>, every: u64) -> Anchorer {
+        if every == 0 {
+            return Anchorer { _alive: None };
+        }
+        let Ok(rt) = tokio::runtime::Handle::try_current() else { return Anchorer { _alive: None } };
+        let (tx, mut rx) = mpsc::channel::<()>(1);
+        rt.spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = rx.recv() => break,
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(every)) => {}
+                }
+                let Some(inner) = app.upgrade() else { break };
+                let app = App { inner };
+                if let Err(e) = anchor_now(&app).await {
+                    tracing::warn!(error = %e, "audit anchor not written");
+                }
+            }
+        });
+        Anchorer { _alive: Some(tx) }
+    }
 }
 
 #[cfg(test)]

@@ -148,6 +148,7 @@ pub async fn login(
         let _ = verify_password(DUMMY_HASH, password).await;
         let tx = app.db().write().await?;
         audit::record_anonymous(
+            app,
             &tx,
             username,
             Event::new("auth.login_failed", "user", "", Place::deployment())
@@ -171,6 +172,7 @@ pub async fn login(
         let failed = users::record_failure(&tx, u.id, cfg.max_failed_logins, until).await?;
         let lock = failed >= cfg.max_failed_logins;
         audit::record_anonymous(
+            app,
             &tx,
             &u.username,
             Event::new(if lock { "auth.locked" } else { "auth.login_failed" }, "user", u.id, place)
@@ -202,7 +204,7 @@ pub async fn login(
         },
     )
     .await?;
-    audit::record(&tx, &actor, Event::new("auth.login", "user", u.id, place)).await?;
+    audit::record(app, &tx, &actor, Event::new("auth.login", "user", u.id, place)).await?;
     tx.commit().await?;
     Ok(LoginSession { token, csrf, actor, must_change_password: u.must_change_password })
 }
@@ -265,6 +267,7 @@ pub async fn logout(app: &App, info: &SessionInfo) -> Result<()> {
     let tx = app.db().write().await?;
     users::delete_session(&tx, &info.session_id).await?;
     audit::record(
+        app,
         &tx,
         &info.actor,
         Event::new("auth.logout", "user", info.actor.user_id, Place::of_actor(&info.actor)),
@@ -293,6 +296,7 @@ pub async fn logout_everywhere(app: &App, actor: &Actor, revoke_tokens: bool) ->
     let sessions = users::delete_sessions_of(&tx, &u, None).await?;
     let tokens = if revoke_tokens { users::revoke_tokens_of(&tx, &u, Utc::now()).await? } else { 0 };
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("auth.logout_everywhere", "user", actor.user_id, Place::of_actor(actor))
@@ -330,6 +334,7 @@ pub async fn change_password(app: &App, actor: &Actor, keep: Option<&str>, curre
     let sessions = users::delete_sessions_of(&tx, &u, keep).await?;
     let tokens = users::revoke_tokens_of(&tx, &u, Utc::now()).await?;
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("auth.password_changed", "user", u.id, Place::of_actor(actor))
@@ -408,6 +413,7 @@ async fn mint(app: &App, actor: &Actor, u: &InScope<app_user::Model>, name: Stri
     let tx = app.db().write().await?;
     users::insert_token(&tx, m.clone()).await?;
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("token.create", "api_token", m.id, place)
@@ -431,7 +437,7 @@ pub async fn revoke_token(app: &App, actor: &Actor, token_id: Uuid) -> Result<()
     let place = user_place(app, &u).await?;
     let tx = app.db().write().await?;
     users::revoke_token(&tx, &t, Utc::now()).await?;
-    audit::record(&tx, actor, Event::new("token.revoke", "api_token", token_id, place)).await?;
+    audit::record(app, &tx, actor, Event::new("token.revoke", "api_token", token_id, place)).await?;
     tx.commit().await?;
     Ok(())
 }

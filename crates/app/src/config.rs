@@ -44,6 +44,16 @@ pub struct AuditConfig {
     /// first start). Defaults to `<SQLite file>.audit-key`, or
     /// `data/audit.key` for PostgreSQL. Keep it out of database backups.
     pub key_file: Option<PathBuf>,
+    /// Where the signed anchors of the chain's head are appended, outside the
+    /// database's reach. Defaults to `<SQLite file>.audit-anchors`, or
+    /// `data/audit.anchors` for PostgreSQL (beside an explicit key file:
+    /// `<key file>.anchors`).
+    pub anchor_file: Option<PathBuf>,
+    /// Seconds between anchors while the chain grows (0: only at shutdown and
+    /// on `dandang audit anchor`). Events after the last anchor can be cut
+    /// without trace by someone who can write the database: this is that
+    /// window.
+    pub anchor_every_secs: Option<u64>,
 }
 
 /// The few genuine policy choices of who sees what; each defaults closed.
@@ -161,6 +171,22 @@ impl Config {
                 PathBuf::from(format!("{file}.audit-key"))
             }
             None => PathBuf::from("data/audit.key"),
+        }
+    }
+
+    pub fn audit_anchor_path(&self) -> PathBuf {
+        if let Some(p) = &self.audit.anchor_file {
+            return p.clone();
+        }
+        if let Some(k) = &self.audit.key_file {
+            return PathBuf::from(format!("{}.anchors", k.display()));
+        }
+        match self.db_url.strip_prefix("sqlite:") {
+            Some(rest) => {
+                let file = rest.trim_start_matches("//").split('?').next().unwrap_or("");
+                PathBuf::from(format!("{file}.audit-anchors"))
+            }
+            None => PathBuf::from("data/audit.anchors"),
         }
     }
 

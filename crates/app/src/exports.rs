@@ -108,6 +108,7 @@ pub async fn cadres(app: &App, actor: &Actor, q: &CadreQuery) -> Result<Vec<u8>>
     }])?;
     let tx = app.db().write().await?;
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("export.cadres", "cadre", "", Place::of_actor(actor))
@@ -130,6 +131,7 @@ pub async fn table(app: &App, actor: &Actor, what: &'static str, sheet: SheetDat
     let bytes = workbook(&[sheet])?;
     let tx = app.db().write().await?;
     audit::record(
+        app,
         &tx,
         actor,
         Event::new(format!("export.{what}"), what, "", Place::of_actor(actor))

@@ -35,13 +35,15 @@ pub struct App {
     inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     db: Db,
     policy: PolicyState,
     calendar: WorkCalendar,
     config: Config,
     reads: audit::ReadLog,
     audit_key: Vec<u8>,
+    chain_key: Vec<u8>,
+    _anchors: audit::Anchorer,
 }
 
 impl App {
@@ -56,8 +58,20 @@ impl App {
     pub fn with(db: Db, policy: PolicyState, config: Config) -> Result<App> {
         let calendar = policy.default_calendar();
         let audit_key = config.audit_key()?;
-        let reads = audit::ReadLog::start(db.clone());
-        Ok(App { inner: Arc::new(Inner { db, policy, calendar, config, reads, audit_key }) })
+        let chain_key = dandang_domain::audit::chain_key(&audit_key);
+        let reads = audit::ReadLog::start(db.clone(), chain_key.clone());
+        let every = config.audit.anchor_every_secs.unwrap_or(10);
+        let inner = Arc::new_cyclic(|me| Inner {
+            db,
+            policy,
+            calendar,
+            config,
+            reads,
+            audit_key,
+            chain_key,
+            _anchors: audit::Anchorer::start(me.clone(), every),
+        });
+        Ok(App { inner })
     }
 
     pub fn db(&self) -> &Db {
@@ -84,6 +98,11 @@ impl App {
     /// file outside the database (`[audit] key_file`).
     pub(crate) fn audit_key(&self) -> &[u8] {
         &self.inner.audit_key
+    }
+
+    /// The key of the audit chain's MACs and anchors (derived from the audit key).
+    pub(crate) fn chain_key(&self) -> &[u8] {
+        &self.inner.chain_key
     }
 }
 

@@ -257,7 +257,7 @@ pub async fn create(app: &App, actor: &Actor, input: &UserInput) -> Result<(User
     let place = user_place(app, &m).await?;
     let tx = app.db().write().await?;
     users::insert_user(&tx, m.clone()).await?;
-    audit::record(&tx, actor, Event::new("user.create", "user", m.id, place).after(&audit_shape(&v))).await?;
+    audit::record(app, &tx, actor, Event::new("user.create", "user", m.id, place).after(&audit_shape(&v))).await?;
     tx.commit().await?;
     let _ = p.scope;
     Ok((v, password))
@@ -301,6 +301,7 @@ pub async fn update(app: &App, actor: &Actor, id: Uuid, input: &UserInput, expec
         users::revoke_tokens_of(&tx, &before, Utc::now()).await?;
     }
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("user.update", "user", id, place)
@@ -331,6 +332,7 @@ pub async fn reset_password(app: &App, actor: &Actor, id: Uuid) -> Result<(Strin
     let sessions = users::delete_sessions_of(&tx, &u, None).await?;
     let tokens = users::revoke_tokens_of(&tx, &u, Utc::now()).await?;
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("user.reset_password", "user", id, place)
@@ -346,7 +348,7 @@ pub async fn unlock(app: &App, actor: &Actor, id: Uuid) -> Result<()> {
     let place = user_place(app, &u).await?;
     let tx = app.db().write().await?;
     users::clear_failures(&tx, u.id).await?;
-    audit::record(&tx, actor, Event::new("user.unlock", "user", id, place)).await?;
+    audit::record(app, &tx, actor, Event::new("user.unlock", "user", id, place)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -359,6 +361,7 @@ pub async fn end_sessions(app: &App, actor: &Actor, id: Uuid, revoke_tokens: boo
     let sessions = users::delete_sessions_of(&tx, &u, None).await?;
     let tokens = if revoke_tokens { users::revoke_tokens_of(&tx, &u, Utc::now()).await? } else { 0 };
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("auth.logout_everywhere", "user", id, place)
@@ -400,6 +403,7 @@ pub async fn bootstrap_admin(app: &App) -> Result<Option<String>> {
     let tx = app.db().write().await?;
     users::insert_user(&tx, m.clone()).await?;
     audit::record_anonymous(
+        app,
         &tx,
         "system",
         Event::new("system.bootstrap", "user", m.id, audit::Place::deployment())

@@ -140,8 +140,10 @@ enum EligibilityCmd {
 
 #[derive(Subcommand)]
 enum AuditCmd {
-    /// 重新计算哈希链，报告第一处断裂
+    /// 重新计算哈希链，核对密钥校验码与库外锚点，报告第一处断裂
     Verify,
+    /// 立即把当前链头写入库外锚点文件（服务运行时每隔 anchor_every_secs 秒自动写入）
+    Anchor,
 }
 
 #[derive(Subcommand)]
@@ -397,6 +399,16 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let policy = PolicyState::load(&cfg)?;
             let out = dandang_app::measures::check(&policy, &body)?;
             println!("{}", serde_json::to_string_pretty(&out).map_err(|e| AppError::Internal(e.to_string()))?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Audit { cmd: AuditCmd::Anchor } => {
+            let app = App::open(config(&c)?).await?;
+            match dandang_app::audit::anchor_now(&app).await? {
+                Some(a) => {
+                    println!("已写入锚点：链头序号 {}（{}）。", a.seq, app.config().audit_anchor_path().display())
+                }
+                None => println!("链头未变化，无需写入新锚点。"),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Audit { cmd: AuditCmd::Verify } => {

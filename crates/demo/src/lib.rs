@@ -923,6 +923,7 @@ pub async fn load(app: &App) -> Result<DemoSummary> {
         )
         .await?;
         audit::record_anonymous(
+            app,
             &tx,
             "system",
             Event::new("system.demo", "deployment", "", audit::Place::deployment()).after(&serde_json::json!({

@@ -1,6 +1,12 @@
 //! The audit trail's hash chain. Each event's hash covers its own fields and
 //! the previous event's hash, so altering or removing a row breaks every later
 //! link and `audit verify` can point at the first broken one.
+//!
+//! A chain alone is no proof against someone who can write the database:
+//! they can recompute every hash after an edit, or cut the newest rows and
+//! set the head back. So each event also carries a MAC of its hash under a
+//! key the database never holds, and the head is anchored periodically in
+//! signed lines written outside the database (docs/audit.md).
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -69,6 +75,71 @@ impl Link {
 pub struct StoredLink {
     pub link: Link,
     pub hash: String,
+    /// HMAC of `hash` under the chain key (absent on events from before
+    /// events were keyed).
+    pub mac: Option<String>,
+}
+
+/// HMAC-SHA-256 (RFC 2104), hex.
+pub fn mac(key: &[u8], msg: &[u8]) -> String {
+    let mut k = [0u8; 64];
+    if key.len() > 64 {
+        k[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let pad = |b: u8| k.iter().map(|x| x ^ b).collect::<Vec<u8>>();
+    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(msg).finalize();
+    hex::encode(Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize())
+}
+
+/// The key of the chain's MACs and anchors, derived from the deployment's
+/// audit key so that one secret file serves both (and neither MAC can stand
+/// in for the other).
+pub fn chain_key(audit_key: &[u8]) -> Vec<u8> {
+    hex::decode(mac(audit_key, b"dandang audit chain v1")).unwrap_or_default()
+}
+
+/// The MAC an event stores beside its hash.
+pub fn event_mac(key: &[u8], seq: i64, hash: &str) -> String {
+    mac(key, format!("event|{seq}|{hash}").as_bytes())
+}
+
+/// A signed statement, kept outside the database, that the chain had reached
+/// `seq` with `hash`, and that every event from `keyed_from` on is keyed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Anchor {
+    pub seq: i64,
+    pub hash: String,
+    pub keyed_from: i64,
+    pub at: String,
+}
+
+impl Anchor {
+    fn signed_part(&self) -> String {
+        format!("1 {} {} {} {}", self.seq, self.hash, self.keyed_from, self.at)
+    }
+
+    /// One line of the anchor file.
+    pub fn line(&self, key: &[u8]) -> String {
+        let body = self.signed_part();
+        let m = mac(key, format!("anchor|{body}").as_bytes());
+        format!("{body} {m}")
+    }
+
+    /// A line read back; `None` when it is malformed or its signature does
+    /// not hold (an edited or invented anchor).
+    pub fn parse(line: &str, key: &[u8]) -> Option<Anchor> {
+        let f: Vec<&str> = line.split(' ').collect();
+        let [v, seq, hash, keyed_from, at, m] = f.as_slice() else { return None };
+        let a = Anchor {
+            seq: seq.parse().ok()?,
+            hash: hash.to_string(),
+            keyed_from: keyed_from.parse().ok()?,
+            at: at.to_string(),
+        };
+        (*v == "1" && mac(key, format!("anchor|{}", a.signed_part()).as_bytes()) == *m).then_some(a)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -82,6 +153,19 @@ pub enum Break {
     Unlinked { seq: i64 },
     /// The chain ends before the recorded head: the newest rows were removed.
     Truncated { last_seq: i64, head_seq: i64 },
+    /// A keyed event whose MAC is missing or wrong: its hash was recomputed
+    /// by someone without the key.
+    Forged { seq: i64 },
+    /// The event an anchor vouches for has another hash: the chain was
+    /// rewritten up to or past that point.
+    Rewritten { seq: i64 },
+    /// The chain ends before an anchored event: rows and head were cut back.
+    BelowAnchor { last_seq: i64, anchor_seq: i64 },
+    /// A line of the anchor file that is malformed or not signed with the key.
+    BadAnchor { line: usize },
+    /// A row the database cannot hand back as an event (a damaged time or
+    /// field).
+    Unreadable { seq: i64 },
 }
 
 impl Break {
@@ -95,6 +179,17 @@ impl Break {
             Break::Truncated { last_seq, head_seq } => {
                 format!("审计链在第 {last_seq} 号结束，但链头记录为第 {head_seq} 号，最新记录被删除")
             }
+            Break::Forged { seq } => {
+                format!("第 {seq} 号审计事件的密钥校验码缺失或不符：其哈希被不持有密钥的人重新计算过，记录被篡改")
+            }
+            Break::Rewritten { seq } => {
+                format!("第 {seq} 号审计事件与库外锚点记录的哈希不符：此前的审计链被改写")
+            }
+            Break::BelowAnchor { last_seq, anchor_seq } => {
+                format!("审计链在第 {last_seq} 号结束，但库外锚点已记录到第 {anchor_seq} 号：最新记录连同链头被删除")
+            }
+            Break::BadAnchor { line } => format!("锚点文件第 {line} 行格式错误或签名不符：锚点文件被改动"),
+            Break::Unreadable { seq } => format!("第 {seq} 号审计事件无法读取（时间或字段已损坏），记录被篡改"),
         }
     }
 }
@@ -104,11 +199,30 @@ pub struct Verifier {
     expected_seq: i64,
     prev_hash: String,
     checked: u64,
+    key: Option<Vec<u8>>,
+    /// From this seq on every event must carry a valid MAC.
+    keyed_from: i64,
+    /// Anchored hashes by seq, and the highest anchored seq.
+    anchors: std::collections::BTreeMap<i64, String>,
 }
 
 impl Verifier {
+    /// The chain alone (no key): only what a hash chain can show.
     pub fn new() -> Self {
-        Self { expected_seq: 1, prev_hash: GENESIS_HASH.into(), checked: 0 }
+        Self { expected_seq: 1, prev_hash: GENESIS_HASH.into(), keyed_from: i64::MAX, ..Default::default() }
+    }
+
+    /// With the key and the anchors: a MAC is checked wherever one is stored,
+    /// required from the anchors' `keyed_from` on (and after any keyed
+    /// event, so MACs cannot be stripped from the newest rows), and every
+    /// anchored event must still have its anchored hash.
+    pub fn keyed(key: &[u8], anchors: &[Anchor]) -> Self {
+        Self {
+            key: Some(key.to_vec()),
+            keyed_from: anchors.iter().map(|a| a.keyed_from).min().unwrap_or(i64::MAX),
+            anchors: anchors.iter().map(|a| (a.seq, a.hash.clone())).collect(),
+            ..Self::new()
+        }
     }
 
     /// Feeds events in sequence order; stops at the first break.
@@ -123,6 +237,17 @@ impl Verifier {
         if s.link.prev_hash != self.prev_hash {
             return Err(Break::Unlinked { seq });
         }
+        if let Some(key) = &self.key {
+            match &s.mac {
+                Some(m) if *m == event_mac(key, seq, &s.hash) => self.keyed_from = self.keyed_from.min(seq),
+                Some(_) => return Err(Break::Forged { seq }),
+                None if seq >= self.keyed_from => return Err(Break::Forged { seq }),
+                None => {}
+            }
+        }
+        if self.anchors.get(&seq).is_some_and(|h| *h != s.hash) {
+            return Err(Break::Rewritten { seq });
+        }
         self.prev_hash = s.hash.clone();
         self.expected_seq += 1;
         self.checked += 1;
@@ -132,6 +257,11 @@ impl Verifier {
     /// Compares the end of the chain with the separately kept head.
     pub fn finish(self, head_seq: i64, head_hash: &str) -> Result<u64, Break> {
         let last = self.expected_seq - 1;
+        if let Some((&anchor_seq, _)) = self.anchors.iter().next_back()
+            && anchor_seq > last
+        {
+            return Err(Break::BelowAnchor { last_seq: last, anchor_seq });
+        }
         if last != head_seq || (head_seq > 0 && self.prev_hash != head_hash) {
             return Err(Break::Truncated { last_seq: last, head_seq });
         }
@@ -164,7 +294,8 @@ mod tests {
                 };
                 let hash = link.hash();
                 prev = hash.clone();
-                StoredLink { link, hash }
+                let mac = Some(event_mac(KEY, seq, &hash));
+                StoredLink { link, hash, mac }
             })
             .collect()
     }
@@ -175,6 +306,73 @@ mod tests {
             v.feed(l)?;
         }
         v.finish(head.0, head.1)
+    }
+
+    const KEY: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    fn anchor(c: &[StoredLink], seq: i64) -> Anchor {
+        Anchor { seq, hash: c[seq as usize - 1].hash.clone(), keyed_from: 1, at: "2026-01-01T00:00:00Z".into() }
+    }
+
+    fn verify_keyed(links: &[StoredLink], anchors: &[Anchor], head: (i64, &str)) -> Result<u64, Break> {
+        let mut v = Verifier::keyed(KEY, anchors);
+        for l in links {
+            v.feed(l)?;
+        }
+        v.finish(head.0, head.1)
+    }
+
+    /// The three forgeries a plain chain misses, by someone who can write
+    /// the database but does not hold the key.
+    #[test]
+    fn careful_forgeries_are_found_with_the_key_and_anchors() {
+        let c = chain(6);
+        let anchors = [anchor(&c, 2), anchor(&c, 4)];
+        assert_eq!(verify_keyed(&c, &anchors, (6, &c[5].hash)), Ok(6));
+        // 1. The newest rows deleted and the head set back.
+        assert_eq!(
+            verify_keyed(&c[..3], &anchors, (3, &c[2].hash)),
+            Err(Break::BelowAnchor { last_seq: 3, anchor_seq: 4 })
+        );
+        // 2. A row edited and every later hash recomputed (MACs cannot be).
+        let mut f = c.clone();
+        f[4].link.actor_name = "mallory".into();
+        let mut prev = f[3].hash.clone();
+        for l in f.iter_mut().skip(4) {
+            l.link.prev_hash = prev.clone();
+            l.hash = l.link.hash();
+            prev = l.hash.clone();
+        }
+        assert_eq!(verify_keyed(&f, &anchors, (6, &prev)), Err(Break::Forged { seq: 5 }));
+        // ... nor stripped to pass for events from before keying.
+        for l in f.iter_mut() {
+            l.mac = None;
+        }
+        assert_eq!(verify_keyed(&f, &anchors, (6, &prev)), Err(Break::Forged { seq: 1 }));
+        // 3. A row deleted, the rest renumbered and rehashed from genesis: the
+        //    anchored hashes no longer match.
+        let mut g: Vec<StoredLink> = c.iter().filter(|l| l.link.seq != 2).cloned().collect();
+        let mut prev = GENESIS_HASH.to_string();
+        for (i, l) in g.iter_mut().enumerate() {
+            l.link.seq = i as i64 + 1;
+            l.link.prev_hash = prev.clone();
+            l.hash = l.link.hash();
+            l.mac = None;
+            prev = l.hash.clone();
+        }
+        let legacy = [Anchor { keyed_from: i64::MAX, ..anchor(&c, 2) }];
+        assert_eq!(verify_keyed(&g, &legacy, (5, &prev)), Err(Break::Rewritten { seq: 2 }));
+    }
+
+    #[test]
+    fn anchor_lines_are_signed() {
+        let c = chain(3);
+        let a = anchor(&c, 3);
+        let line = a.line(KEY);
+        assert_eq!(Anchor::parse(&line, KEY), Some(a.clone()));
+        assert_eq!(Anchor::parse(&line.replacen(" 3 ", " 9 ", 1), KEY), None);
+        assert_eq!(Anchor::parse(&line, b"another key of the same length.."), None);
+        assert_eq!(Anchor::parse("garbage", KEY), None);
     }
 
     #[test]

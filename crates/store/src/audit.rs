@@ -1,7 +1,7 @@
 //! Appending to and verifying the hash-chained audit trail.
 
 use chrono::{DateTime, SubsecRound, Utc};
-use dandang_domain::audit::{Break, Link, StoredLink, Verifier};
+use dandang_domain::audit::{Anchor, Break, Link, StoredLink, Verifier};
 use dandang_domain::{access::Scope, registry::ManagedBy};
 use sea_orm::{
     ActiveValue::Set,
@@ -39,7 +39,7 @@ pub fn at_text(at: DateTime<Utc>) -> String {
 
 /// Appends an event inside the caller's transaction, so the event exists
 /// exactly when the change it records does.
-pub async fn append(tx: &impl ConnectionTrait, e: NewEvent) -> Result<i64> {
+pub async fn append(tx: &impl ConnectionTrait, e: NewEvent, chain_key: &[u8]) -> Result<i64> {
     // Taking the head row first serializes appends across PostgreSQL
     // connections; SQLite writers are already serialized by BEGIN IMMEDIATE.
     audit_head::Entity::update_many()
@@ -68,6 +68,7 @@ pub async fn append(tx: &impl ConnectionTrait, e: NewEvent) -> Result<i64> {
         prev_hash: head.hash.clone(),
     };
     let hash = link.hash();
+    let mac = dandang_domain::audit::event_mac(chain_key, head.seq, &hash);
     audit_event::Entity::insert(audit_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         seq: Set(head.seq),
@@ -84,6 +85,7 @@ pub async fn append(tx: &impl ConnectionTrait, e: NewEvent) -> Result<i64> {
         scope_level: Set(e.scope_level),
         prev_hash: Set(head.hash),
         hash: Set(hash.clone()),
+        mac: Set(Some(mac)),
     })
     .exec_without_returning(tx)
     .await?;
@@ -113,6 +115,7 @@ fn to_link(m: &audit_event::Model) -> StoredLink {
             prev_hash: m.prev_hash.clone(),
         },
         hash: m.hash.clone(),
+        mac: m.mac.clone(),
     }
 }
 
@@ -123,36 +126,91 @@ pub struct VerifyReport {
     pub broken: Option<Break>,
 }
 
-/// Walks the whole chain in pages; stops at the first broken link.
-pub async fn verify(c: &impl ConnectionTrait) -> Result<VerifyReport> {
+/// The seq and head of the chain as committed, for an anchor.
+pub async fn head(c: &impl ConnectionTrait) -> Result<(i64, String)> {
     let head = audit_head::Entity::find_by_id(1)
         .one(c)
         .await?
         .ok_or_else(|| sea_orm::DbErr::RecordNotFound("audit_head".into()))?;
-    let mut v = Verifier::new();
+    Ok((head.seq, head.hash))
+}
+
+/// The first seq whose event carries a MAC (where keying began).
+pub async fn first_keyed(c: &impl ConnectionTrait) -> Result<Option<i64>> {
+    let first = audit_event::Entity::find()
+        .filter(audit_event::Column::Mac.is_not_null())
+        .order_by_asc(audit_event::Column::Seq)
+        .select_only()
+        .column(audit_event::Column::Seq)
+        .into_tuple::<i64>()
+        .one(c)
+        .await?;
+    Ok(first)
+}
+
+/// A page of events after `after_seq`. A page the database cannot decode
+/// (a damaged time, say) is read again row by row, so the damaged row is
+/// named instead of failing the whole walk.
+async fn page_after(
+    c: &impl ConnectionTrait,
+    after_seq: i64,
+) -> Result<std::result::Result<Vec<audit_event::Model>, i64>> {
+    let q = audit_event::Entity::find()
+        .filter(audit_event::Column::Seq.gt(after_seq))
+        .order_by_asc(audit_event::Column::Seq)
+        .limit(2000);
+    if let Ok(page) = q.all(c).await {
+        return Ok(Ok(page));
+    }
+    let seqs: Vec<i64> = audit_event::Entity::find()
+        .filter(audit_event::Column::Seq.gt(after_seq))
+        .order_by_asc(audit_event::Column::Seq)
+        .limit(2000)
+        .select_only()
+        .column(audit_event::Column::Seq)
+        .into_tuple::<i64>()
+        .all(c)
+        .await?;
+    let mut page = Vec::with_capacity(seqs.len());
+    for seq in seqs {
+        match audit_event::Entity::find().filter(audit_event::Column::Seq.eq(seq)).one(c).await {
+            Ok(Some(m)) => page.push(m),
+            Ok(None) => {}
+            Err(_) => return Ok(Err(seq)),
+        }
+    }
+    Ok(Ok(page))
+}
+
+/// Walks the whole chain in pages; stops at the first broken link. With the
+/// chain key and the anchors, MACs and anchored hashes are checked too.
+pub async fn verify(c: &impl ConnectionTrait, keyed: Option<(&[u8], &[Anchor])>) -> Result<VerifyReport> {
+    let (head_seq, head_hash) = head(c).await?;
+    let mut v = match keyed {
+        Some((key, anchors)) => Verifier::keyed(key, anchors),
+        None => Verifier::new(),
+    };
     let mut after_seq = 0i64;
     let mut checked = 0u64;
     loop {
-        let page = audit_event::Entity::find()
-            .filter(audit_event::Column::Seq.gt(after_seq))
-            .order_by_asc(audit_event::Column::Seq)
-            .limit(2000)
-            .all(c)
-            .await?;
+        let page = match page_after(c, after_seq).await? {
+            Ok(p) => p,
+            Err(seq) => return Ok(VerifyReport { checked, head_seq, broken: Some(Break::Unreadable { seq }) }),
+        };
         if page.is_empty() {
             break;
         }
         for m in &page {
             if let Err(b) = v.feed(&to_link(m)) {
-                return Ok(VerifyReport { checked, head_seq: head.seq, broken: Some(b) });
+                return Ok(VerifyReport { checked, head_seq, broken: Some(b) });
             }
             checked += 1;
         }
         after_seq = page.last().map(|m| m.seq).unwrap_or(after_seq);
     }
-    match v.finish(head.seq, &head.hash) {
-        Ok(n) => Ok(VerifyReport { checked: n, head_seq: head.seq, broken: None }),
-        Err(b) => Ok(VerifyReport { checked, head_seq: head.seq, broken: Some(b) }),
+    match v.finish(head_seq, &head_hash) {
+        Ok(n) => Ok(VerifyReport { checked: n, head_seq, broken: None }),
+        Err(b) => Ok(VerifyReport { checked, head_seq, broken: Some(b) }),
     }
 }
 

@@ -106,8 +106,14 @@ pub async fn serve(app: App, listen: &str) -> std::io::Result<()> {
         }
     });
     // The peer address reaches handlers (the login throttle keys on it).
+    let last = app.clone();
     let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown()).await
+    let served = axum::serve(listener, service).with_graceful_shutdown(shutdown()).await;
+    // The events since the last periodic anchor get theirs before the process ends.
+    if let Err(e) = dandang_app::audit::anchor_now(&last).await {
+        tracing::warn!(error = %e, "audit anchor not written at shutdown");
+    }
+    served
 }
 
 async fn shutdown() {

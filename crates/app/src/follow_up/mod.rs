@@ -249,6 +249,7 @@ async fn save(
     let tx = app.db().write().await?;
     store::update_follow_up(&tx, before, after, version).await?;
     audit::record(
+        app,
         &tx,
         actor,
         Event::new(format!("follow_up.{}", action.code()), "follow_up", before.id, Place::of_cadre(r))
@@ -363,6 +364,7 @@ pub async fn record_visit(app: &App, actor: &Actor, visit_id: Uuid, input: &Visi
     let tx = app.db().write().await?;
     store::update_visit(&tx, &v, after.clone()).await?;
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("follow_up.record_visit", "follow_up_visit", v.id, Place::of_cadre(&r))

@@ -285,6 +285,7 @@ pub async fn validate(
     )
     .await?;
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("import.validate", "import_batch", id, Place::of_actor(actor)).after(&serde_json::json!({
@@ -355,7 +356,7 @@ pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportRe
         Plan::Measures(rows) => {
             for (m, code, crow) in rows {
                 let book = crate::measures::book_for(app.policy(), &crow);
-                crate::measures::record_in(&tx, actor, book, m, code, &crow).await?;
+                crate::measures::record_in(app, &tx, actor, book, m, code, &crow).await?;
             }
         }
         Plan::Items(rows) => {
@@ -368,6 +369,7 @@ pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportRe
         return Err(AppError::Stale);
     }
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("import.commit", "import_batch", batch_id, Place::of_actor(actor)).after(&serde_json::json!({

@@ -362,7 +362,7 @@ pub async fn create_from(
         None
     };
     let tx = app.db().write().await?;
-    let v = record_in(&tx, actor, book, m, code, &cadre).await?;
+    let v = record_in(app, &tx, actor, book, m, code, &cadre).await?;
     if let Some(o) = opened {
         crate::tolerance::insert_open(app, &tx, actor, o, clock::today()).await?;
     }
@@ -431,6 +431,7 @@ pub(crate) fn new_model(
 /// Inserts a measure with its audit event, recomputes the cadre's impact end
 /// and opens (or extends) the follow-up, all in the caller's transaction.
 pub(crate) async fn record_in(
+    app: &App,
     tx: &impl ConnectionTrait,
     actor: &Actor,
     book: &ImpactBook,
@@ -441,10 +442,11 @@ pub(crate) async fn record_in(
     m.cadre_id = Some(cadre.id);
     store::insert_measure(tx, m.clone()).await?;
     let v = view(&m, clock::today());
-    audit::record(tx, actor, Event::new("measure.create", "measure", m.id, Place::of_cadre(cadre)).after(&v)).await?;
+    audit::record(app, tx, actor, Event::new("measure.create", "measure", m.id, Place::of_cadre(cadre)).after(&v))
+        .await?;
     let (last, permanent) = refresh_impact(tx, book, cadre).await?;
     if book.needs_follow_up(code, m.effective_on) && !permanent {
-        open_follow_up(tx, actor, book, &m, code, last, cadre).await?;
+        open_follow_up(app, tx, actor, book, &m, code, last, cadre).await?;
     }
     Ok(v)
 }
@@ -471,7 +473,9 @@ pub(crate) fn models(ms: Vec<InScope<measure::Model>>) -> Vec<measure::Model> {
 
 /// Opens the cadre's follow-up, or, when one is already running, extends its
 /// visit plan to the new end of the impact period: one follow-up per cadre.
+#[allow(clippy::too_many_arguments)] // one step of a caller's transaction: its context, then the facts
 async fn open_follow_up(
+    app: &App,
     tx: &impl ConnectionTrait,
     actor: &Actor,
     book: &ImpactBook,
@@ -502,6 +506,7 @@ async fn open_follow_up(
         let extra: Vec<NaiveDate> = plan_visits(after, interval, last).into_iter().filter(|d| *d > after).collect();
         fu_store::insert_visits(tx, extra.iter().map(|d| visit(f.id, *d)).collect()).await?;
         return audit::record(
+            app,
             tx,
             actor,
             Event::new("follow_up.extend", "follow_up", f.id, Place::of_cadre(cadre))
@@ -534,7 +539,7 @@ async fn open_follow_up(
     fu_store::insert_follow_up(tx, f.clone()).await?;
     let plan = plan_visits(m.effective_on, months, last);
     fu_store::insert_visits(tx, plan.iter().map(|d| visit(f.id, *d)).collect()).await?;
-    audit::record(
+    audit::record(app,
         tx,
         actor,
         Event::new("follow_up.open", "follow_up", f.id, Place::of_cadre(cadre)).after(
@@ -547,6 +552,7 @@ async fn open_follow_up(
 /// An exemption ends the follow-up opened for that measure when no other
 /// measure still bars the cadre.
 async fn close_follow_ups_if_clear(
+    app: &App,
     tx: &impl ConnectionTrait,
     actor: &Actor,
     cadre: &InScope<CadreRow>,
@@ -563,6 +569,7 @@ async fn close_follow_ups_if_clear(
         after.state = next.code().to_string();
         fu_store::update_follow_up(tx, &f, after, f.version).await?;
         audit::record(
+            app,
             tx,
             actor,
             Event::new("follow_up.close", "follow_up", f.id, Place::of_cadre(cadre))
@@ -801,7 +808,9 @@ pub async fn cadre_panel(app: &App, actor: &Actor, cadre_id: Uuid, as_of: NaiveD
 ///
 /// Only a tolerance decision calls this: exempting or mitigating a measure
 /// outside the procedure would skip its exclusion checks.
+#[allow(clippy::too_many_arguments)] // one step of a caller's transaction: its context, then the facts
 pub(crate) async fn apply_tolerance_in(
+    app: &App,
     tx: &impl ConnectionTrait,
     actor: &Actor,
     book: &ImpactBook,
@@ -822,13 +831,14 @@ pub(crate) async fn apply_tolerance_in(
     after.version = m.version + 1;
     let v = view(&after, today);
     audit::record(
+        app,
         tx,
         actor,
         Event::new("measure.tolerance", "measure", m.id, Place::of_cadre(cadre)).before(&before).after(&v),
     )
     .await?;
     let (last, permanent) = refresh_impact(tx, book, cadre).await?;
-    close_follow_ups_if_clear(tx, actor, cadre, last, permanent).await?;
+    close_follow_ups_if_clear(app, tx, actor, cadre, last, permanent).await?;
     Ok(v)
 }
 
@@ -869,6 +879,7 @@ pub async fn record_reply(app: &App, actor: &Actor, measure_id: Uuid, input: &Re
     after.version = input.version + 1;
     let v = view(&after, today);
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("measure.reply", "measure", m.id, Place::of_cadre(&cadre)).before(&before).after(&v),
@@ -915,7 +926,7 @@ pub async fn create_for_unit(app: &App, actor: &Actor, unit_id: Uuid, input: &Me
     let tx = app.db().write().await?;
     store::insert_measure(&tx, m.clone()).await?;
     let v = view(&m, today);
-    audit::record(&tx, actor, Event::new("measure.create", "measure", m.id, Place::of_unit(&u)).after(&v)).await?;
+    audit::record(app, &tx, actor, Event::new("measure.create", "measure", m.id, Place::of_unit(&u)).after(&v)).await?;
     tx.commit().await?;
     Ok(v)
 }

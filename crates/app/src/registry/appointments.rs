@@ -199,6 +199,7 @@ pub async fn create(app: &App, actor: &Actor, cadre_id: Uuid, input: &Appointmen
         for a in &current {
             registry::end_appointment(&tx, a, end, Some(m.reason.clone())).await?;
             audit::record(
+                app,
                 &tx,
                 actor,
                 Event::new("appointment.end", "appointment", a.id, place.clone())
@@ -210,7 +211,7 @@ pub async fn create(app: &App, actor: &Actor, cadre_id: Uuid, input: &Appointmen
     }
     registry::insert_appointments(&tx, vec![m.clone()]).await?;
     let v = appointment_view(&m, unit.name.clone());
-    audit::record(&tx, actor, Event::new("appointment.create", "appointment", m.id, place).after(&v)).await?;
+    audit::record(app, &tx, actor, Event::new("appointment.create", "appointment", m.id, place).after(&v)).await?;
     tx.commit().await?;
     Ok(v)
 }
@@ -251,6 +252,7 @@ pub async fn end(app: &App, actor: &Actor, appointment_id: Uuid, input: &EndInpu
     let v = appointment_view(&after, unit_name.clone());
     let bv = appointment_view(&a, unit_name);
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("appointment.end", "appointment", a.id, Place::of_cadre(&c)).before(&bv).after(&v),

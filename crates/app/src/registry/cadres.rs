@@ -625,6 +625,7 @@ pub(crate) fn id_number_taken() -> Problem {
 async fn record_id_number_conflict(app: &App, actor: &Actor, n: &str) -> Result<()> {
     let tx = app.db().write().await?;
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("cadre.id_number_conflict", "cadre", "", Place::of_actor(actor))
@@ -688,6 +689,7 @@ pub async fn create(app: &App, actor: &Actor, input: &CadreInput) -> Result<Cadr
     registry::set_new_tags(&tx, &m, &tags).await?;
     let r = registry::cadre(&tx, &actor.scope, m.id).await?.ok_or(AppError::Internal("cadre".into()))?;
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("cadre.create", "cadre", m.id, Place::of_cadre(&r)).after(&audit_shape(app, &m, &tags)),
@@ -754,6 +756,7 @@ pub async fn update(app: &App, actor: &Actor, id: Uuid, input: &CadreUpdate) -> 
     registry::set_tags(&tx, &target, &tags).await?;
     let r = registry::cadre(&tx, &actor.scope, id).await?.ok_or(AppError::Internal("cadre".into()))?;
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("cadre.update", "cadre", id, Place::of_cadre(&r))

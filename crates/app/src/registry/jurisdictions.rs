@@ -136,8 +136,13 @@ pub async fn create(app: &App, actor: &Actor, input: &JurisdictionInput) -> Resu
     let v = view(&m);
     let tx = app.db().write().await?;
     registry::insert_jurisdiction(&tx, m.clone()).await?;
-    audit::record(&tx, actor, Event::new("jurisdiction.create", "jurisdiction", m.id, Place::at(&m.path)).after(&v))
-        .await?;
+    audit::record(
+        app,
+        &tx,
+        actor,
+        Event::new("jurisdiction.create", "jurisdiction", m.id, Place::at(&m.path)).after(&v),
+    )
+    .await?;
     tx.commit().await?;
     Ok(v)
 }

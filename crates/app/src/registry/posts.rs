@@ -124,7 +124,7 @@ pub async fn create(app: &App, actor: &Actor, unit_id: Uuid, input: &PostInput) 
     };
     let tx = app.db().write().await?;
     registry::insert_post(&tx, m.clone()).await?;
-    audit::record(&tx, actor, Event::new("post.create", "post", m.id, Place::of_unit(&u)).after(&v)).await?;
+    audit::record(app, &tx, actor, Event::new("post.create", "post", m.id, Place::of_unit(&u)).after(&v)).await?;
     tx.commit().await?;
     Ok(v)
 }

@@ -169,7 +169,7 @@ pub async fn create(app: &App, actor: &Actor, input: &UnitInput) -> Result<UnitV
     registry::insert_unit(&tx, m.clone()).await?;
     let row = registry::unit(&tx, &actor.scope, m.id).await?.ok_or(AppError::Internal("unit".into()))?;
     let v = view(&row);
-    audit::record(&tx, actor, Event::new("unit.create", "unit", m.id, Place::of_unit(&row)).after(&v)).await?;
+    audit::record(app, &tx, actor, Event::new("unit.create", "unit", m.id, Place::of_unit(&row)).after(&v)).await?;
     tx.commit().await?;
     Ok(v)
 }
@@ -222,8 +222,13 @@ pub async fn update(app: &App, actor: &Actor, id: Uuid, input: &UnitUpdate) -> R
     registry::update_unit(&tx, &before, m, input.version).await?;
     let after = registry::unit(&tx, &actor.scope, id).await?.ok_or(AppError::Internal("unit".into()))?;
     let (bv, av) = (view(&before), view(&after));
-    audit::record(&tx, actor, Event::new("unit.update", "unit", id, Place::of_unit(&after)).before(&bv).after(&av))
-        .await?;
+    audit::record(
+        app,
+        &tx,
+        actor,
+        Event::new("unit.update", "unit", id, Place::of_unit(&after)).before(&bv).after(&av),
+    )
+    .await?;
     tx.commit().await?;
     Ok(av)
 }

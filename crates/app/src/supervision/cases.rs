@@ -355,8 +355,13 @@ pub async fn open_on(
     store::insert_case(&tx, m.clone()).await?;
     store::insert_step(&tx, step.clone()).await?;
     let v = view(app, actor, &m, &sub, std::slice::from_ref(&step), None, on)?;
-    audit::record(&tx, actor, Event::new("supervision_case.open", "supervision_case", m.id, sub.place()).after(&v))
-        .await?;
+    audit::record(
+        app,
+        &tx,
+        actor,
+        Event::new("supervision_case.open", "supervision_case", m.id, sub.place()).after(&v),
+    )
+    .await?;
     tx.commit().await?;
     Ok(v)
 }
@@ -663,6 +668,7 @@ pub async fn transition_on(
     let steps = store::steps_of(&tx, &ScopedIds::one(&target)).await?;
     let v = view(app, actor, &m, &sub, &steps, record, on)?;
     audit::record(
+        app,
         &tx,
         actor,
         Event::new(format!("supervision_case.{}", action.code()), "supervision_case", m.id, sub.place()).after(&v),
@@ -780,7 +786,7 @@ pub async fn decide_escalation(
     };
     let tx = app.db().write().await?;
     if let Some((book, mm, code, c)) = prepared {
-        measures::record_in(&tx, actor, book, mm, code, &c).await?;
+        measures::record_in(app, &tx, actor, book, mm, code, &c).await?;
     }
     store::update_case(&tx, &target, m.clone(), before_version).await?;
     store::insert_step(&tx, step).await?;
@@ -789,6 +795,7 @@ pub async fn decide_escalation(
     let record = record_of(app, &target).await?;
     let v = view(app, actor, &m, &sub, &steps, record, today)?;
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("supervision_case.escalation_decision", "supervision_case", m.id, sub.place()).after(&esc),

@@ -251,6 +251,7 @@ pub async fn create(app: &App, actor: &Actor, input: &LetterInput) -> Result<Let
     let tx = app.db().write().await?;
     store::insert_letter(&tx, m.clone(), &ScopedIds::of(&chosen)).await?;
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("task_letter.create", "task_letter", m.id, place).after(&serde_json::json!({
@@ -396,6 +397,7 @@ pub async fn review(app: &App, actor: &Actor, id: Uuid, input: &ReviewInput) -> 
     let tx = app.db().write().await?;
     store::update_letter(&tx, &target, m.clone(), expected).await?;
     audit::record(
+        app,
         &tx,
         actor,
         Event::new(if year_end { "task_letter.year_end" } else { "task_letter.midyear" }, "task_letter", id, place)

@@ -233,7 +233,8 @@ pub async fn record_interview(app: &App, actor: &Actor, input: &InterviewInput) 
     };
     let tx = app.db().write().await?;
     store::insert_interview(&tx, m.clone()).await?;
-    audit::record(&tx, actor, Event::new("interview.record", "interview", m.id, Place::of_cadre(&c)).after(&v)).await?;
+    audit::record(app, &tx, actor, Event::new("interview.record", "interview", m.id, Place::of_cadre(&c)).after(&v))
+        .await?;
     tx.commit().await?;
     Ok(v)
 }
@@ -427,6 +428,7 @@ pub(crate) async fn insert_item_in(
     }
     let v = item_view(app, actor, &mut look, &c.item, &co_ids, &c.milestones, &[]).await?;
     audit::record(
+        app,
         tx,
         actor,
         Event::new("supervised_item.create", "supervised_item", c.item.id, Place::of_unit(&c.lead)).after(&v),
@@ -765,6 +767,7 @@ pub async fn report_item_at(
         store::item_completed(&tx, &item, on).await?;
     }
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("supervised_item.report", "supervised_item", id, Place::of_unit(&unit)).after(&serde_json::json!({

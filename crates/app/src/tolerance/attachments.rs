@@ -89,6 +89,7 @@ pub async fn attach(app: &App, actor: &Actor, id: Uuid, file_name: &str, bytes: 
     let tx = app.db().write().await?;
     store::insert_attachment(&tx, m).await?;
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("tolerance_case.attach", "tolerance_case", id, Place::of_cadre(&l.cadre)).after(&v),

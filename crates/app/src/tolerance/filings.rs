@@ -167,7 +167,8 @@ pub async fn create(app: &App, actor: &Actor, input: &FilingInput) -> Result<Fil
     let place = place_of(unit.as_deref(), cadre.as_deref());
     let tx = app.db().write().await?;
     store::insert_filing(&tx, m.clone()).await?;
-    audit::record(&tx, actor, Event::new("advance_filing.create", "advance_filing", m.id, place).after(&v)).await?;
+    audit::record(app, &tx, actor, Event::new("advance_filing.create", "advance_filing", m.id, place).after(&v))
+        .await?;
     tx.commit().await?;
     Ok(v)
 }
@@ -241,6 +242,7 @@ pub async fn revoke(app: &App, actor: &Actor, id: Uuid, input: &RevokeInput) -> 
     m.version = expected + 1;
     let v = view_named(actor, &m, before.unit_name.clone(), before.cadre_name.clone());
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("advance_filing.revoke", "advance_filing", id, place).before(&before).after(&v),

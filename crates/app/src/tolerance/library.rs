@@ -140,6 +140,7 @@ pub async fn publish(app: &App, actor: &Actor, case_id: Uuid, input: &PublishInp
     let tx = app.db().write().await?;
     store::insert_library_case(&tx, m.clone()).await?;
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("library_case.publish", "library_case", m.id, Place::at(&cadre.jurisdiction_path))
@@ -236,6 +237,7 @@ pub async fn add_list_item(app: &App, actor: &Actor, input: &ListItemInput) -> R
     let tx = app.db().write().await?;
     store::insert_list_item(&tx, m.clone()).await?;
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("tolerance_list.add", "tolerance_list_item", m.id, Place::of_unit(&unit)).after(&v),

@@ -202,6 +202,6 @@ pub(crate) async fn insert_open(
     store::insert_step(tx, o.step.clone()).await?;
     let place = Place::of_cadre(&o.cadre);
     let v = view_of(app, actor, &o.m, &o.cadre, &o.pack, std::slice::from_ref(&o.step), today)?;
-    audit::record(tx, actor, Event::new("tolerance_case.open", "tolerance_case", o.m.id, place).after(&v)).await?;
+    audit::record(app, tx, actor, Event::new("tolerance_case.open", "tolerance_case", o.m.id, place).after(&v)).await?;
     Ok(v)
 }

@@ -54,6 +54,7 @@ pub async fn record_analysis(app: &App, actor: &Actor, id: Uuid, input: &Analysi
     store::insert_step(&tx, step).await?;
     l.m.version = before + 1;
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("tolerance_case.analysis", "tolerance_case", id, Place::of_cadre(&l.cadre))
@@ -290,7 +291,7 @@ pub async fn transition_on(
         if tol.is_some() || ours {
             let book = book_for(app.policy(), &l.cadre);
             let tref = if tol.is_some() { d.document_ref.clone() } else { None };
-            crate::measures::apply_tolerance_in(&tx, actor, book, &mm, &l.cadre, tol, tref).await?;
+            crate::measures::apply_tolerance_in(app, &tx, actor, book, &mm, &l.cadre, tol, tref).await?;
         }
     }
     store::update_case(&tx, &l.target, l.m.clone(), before).await?;
@@ -299,6 +300,7 @@ pub async fn transition_on(
     let steps = store::steps_of(&tx, &l.target).await?;
     let v = view(app, actor, &l, &steps, today)?;
     audit::record(
+        app,
         &tx,
         actor,
         Event::new(format!("tolerance_case.{}", action.code()), "tolerance_case", id, Place::of_cadre(&l.cadre))
@@ -350,6 +352,7 @@ pub async fn record_finding(app: &App, actor: &Actor, id: Uuid, input: &FindingI
     let tx = app.db().write().await?;
     store::insert_step(&tx, step.clone()).await?;
     audit::record(
+        app,
         &tx,
         actor,
         Event::new("tolerance_case.finding", "tolerance_case", id, Place::of_cadre(&l.cadre)).after(&step.note),

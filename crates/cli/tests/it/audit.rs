@@ -89,3 +89,138 @@ async fn truncating_the_newest_events_is_found() {
     })
     .await;
 }
+
+/// What a forger with write access to the database, but not the key or the
+/// anchor file, does to the trail: rewrite rows from `from` on with `edit`,
+/// recompute every later hash and the head (MACs cannot be recomputed; they
+/// are kept, or stripped with `strip`).
+async fn forge(env: &crate::support::Env, from: i64, strip: bool, edit: impl Fn(&mut Vec<audit_event::Model>)) {
+    use dandang_store::sea_orm::{
+        ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    };
+    let db = env.app.db().read();
+    let mut rows = audit_event::Entity::find()
+        .filter(audit_event::Column::Seq.gte(from))
+        .order_by_asc(audit_event::Column::Seq)
+        .all(db)
+        .await
+        .unwrap();
+    audit_event::Entity::delete_many().filter(audit_event::Column::Seq.gte(from)).exec(db).await.unwrap();
+    edit(&mut rows);
+    let mut prev = audit_event::Entity::find()
+        .filter(audit_event::Column::Seq.lt(from))
+        .order_by_desc(audit_event::Column::Seq)
+        .one(db)
+        .await
+        .unwrap()
+        .map(|m| m.hash)
+        .unwrap_or_else(|| dandang_domain::audit::GENESIS_HASH.into());
+    let mut last_seq = from - 1;
+    for mut m in rows {
+        m.prev_hash = prev.clone();
+        let link = dandang_domain::audit::Link {
+            seq: m.seq,
+            at: dandang_store::audit::at_text(m.at),
+            actor_id: m.actor_id.map(|u| u.to_string()),
+            actor_name: m.actor_name.clone(),
+            action: m.action.clone(),
+            entity_type: m.entity_type.clone(),
+            entity_id: m.entity_id.clone(),
+            before: m.before.clone(),
+            after: m.after.clone(),
+            request_id: m.request_id.clone(),
+            scope_path: m.scope_path.clone(),
+            scope_level: m.scope_level.clone(),
+            prev_hash: prev.clone(),
+        };
+        m.hash = link.hash();
+        if strip {
+            m.mac = None;
+        }
+        prev = m.hash.clone();
+        last_seq = m.seq;
+        let mut am = m.into_active_model();
+        am = am.reset_all();
+        am.insert(db).await.unwrap();
+    }
+    env.sql(&format!("UPDATE audit_head SET seq = {last_seq}, hash = '{prev}' WHERE id = 1")).await;
+}
+
+use dandang_store::entity::audit_event;
+
+/// The three forgeries a plain hash chain let through (issue 12), each found
+/// now: cutting the newest rows and setting the head back; editing a row and
+/// recomputing every later hash; deleting a row, renumbering and recomputing.
+#[tokio::test]
+async fn careful_forgeries_are_found() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let admin = env.token("admin").await;
+        let verify = || async { env.get("/api/v1/audit/verify", &admin).await.json() };
+        dandang_app::audit::anchor_now(&env.app).await.unwrap().expect("an anchor");
+        assert_eq!(verify().await["ok"], true);
+        // 2. Edit a row, recompute the rest (MACs kept, then stripped).
+        forge(&env, 3, false, |rows| rows[0].actor_name = "mallory".into()).await;
+        let v = verify().await;
+        assert_eq!((v["broken"]["kind"].as_str(), v["broken"]["seq"].as_i64()), (Some("forged"), Some(3)), "{v}");
+        forge(&env, 1, true, |rows| rows[2].actor_name = "mallory".into()).await;
+        let v = verify().await;
+        assert_eq!(v["broken"]["kind"], "forged", "{v}");
+        assert!(v["message"].as_str().unwrap().contains("密钥校验码"), "{v}");
+    })
+    .await;
+    each_backend(|env| async move {
+        env.demo().await;
+        let admin = env.token("admin").await;
+        let anchored = dandang_app::audit::anchor_now(&env.app).await.unwrap().expect("an anchor").seq;
+        // 1. Cut the newest rows (anchored ones among them) and set the head back.
+        forge(&env, anchored - 2, false, |rows| rows.clear()).await;
+        env.sql(&format!(
+            "UPDATE audit_head SET seq = {s}, hash = (SELECT hash FROM audit_event WHERE seq = {s}) WHERE id = 1",
+            s = anchored - 3
+        ))
+        .await;
+        let v = env.get("/api/v1/audit/verify", &admin).await.json();
+        assert_eq!(v["broken"]["kind"], "below_anchor", "{v}");
+        assert!(v["message"].as_str().unwrap().contains("锚点"), "{v}");
+    })
+    .await;
+    each_backend(|env| async move {
+        env.demo().await;
+        let admin = env.token("admin").await;
+        dandang_app::audit::anchor_now(&env.app).await.unwrap().expect("an anchor");
+        // 3. Delete a row, renumber the rest, recompute (and strip the MACs).
+        forge(&env, 2, true, |rows| {
+            rows.remove(0);
+            for r in rows.iter_mut() {
+                r.seq -= 1;
+            }
+        })
+        .await;
+        let v = env.get("/api/v1/audit/verify", &admin).await.json();
+        assert_eq!(v["ok"], false, "{v}");
+        assert!(["forged", "rewritten"].contains(&v["broken"]["kind"].as_str().unwrap()), "{v}");
+        // An edited anchor line is itself found.
+        let path = env.app.config().audit_anchor_path();
+        let text = std::fs::read_to_string(&path).unwrap().replacen(" 1 ", " 2 ", 1);
+        std::fs::write(&path, text).unwrap();
+        let v = env.get("/api/v1/audit/verify", &admin).await.json();
+        assert_eq!(v["broken"]["kind"], "bad_anchor", "{v}");
+    })
+    .await;
+}
+
+/// A row the database cannot hand back is named, in Chinese (it was
+/// "系统内部错误" with an English decode error).
+#[tokio::test]
+async fn an_unreadable_event_is_named() {
+    let env = crate::support::sqlite().await;
+    env.demo().await;
+    let admin = env.token("admin").await;
+    env.sql("UPDATE audit_event SET at = 'not a time' WHERE seq = 5").await;
+    let r = env.get("/api/v1/audit/verify", &admin).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let v = r.json();
+    assert_eq!((v["broken"]["kind"].as_str(), v["broken"]["seq"].as_i64()), (Some("unreadable"), Some(5)), "{v}");
+    assert!(v["message"].as_str().unwrap().contains("第 5 号审计事件无法读取"), "{v}");
+}

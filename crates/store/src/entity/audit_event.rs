@@ -24,6 +24,8 @@ pub struct Model {
     pub scope_level: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// HMAC of `hash` under the chain key (see `dandang_domain::audit`).
+    pub mac: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

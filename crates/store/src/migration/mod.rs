@@ -22,6 +22,7 @@ mod m0012_tolerance_attachments;
 mod m0013_tolerance_service;
 mod m0014_doc_counter;
 mod m0015_access;
+mod m0016_audit_mac;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_tolerance_service::Migration),
             Box::new(m0014_doc_counter::Migration),
             Box::new(m0015_access::Migration),
+            Box::new(m0016_audit_mac::Migration),
         ]
     }
 }
