@@ -9,6 +9,7 @@ mod auth;
 mod cli;
 mod imports;
 mod leaks;
+mod malformed;
 mod matrix;
 mod measures;
 mod policy;
