@@ -436,16 +436,33 @@ fn read_anchors(app: &App) -> std::result::Result<Vec<Anchor>, usize> {
         .collect()
 }
 
+/// The first and the last anchor, without reading the years in between
+/// (the file grows by a line per interval while the chain grows).
+fn first_and_last_anchor(app: &App) -> (Option<Anchor>, Option<Anchor>) {
+    use std::io::{BufRead, Read, Seek, SeekFrom};
+    let Ok(mut f) = std::fs::File::open(app.config().audit_anchor_path()) else { return (None, None) };
+    let mut first = String::new();
+    let _ = std::io::BufReader::new(&f).read_line(&mut first);
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut tail = String::new();
+    if f.seek(SeekFrom::Start(len.saturating_sub(4096))).is_ok() {
+        let _ = f.read_to_string(&mut tail);
+    }
+    let key = app.chain_key();
+    let last = tail.lines().rev().map(str::trim).find(|l| !l.is_empty()).and_then(|l| Anchor::parse(l, key));
+    (Anchor::parse(first.trim(), key), last)
+}
+
 /// Appends a signed anchor of the committed head, if the chain grew since
 /// the last one. Returns the anchor written.
 pub async fn anchor_now(app: &App) -> Result<Option<Anchor>> {
     use std::io::Write;
     let (seq, hash) = dandang_store::audit::head(app.db().read()).await?;
-    let existing = read_anchors(app).unwrap_or_default();
-    if seq == 0 || existing.last().is_some_and(|a| a.seq >= seq) {
+    let (first, last) = first_and_last_anchor(app);
+    if seq == 0 || last.is_some_and(|a| a.seq >= seq) {
         return Ok(None);
     }
-    let keyed_from = match existing.first() {
+    let keyed_from = match first {
         Some(a) => a.keyed_from,
         None => dandang_store::audit::first_keyed(app.db().read()).await?.unwrap_or(seq + 1),
     };

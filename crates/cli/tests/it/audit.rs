@@ -157,7 +157,11 @@ async fn careful_forgeries_are_found() {
         env.demo().await;
         let admin = env.token("admin").await;
         let verify = || async { env.get("/api/v1/audit/verify", &admin).await.json() };
-        dandang_app::audit::anchor_now(&env.app).await.unwrap().expect("an anchor");
+        let first = dandang_app::audit::anchor_now(&env.app).await.unwrap().expect("an anchor");
+        assert_eq!(dandang_app::audit::anchor_now(&env.app).await.unwrap(), None, "the head did not move");
+        let _ = env.token("yc_ganbu").await;
+        let next = dandang_app::audit::anchor_now(&env.app).await.unwrap().expect("a second anchor");
+        assert!(next.seq > first.seq && next.keyed_from == first.keyed_from, "{first:?} {next:?}");
         assert_eq!(verify().await["ok"], true);
         // 2. Edit a row, recompute the rest (MACs kept, then stripped).
         forge(&env, 3, false, |rows| rows[0].actor_name = "mallory".into()).await;
