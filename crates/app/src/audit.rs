@@ -409,33 +409,46 @@ pub async fn verify(app: &App, actor: Option<&Actor>) -> Result<VerifyReport> {
     if let Some(a) = actor {
         crate::access::require(a, Permission::AuditRead)?;
     }
-    let anchors = match read_anchors(app) {
-        Ok(a) => a,
-        Err(line) => {
-            let head = dandang_store::audit::head(app.db().read()).await?;
-            return Ok(VerifyReport {
-                checked: 0,
-                head_seq: head.0,
-                broken: Some(dandang_domain::audit::Break::BadAnchor { line }),
-            });
-        }
-    };
-    Ok(dandang_store::audit::verify(app.db().read(), Some((app.chain_key(), &anchors))).await?)
+    let (anchors, bad_line) = read_anchors(app)?;
+    let mut r = dandang_store::audit::verify(app.db().read(), Some((app.chain_key(), &anchors))).await?;
+    // A break in the chain comes first; a bad anchor line is reported when
+    // the chain itself holds against the good ones.
+    if r.broken.is_none()
+        && let Some(line) = bad_line
+    {
+        r.broken = Some(dandang_domain::audit::Break::BadAnchor { line });
+    }
+    Ok(r)
 }
 
 // ---- anchors outside the database ----------------------------------------------------
 
 /// The anchor file's lines, each signature checked; the number of the first
 /// bad line otherwise. No file yet is no anchors.
-fn read_anchors(app: &App) -> std::result::Result<Vec<Anchor>, usize> {
-    let Ok(text) = std::fs::read_to_string(app.config().audit_anchor_path()) else { return Ok(Vec::new()) };
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| Anchor::parse(l.trim(), app.chain_key()).ok_or(i + 1))
-        .collect()
+fn read_anchors(app: &App) -> Result<(Vec<Anchor>, Option<usize>)> {
+    let path = app.config().audit_anchor_path();
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), None)),
+        Err(e) => return Err(AppError::Config(format!("审计锚点文件 {}：{e}", path.display()))),
+    };
+    let torn_tail = !text.is_empty() && !text.ends_with('\n');
+    let lines: Vec<&str> = text.lines().collect();
+    let mut anchors = Vec::new();
+    let mut bad = None;
+    for (i, l) in lines.iter().enumerate() {
+        if l.trim().is_empty() {
+            continue;
+        }
+        match Anchor::parse(l.trim(), app.chain_key()) {
+            Some(a) => anchors.push(a),
+            // A last line cut short by a crash while it was written.
+            None if torn_tail && i + 1 == lines.len() => {}
+            None => bad = bad.or(Some(i + 1)),
+        }
+    }
+    Ok((anchors, bad))
 }
-
 /// The first and the last anchor, without reading the years in between
 /// (the file grows by a line per interval while the chain grows).
 fn first_and_last_anchor(app: &App) -> (Option<Anchor>, Option<Anchor>) {
@@ -457,6 +470,9 @@ fn first_and_last_anchor(app: &App) -> (Option<Anchor>, Option<Anchor>) {
 /// the last one. Returns the anchor written.
 pub async fn anchor_now(app: &App) -> Result<Option<Anchor>> {
     use std::io::Write;
+    // An anchor must never vouch for a commit the database could still lose:
+    // on SQLite (synchronous=NORMAL) the WAL is synced by a checkpoint first.
+    dandang_store::audit::make_durable(app.db()).await?;
     let (seq, hash) = dandang_store::audit::head(app.db().read()).await?;
     let (first, last) = first_and_last_anchor(app);
     if seq == 0 || last.is_some_and(|a| a.seq >= seq) {
@@ -472,8 +488,9 @@ pub async fn anchor_now(app: &App) -> Result<Option<Anchor>> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(bad)?;
     }
+    let torn = std::fs::read(&path).ok().is_some_and(|t| !t.is_empty() && !t.ends_with(b"\n"));
     let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path).map_err(bad)?;
-    writeln!(f, "{}", a.line(app.chain_key())).map_err(bad)?;
+    writeln!(f, "{}{}", if torn { "\n" } else { "" }, a.line(app.chain_key())).map_err(bad)?;
     f.sync_data().map_err(bad)?;
     Ok(Some(a))
 }

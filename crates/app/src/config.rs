@@ -161,7 +161,7 @@ impl HashCost {
 }
 
 impl Config {
-    fn audit_key_path(&self) -> PathBuf {
+    pub(crate) fn audit_key_path(&self) -> PathBuf {
         if let Some(p) = &self.audit.key_file {
             return p.clone();
         }
@@ -192,12 +192,18 @@ impl Config {
 
     /// Reads the audit key, or makes one (32 random bytes, hex) on first start.
     pub fn audit_key(&self) -> Result<Vec<u8>> {
+        self.audit_key_made().map(|(k, _)| k)
+    }
+
+    /// The audit key, and whether it was made just now.
+    pub(crate) fn audit_key_made(&self) -> Result<(Vec<u8>, bool)> {
         let path = self.audit_key_path();
         let bad = |e: std::io::Error| AppError::Config(format!("审计密钥文件 {}：{e}", path.display()));
         match std::fs::read_to_string(&path) {
             Ok(t) => hex::decode(t.trim())
                 .ok()
                 .filter(|k| k.len() >= 16)
+                .map(|k| (k, false))
                 .ok_or_else(|| AppError::Config(format!("审计密钥文件 {} 的内容不是有效的密钥", path.display()))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut key = vec![0u8; 32];
@@ -206,7 +212,7 @@ impl Config {
                     std::fs::create_dir_all(dir).map_err(bad)?;
                 }
                 write_private(&path, &hex::encode(&key)).map_err(bad)?;
-                Ok(key)
+                Ok((key, true))
             }
             Err(e) => Err(bad(e)),
         }

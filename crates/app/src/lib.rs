@@ -52,6 +52,17 @@ impl App {
         let policy = PolicyState::load(&config)?;
         let db = Db::connect(&config.db_url).await?;
         db.migrate().await?;
+        let (_, made) = config.audit_key_made()?;
+        if made && dandang_store::audit::first_keyed(db.read()).await?.is_some() {
+            // A new key for a trail signed with another would make every
+            // later event look forged: refuse, and leave no new key behind.
+            let path = config.audit_key_path();
+            let _ = std::fs::remove_file(&path);
+            return Err(AppError::Config(format!(
+                "审计密钥文件 {} 不存在，但数据库中已有用密钥签名的审计记录：请在 [audit] key_file 指定原来的密钥文件",
+                path.display()
+            )));
+        }
         App::with(db, policy, config)
     }
 

@@ -135,6 +135,16 @@ pub async fn head(c: &impl ConnectionTrait) -> Result<(i64, String)> {
     Ok((head.seq, head.hash))
 }
 
+/// Makes every committed transaction durable before an anchor names it: on
+/// SQLite a passive checkpoint syncs the WAL; PostgreSQL commits are durable
+/// with `synchronous_commit = on` (its default).
+pub async fn make_durable(db: &crate::Db) -> Result<()> {
+    if db.backend == crate::Backend::Sqlite {
+        db.read().execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)").await?;
+    }
+    Ok(())
+}
+
 /// The first seq whose event carries a MAC (where keying began).
 pub async fn first_keyed(c: &impl ConnectionTrait) -> Result<Option<i64>> {
     let first = audit_event::Entity::find()
@@ -154,9 +164,11 @@ pub async fn first_keyed(c: &impl ConnectionTrait) -> Result<Option<i64>> {
 async fn page_after(
     c: &impl ConnectionTrait,
     after_seq: i64,
+    upto: i64,
 ) -> Result<std::result::Result<Vec<audit_event::Model>, i64>> {
     let q = audit_event::Entity::find()
         .filter(audit_event::Column::Seq.gt(after_seq))
+        .filter(audit_event::Column::Seq.lte(upto))
         .order_by_asc(audit_event::Column::Seq)
         .limit(2000);
     if let Ok(page) = q.all(c).await {
@@ -164,6 +176,7 @@ async fn page_after(
     }
     let seqs: Vec<i64> = audit_event::Entity::find()
         .filter(audit_event::Column::Seq.gt(after_seq))
+        .filter(audit_event::Column::Seq.lte(upto))
         .order_by_asc(audit_event::Column::Seq)
         .limit(2000)
         .select_only()
@@ -193,7 +206,9 @@ pub async fn verify(c: &impl ConnectionTrait, keyed: Option<(&[u8], &[Anchor])>)
     let mut after_seq = 0i64;
     let mut checked = 0u64;
     loop {
-        let page = match page_after(c, after_seq).await? {
+        // Up to the head as read: events committed during the walk are
+        // beyond it and are not "rows after the end".
+        let page = match page_after(c, after_seq, head_seq).await? {
             Ok(p) => p,
             Err(seq) => return Ok(VerifyReport { checked, head_seq, broken: Some(Break::Unreadable { seq }) }),
         };

@@ -89,14 +89,10 @@ fn check_zip(bytes: &[u8], b: &Bounds) -> Result<(), String> {
             return Err(too_big());
         }
         let mut n = 0u64;
-        let mut head: Vec<u8> = Vec::new();
         loop {
             let k = part.read(&mut buf).map_err(|_| DAMAGED.to_string())?;
             if k == 0 {
                 break;
-            }
-            if shared && head.len() < 64 * 1024 {
-                head.extend_from_slice(&buf[..k.min(64 * 1024 - head.len())]);
             }
             n += k as u64;
             total += k as u64;
@@ -107,26 +103,59 @@ fn check_zip(bytes: &[u8], b: &Bounds) -> Result<(), String> {
                 return Err(format!("文件解压后超过 {} MB：请分批导入", mb(b.total_bytes)));
             }
         }
-        if shared
-            && let Some(count) = unique_count(&head)
-            && count > b.shared_count
-        {
-            return Err(format!("文件声明了 {count} 个不同的文本，超过上限 {}：请分批导入", b.shared_count));
+        drop(part);
+        // The library finds the shared-string table through the workbook's
+        // relationships, by any name; so every XML part whose root is `sst`
+        // is held to the table's bounds, its root read the way the library
+        // reads it.
+        if name.to_ascii_lowercase().ends_with(".xml") {
+            let part = zip.by_index(i).map_err(|_| DAMAGED.to_string())?;
+            if let Some(count) = sst_unique_count(part.take(b.part_bytes)) {
+                if n > b.shared_bytes {
+                    return Err(format!(
+                        "文件中的部件“{name}”解压后超过 {} MB：请删除多余内容后另存再导入",
+                        mb(b.shared_bytes)
+                    ));
+                }
+                if count > b.shared_count {
+                    return Err(format!("文件声明了 {count} 个不同的文本，超过上限 {}：请分批导入", b.shared_count));
+                }
+            }
         }
     }
     Ok(())
 }
 
-/// `uniqueCount` of the `<sst …>` start tag, if it is there.
-fn unique_count(head: &[u8]) -> Option<u64> {
-    let text = String::from_utf8_lossy(head);
-    let tag = &text[text.find("<sst")?..];
-    let tag = &tag[..tag.find('>')?];
-    let at = tag.find("uniqueCount=")? + "uniqueCount=".len();
-    let v = tag[at..].trim_start_matches(['"', '\'']);
-    let digits: String = v.chars().take_while(char::is_ascii_digit).collect();
-    // A count too long to parse is over any bound.
-    Some(digits.parse().unwrap_or(u64::MAX))
+/// For a part whose root element is `sst` (with any prefix): the number
+/// its `uniqueCount` attribute claims, as the library parses it (digits
+/// only; anything else it ignores, and so may we), or 0 without one.
+fn sst_unique_count(part: impl Read) -> Option<u64> {
+    use quick_xml::events::Event;
+    let mut r = quick_xml::Reader::from_reader(std::io::BufReader::new(part));
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match r.read_event_into(&mut buf).ok()? {
+            Event::Start(e) | Event::Empty(e) => {
+                if e.local_name().as_ref() != "sst" {
+                    return None;
+                }
+                let claim = e
+                    .attributes()
+                    .with_checks(false)
+                    .filter_map(|a| a.ok())
+                    .find(|a| a.key.as_ref() == "uniqueCount")
+                    .map(|a| a.value.into_owned());
+                return Some(match claim {
+                    None => 0,
+                    Some(v) if !v.is_empty() && v.bytes().all(|c| c.is_ascii_digit()) => v.parse().unwrap_or(u64::MAX),
+                    Some(_) => 0,
+                });
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
 }
 
 /// BIFF8 record types whose first four bytes are the cell's row and column.
@@ -142,59 +171,160 @@ const CELL_RECORDS: [u16; 8] = [
 ];
 const DIMENSIONS: u16 = 0x0200;
 
+const BOF: u16 = 0x0809;
+const EOF: u16 = 0x000A;
+const BOUNDSHEET: u16 = 0x0085;
+const MULRK: u16 = 0x00BD;
+/// Sheets an .xls may list.
+const MAX_SHEETS: usize = 100;
+
 fn check_xls(bytes: &[u8], b: &Bounds) -> Result<(), String> {
     let mut cf = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|_| DAMAGED.to_string())?;
-    let name = ["/Workbook", "/Book"].into_iter().find(|n| cf.is_stream(n)).ok_or_else(|| DAMAGED.to_string())?;
-    let mut stream = Vec::new();
-    // A stream of a file within the upload limit cannot be longer than it.
-    cf.open_stream(name)
-        .map_err(|_| DAMAGED.to_string())?
-        .take(bytes.len() as u64 + 1)
-        .read_to_end(&mut stream)
-        .map_err(|_| DAMAGED.to_string())?;
+    // The library takes a stream named Workbook (or Book) wherever it sits
+    // and whatever its case: every such stream is checked.
+    let paths: Vec<std::path::PathBuf> = cf
+        .walk()
+        .filter(|e| {
+            e.is_stream() && (e.name().eq_ignore_ascii_case("workbook") || e.name().eq_ignore_ascii_case("book"))
+        })
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    if paths.is_empty() {
+        return Err(DAMAGED.into());
+    }
+    for path in paths {
+        let mut stream = Vec::new();
+        // A stream of a file within the upload limit cannot be longer than it.
+        cf.open_stream(&path)
+            .map_err(|_| DAMAGED.to_string())?
+            .take(bytes.len() as u64 + 1)
+            .read_to_end(&mut stream)
+            .map_err(|_| DAMAGED.to_string())?;
+        check_biff(&stream, b)?;
+    }
+    Ok(())
+}
+
+/// The span of the cells of one sheet's substream, 0-based and inclusive.
+#[derive(Default)]
+struct Span {
+    rows: Option<(u32, u32)>,
+    cols: Option<(u32, u32)>,
+}
+
+impl Span {
+    fn add(&mut self, r: u32, c0: u32, c1: u32) {
+        let (a, z) = self.rows.unwrap_or((r, r));
+        self.rows = Some((a.min(r), z.max(r)));
+        let (a, z) = self.cols.unwrap_or((c0, c1));
+        self.cols = Some((a.min(c0), z.max(c1)));
+    }
+
+    fn cells(&self) -> u64 {
+        match (self.rows, self.cols) {
+            (Some((a, z)), Some((c, d))) => u64::from(z - a + 1) * u64::from(d - c + 1),
+            _ => 0,
+        }
+    }
+}
+
+/// One BIFF8 workbook stream: every record walked in order. The library
+/// builds a dense grid for every sheet it lists, reading each from the
+/// offset its sheet record gives; so every such offset must be the start of
+/// a BOF record of this walk (then the library reads exactly the records
+/// checked here), and the declared and the actual grids of all sheets
+/// together are bounded.
+fn check_biff(stream: &[u8], b: &Bounds) -> Result<(), String> {
+    let too_many_cells =
+        || format!("工作表声明的范围超过 {} 个单元格：请删除多余的行列或工作表后另存再导入", b.xls_cells);
     let mut at = 0usize;
-    let mut declared_cells = 0u64;
+    let mut cells = 0u64;
+    let mut bofs = std::collections::HashSet::new();
+    let mut sheets: Vec<usize> = Vec::new();
+    let mut spans: Vec<Span> = Vec::new();
     while at + 4 <= stream.len() {
         let typ = u16::from_le_bytes([stream[at], stream[at + 1]]);
         let len = u16::from_le_bytes([stream[at + 2], stream[at + 3]]) as usize;
         let data = &stream[at + 4..(at + 4 + len).min(stream.len())];
         let u16_at = |i: usize| data.get(i..i + 2).map(|s| u16::from_le_bytes([s[0], s[1]]) as u32);
         let u32_at = |i: usize| data.get(i..i + 4).map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]));
-        let (row, col) = if typ == DIMENSIONS {
-            let (rf, rl, cf, cl) = match len {
-                10 => (u16_at(0), u16_at(2), u16_at(4), u16_at(6)),
-                _ => (u32_at(0), u32_at(4), u16_at(8), u16_at(10)),
-            };
-            let (Some(rf), Some(rl), Some(cf), Some(cl)) = (rf, rl, cf, cl) else { return Err(DAMAGED.into()) };
-            // The library reserves (last − first + 1) rows × columns for the
-            // sheet, subtracting without a check: first after last would wrap.
-            let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
-            if rl >= 1 && cl >= 1 && rl - 1 < rf {
-                return Err(DAMAGED.into());
+        match typ {
+            BOF => {
+                bofs.insert(at);
+                spans.push(Span::default());
             }
-            declared_cells += u64::from(rl.saturating_sub(rf)) * u64::from(cl.saturating_sub(cf));
-            if declared_cells > b.xls_cells {
-                return Err(format!("工作表声明的范围超过 {} 个单元格：请删除多余的行列后另存再导入", b.xls_cells));
+            EOF => {
+                if let Some(s) = spans.pop() {
+                    cells += s.cells();
+                }
             }
-            (Some(rl.saturating_sub(1)), Some(cl.saturating_sub(1)))
-        } else if CELL_RECORDS.contains(&typ) {
-            // MULRK's last column is its last two bytes.
-            let last = if typ == 0x00BD { len.checked_sub(2).and_then(u16_at) } else { u16_at(2) };
-            (u16_at(0), last)
-        } else {
-            (None, None)
-        };
-        if let Some(r) = row
-            && r >= b.rows
-        {
-            return Err(format!("工作表的第 {} 行超出上限（{} 行）：请删除多余的行后另存再导入", r + 1, b.rows));
+            BOUNDSHEET => sheets.push(u32_at(0).ok_or_else(|| DAMAGED.to_string())? as usize),
+            DIMENSIONS => {
+                let (rf, rl, cf, cl) = match len {
+                    10 => (u16_at(0), u16_at(2), u16_at(4), u16_at(6)),
+                    _ => (u32_at(0), u32_at(4), u16_at(8), u16_at(10)),
+                };
+                let (Some(rf), Some(rl), Some(cf), Some(cl)) = (rf, rl, cf, cl) else { return Err(DAMAGED.into()) };
+                // The library reserves (last − first + 1) rows × columns for the
+                // sheet, subtracting without a check: first after last would wrap.
+                let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
+                if rl >= 1 && cl >= 1 && rl - 1 < rf {
+                    return Err(DAMAGED.into());
+                }
+                if rl > b.rows {
+                    return Err(format!("工作表的第 {rl} 行超出上限（{} 行）：请删除多余的行后另存再导入", b.rows));
+                }
+                if cl > b.cols {
+                    return Err(format!("工作表的第 {cl} 列超出上限（{} 列）：请删除多余的列后另存再导入", b.cols));
+                }
+                cells += u64::from(rl.saturating_sub(rf)) * u64::from(cl.saturating_sub(cf));
+            }
+            t if CELL_RECORDS.contains(&t) => {
+                let (Some(row), Some(first)) = (u16_at(0), u16_at(2)) else { return Err(DAMAGED.into()) };
+                // MULRK runs from its first column to the last, in its last two bytes.
+                let last = if t == MULRK {
+                    len.checked_sub(2).and_then(u16_at).ok_or_else(|| DAMAGED.to_string())?
+                } else {
+                    first
+                };
+                if last < first {
+                    return Err(DAMAGED.into());
+                }
+                if row >= b.rows {
+                    return Err(format!(
+                        "工作表的第 {} 行超出上限（{} 行）：请删除多余的行后另存再导入",
+                        row + 1,
+                        b.rows
+                    ));
+                }
+                if last >= b.cols {
+                    return Err(format!(
+                        "工作表的第 {} 列超出上限（{} 列）：请删除多余的列后另存再导入",
+                        last + 1,
+                        b.cols
+                    ));
+                }
+                if let Some(s) = spans.last_mut() {
+                    s.add(row, first, last);
+                }
+            }
+            _ => {}
         }
-        if let Some(c) = col
-            && c >= b.cols
-        {
-            return Err(format!("工作表的第 {} 列超出上限（{} 列）：请删除多余的列后另存再导入", c + 1, b.cols));
+        if cells > b.xls_cells {
+            return Err(too_many_cells());
         }
         at += 4 + len;
+    }
+    cells += spans.iter().map(Span::cells).sum::<u64>();
+    if cells > b.xls_cells {
+        return Err(too_many_cells());
+    }
+    if sheets.len() > MAX_SHEETS {
+        return Err(format!("文件有 {} 个工作表，超过上限 {MAX_SHEETS}：请只保留要导入的工作表", sheets.len()));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if sheets.iter().any(|o| !bofs.contains(o) || !seen.insert(*o)) {
+        return Err(DAMAGED.into());
     }
     Ok(())
 }
@@ -204,11 +334,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unique_count_is_read_from_the_start_tag() {
-        let head = br#"<?xml version="1.0"?><sst xmlns="x" count="12" uniqueCount="7"><si>"#;
-        assert_eq!(unique_count(head), Some(7));
-        assert_eq!(unique_count(br#"<sst uniqueCount="99999999999999999999999">"#), Some(u64::MAX));
-        assert_eq!(unique_count(br#"<sst count="3">"#), None);
+    fn unique_count_is_read_the_way_the_library_reads_it() {
+        let c = |x: &str| sst_unique_count(x.as_bytes());
+        assert_eq!(c(r#"<?xml version="1.0"?><sst xmlns="x" count="12" uniqueCount="7"><si>"#), Some(7));
+        assert_eq!(c(r#"<sst uniqueCount="99999999999999999999999">"#), Some(u64::MAX));
+        assert_eq!(c(r#"<sst count="3">"#), Some(0));
+        // Spaces around "=", a prefix, a decoy attribute, a long comment first.
+        assert_eq!(c(r#"<sst uniqueCount = "100000000000">"#), Some(100_000_000_000));
+        assert_eq!(c(r#"<x:sst xmlns:x="m" uniqueCount="100000000000">"#), Some(100_000_000_000));
+        assert_eq!(c(r#"<sst xuniqueCount="1" uniqueCount="100000000000">"#), Some(100_000_000_000));
+        let long = format!("<!--{}<sst uniqueCount=\"1\">--><sst uniqueCount=\"100000000000\">", "x".repeat(100_000));
+        assert_eq!(c(&long), Some(100_000_000_000));
+        assert_eq!(c("<worksheet><sheetData/></worksheet>"), None);
     }
 
     #[test]

@@ -172,7 +172,7 @@ type HeaderMap = (Vec<Option<usize>>, HashMap<u32, usize>);
 fn read_header(
     kind: ImportKind,
     header_row: u32,
-    header: &[(u32, Data)],
+    header: &std::collections::BTreeMap<u32, Data>,
 ) -> std::result::Result<HeaderMap, Vec<RowProblem>> {
     let cols = kind.columns();
     let mut positions: Vec<Option<usize>> = vec![None; cols.len()];
@@ -225,7 +225,7 @@ fn read_header(
         return Ok((positions, sheet_to_spec));
     }
     // Headers of another kind of sheet: say so once, first.
-    let headers: Vec<String> = header.iter().map(|(_, c)| c.to_string()).collect();
+    let headers: Vec<String> = header.values().map(|c| c.to_string()).collect();
     if let Some(other) = ImportKind::ALL.into_iter().filter(|k| *k != kind).find(|k| {
         let hits = headers.iter().filter(|h| header_key(*k, h).is_some()).count();
         hits * 2 > headers.iter().filter(|h| !h.trim().is_empty()).count()
@@ -261,7 +261,9 @@ pub(super) fn read_table(
     let format = bounds::check(bytes, &bounds::BOUNDS).map_err(file_problem)?;
     let ncols = kind.columns().len();
     // The first row with a value is the header; rows below it are data.
-    let mut header: Option<(u32, Vec<(u32, Data)>)> = None;
+    // By column: a cell written twice at one place (a crafted sheet may
+    // repeat A1 millions of times) is one header.
+    let mut header: Option<(u32, std::collections::BTreeMap<u32, Data>)> = None;
     let mut mapped: Option<HeaderMap> = None;
     let mut current: Option<(u32, Vec<Cell>)> = None;
     let mut out: Vec<(usize, Vec<Cell>)> = Vec::new();
@@ -275,11 +277,11 @@ pub(super) fn read_table(
     for_each_cell(format, bytes, |c| {
         if mapped.is_none() {
             let Some((r, cells)) = &mut header else {
-                header = Some((c.row, vec![(c.col, c.value)]));
+                header = Some((c.row, std::collections::BTreeMap::from([(c.col, c.value)])));
                 return Continue(());
             };
             if *r == c.row {
-                cells.push((c.col, c.value));
+                cells.insert(c.col, c.value);
                 return Continue(());
             }
             match read_header(kind, *r, cells) {

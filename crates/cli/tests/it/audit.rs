@@ -193,6 +193,16 @@ async fn careful_forgeries_are_found() {
         env.demo().await;
         let admin = env.token("admin").await;
         dandang_app::audit::anchor_now(&env.app).await.unwrap().expect("an anchor");
+        // An edited anchor line is itself found (on an intact chain).
+        let path = env.app.config().audit_anchor_path();
+        let good = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, good.replacen(" 1 ", " 2 ", 1)).unwrap();
+        let v = env.get("/api/v1/audit/verify", &admin).await.json();
+        assert_eq!(v["broken"]["kind"], "bad_anchor", "{v}");
+        // A last line cut short by a crash is not an edit.
+        std::fs::write(&path, format!("{good}1 2 ab")).unwrap();
+        assert_eq!(env.get("/api/v1/audit/verify", &admin).await.json()["ok"], true);
+        std::fs::write(&path, &good).unwrap();
         // 3. Delete a row, renumber the rest, recompute (and strip the MACs).
         forge(&env, 2, true, |rows| {
             rows.remove(0);
@@ -204,12 +214,6 @@ async fn careful_forgeries_are_found() {
         let v = env.get("/api/v1/audit/verify", &admin).await.json();
         assert_eq!(v["ok"], false, "{v}");
         assert!(["forged", "rewritten"].contains(&v["broken"]["kind"].as_str().unwrap()), "{v}");
-        // An edited anchor line is itself found.
-        let path = env.app.config().audit_anchor_path();
-        let text = std::fs::read_to_string(&path).unwrap().replacen(" 1 ", " 2 ", 1);
-        std::fs::write(&path, text).unwrap();
-        let v = env.get("/api/v1/audit/verify", &admin).await.json();
-        assert_eq!(v["broken"]["kind"], "bad_anchor", "{v}");
     })
     .await;
 }

@@ -610,7 +610,29 @@ async fn crafted_workbooks_are_refused_without_harm() {
     xls_cases.push(("xls first row after last", wraps, "已损坏"));
     let mut huge = xls.clone();
     huge[dim + 4..dim + 8].copy_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF]);
-    xls_cases.push(("xls four billion rows", huge, "范围超过"));
+    xls_cases.push(("xls four billion rows", huge, "超出上限"));
+    // A sheet record pointing anywhere but at the start of a sheet (the
+    // library would read records the check never saw, or slice past the end).
+    let sheet = {
+        // The BoundSheet record: type 0x0085 with a plausible length.
+        let mut at = 0usize;
+        loop {
+            let Some(i) = xls[at..].windows(2).position(|w| w == [0x85, 0x00]) else { break None };
+            let p = at + i;
+            let len = u16::from_le_bytes([xls[p + 2], xls[p + 3]]) as usize;
+            if (8..=300).contains(&len) {
+                break Some(p + 4);
+            }
+            at = p + 1;
+        }
+    };
+    {
+        let off = sheet.expect("the fixture's sheet record");
+        let mut moved = xls.clone();
+        let v = u32::from_le_bytes([moved[off], moved[off + 1], moved[off + 2], moved[off + 3]]) + 1;
+        moved[off..off + 4].copy_from_slice(&v.to_le_bytes());
+        xls_cases.push(("xls sheet offset inside a record", moved, "已损坏"));
+    }
     for (what, file, says) in cases.into_iter().chain(xls_cases) {
         let name = if what.starts_with("xls") { "名册.xls" } else { "名册.xlsx" };
         let r = env.upload("/api/v1/imports?kind=cadres", &t, name, &file).await;
