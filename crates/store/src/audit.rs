@@ -97,7 +97,8 @@ pub async fn append(tx: &impl ConnectionTrait, e: NewEvent, chain_key: &[u8]) ->
     Ok(head.seq)
 }
 
-fn to_link(m: &audit_event::Model) -> StoredLink {
+/// A stored row as the chain sees it.
+pub fn to_link(m: &audit_event::Model) -> StoredLink {
     StoredLink {
         link: Link {
             seq: m.seq,

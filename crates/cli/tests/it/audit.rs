@@ -118,21 +118,7 @@ async fn forge(env: &crate::support::Env, from: i64, strip: bool, edit: impl Fn(
     let mut last_seq = from - 1;
     for mut m in rows {
         m.prev_hash = prev.clone();
-        let link = dandang_domain::audit::Link {
-            seq: m.seq,
-            at: dandang_store::audit::at_text(m.at),
-            actor_id: m.actor_id.map(|u| u.to_string()),
-            actor_name: m.actor_name.clone(),
-            action: m.action.clone(),
-            entity_type: m.entity_type.clone(),
-            entity_id: m.entity_id.clone(),
-            before: m.before.clone(),
-            after: m.after.clone(),
-            request_id: m.request_id.clone(),
-            scope_path: m.scope_path.clone(),
-            scope_level: m.scope_level.clone(),
-            prev_hash: prev.clone(),
-        };
+        let link = dandang_store::audit::to_link(&m).link;
         m.hash = link.hash();
         if strip {
             m.mac = None;
