@@ -3,7 +3,8 @@
 #   1. formatting, 2. clippy with warnings denied,
 #   3. unit and integration tests on SQLite — and on PostgreSQL when
 #      DANDANG_TEST_POSTGRES is set or a server answers on 127.0.0.1:5432,
-#   4. the browser test in headless Chromium.
+#   4. the browser test in headless Chromium,
+#   5. the OpenAPI contract: schemathesis against the served document.
 # With CI=true a missing PostgreSQL is an error instead of a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,3 +41,6 @@ fi
 
 step "browser test (headless Chromium)"
 tests/browser/run.sh
+
+step "OpenAPI contract (schemathesis, as an administrator and as a scoped account)"
+tests/contract/run.sh

@@ -392,13 +392,11 @@ pub async fn list(
     app: &App,
     actor: &Actor,
     f: &EventFilter,
-    page: u64,
-    per_page: u64,
+    paging: crate::registry::Paging,
 ) -> Result<(Vec<EventView>, u64)> {
     crate::access::require(actor, Permission::AuditRead)?;
     let (rows, total) =
-        dandang_store::audit::list(app.db().read(), &actor.scope, f, page.saturating_sub(1) * per_page, per_page)
-            .await?;
+        dandang_store::audit::list(app.db().read(), &actor.scope, f, paging.offset(), paging.per_page).await?;
     let sensitive = actor.can(Permission::RegistryReadSensitive);
     Ok((rows.into_iter().map(|m| view(m, sensitive)).collect(), total))
 }

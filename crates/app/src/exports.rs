@@ -186,8 +186,9 @@ pub async fn units(app: &App, actor: &Actor, q: &crate::registry::units::UnitQue
 /// The audit trail under a filter, for auditors.
 pub async fn audit_events(app: &App, actor: &Actor, f: &dandang_store::audit::EventFilter) -> Result<Vec<u8>> {
     let mut rows = Vec::new();
-    for page in 1.. {
-        let (items, total) = crate::audit::list(app, actor, f, page, 500).await?;
+    let mut paging = crate::registry::Paging::first(crate::registry::Paging::MAX_PER_PAGE_AUDIT);
+    loop {
+        let (items, total) = crate::audit::list(app, actor, f, paging).await?;
         for e in &items {
             rows.push(vec![
                 e.seq.to_string(),
@@ -203,9 +204,10 @@ pub async fn audit_events(app: &App, actor: &Actor, f: &dandang_store::audit::Ev
                 e.hash.clone(),
             ]);
         }
-        if items.is_empty() || page * 500 >= total || rows.len() as u64 >= MAX_EXPORT_ROWS {
+        if items.is_empty() || paging.page * paging.per_page >= total || rows.len() as u64 >= MAX_EXPORT_ROWS {
             break;
         }
+        paging = paging.next();
     }
     table(
         app,

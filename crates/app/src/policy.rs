@@ -186,7 +186,7 @@ pub struct EntryView {
     pub overrides: Option<String>,
     /// Replaced on this date by a lower layer's entry of the same id.
     pub overridden_by: Option<String>,
-    #[schema(value_type = Object)]
+    /// The entry's value in its catalogue's shape; null for entries that only name a thing.
     pub value: Option<serde_json::Value>,
     pub note: Option<String>,
     pub order: i64,

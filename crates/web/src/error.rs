@@ -86,6 +86,21 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The last line of defence: a handler that panics answers 500 in the error
+/// shape and is logged, instead of dropping the connection. Every panic that
+/// reaches here is a bug; the malformed-input walk and schemathesis fail on
+/// the 500.
+pub fn panicked(payload: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("panic");
+    let e = AppError::Internal(format!("handler panicked: {detail}"));
+    log(&e);
+    (status_of(&e), Json(body_of(&e))).into_response()
+}
+
 /// serde's English messages, put into Chinese with the field path kept.
 pub fn translate_serde(msg: &str) -> String {
     let field_of = |s: &str| s.split('`').nth(1).unwrap_or("").to_string();

@@ -6,6 +6,7 @@ mod admin;
 mod api;
 mod assets;
 mod auth;
+mod contract;
 mod error;
 mod extract;
 mod follow_up;
@@ -31,6 +32,7 @@ use axum::{
 };
 use dandang_app::App;
 use tower_http::{
+    catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     set_header::SetResponseHeaderLayer,
     trace::{DefaultOnResponse, TraceLayer},
@@ -62,6 +64,7 @@ pub fn router(app: App) -> Router {
     let (routes, _) = routes::all().into_parts();
     routes
         .fallback(pages::not_found)
+        .layer(CatchPanicLayer::custom(error::panicked))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(pages::no_store_vary_htmx))
         .layer(middleware::from_fn(telemetry::record))

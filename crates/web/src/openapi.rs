@@ -62,10 +62,17 @@ impl Modify for Bearer {
     }
 }
 
+/// The document as served: utoipa's, completed by [`crate::contract`].
+pub fn document() -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    crate::contract::complete(&mut doc);
+    doc
+}
+
 pub fn openapi_json() -> String {
-    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+    serde_json::to_string_pretty(&document()).unwrap_or_default()
 }
 
 pub async fn serve() -> impl IntoResponse {
-    Json(ApiDoc::openapi())
+    Json(document())
 }

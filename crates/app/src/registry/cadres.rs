@@ -25,13 +25,16 @@ use crate::{
     registry::appointments::{AppointmentView, appointment_views},
 };
 
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CadreQuery {
+    /// 姓名、拼音或首字母；有权限时也可为完整公民身份号码
     pub q: Option<String>,
-    /// Division code: cadres in that jurisdiction's subtree.
+    /// 行政区划代码（含下级）
     pub jurisdiction: Option<String>,
-    /// Unit id: cadres in that unit and its sub-units.
+    /// 单位（含下属单位）
     pub unit: Option<Uuid>,
+    /// province / city / county 或 省管 / 市管 / 县管
     pub managed_by: Option<String>,
     pub sex: Option<String>,
     pub rank: Option<String>,
@@ -39,12 +42,19 @@ pub struct CadreQuery {
     pub level: Option<String>,
     pub tag: Option<String>,
     pub education: Option<String>,
-    /// Whole years; empty means no bound.
+    /// 最小年龄（周岁）；空表示不限
     pub age_min: Option<String>,
+    /// 最大年龄（周岁）；空表示不限
     pub age_max: Option<String>,
+    /// unit（默认）/ name / birth / -birth
     pub sort: Option<String>,
+    /// 含已离任、退休等不在职干部
     pub include_inactive: Option<bool>,
+    /// 页码，默认 1
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u64>,
+    /// 每页条数，默认 50
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 
@@ -277,7 +287,7 @@ async fn posts_by_cadre(app: &App, ids: &ScopedIds) -> Result<HashMap<Uuid, Vec<
 pub async fn list(app: &App, actor: &Actor, q: &CadreQuery) -> Result<Page<CadreListItem>> {
     require(actor, Permission::RegistryRead)?;
     let f = filter_from(app, actor, q).await?;
-    let paging = Paging::new(q.page, q.per_page);
+    let paging = Paging::parse(q.page, q.per_page, Paging::MAX_PER_PAGE)?;
     let (rows, total) = registry::list_cadres(
         app.db().read(),
         &actor.scope,

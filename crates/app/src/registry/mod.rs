@@ -8,7 +8,11 @@ pub mod units;
 
 pub use crate::access::{require, require_browse};
 
-/// Page numbers from user input, clamped.
+use dandang_domain::error::{Invalid, Problem};
+
+/// Page numbers from user input, checked: a page past [`Paging::MAX_PAGE`]
+/// would only make the offset overflow, so it is refused with the field named
+/// rather than clamped into something the caller did not ask for.
 #[derive(Clone, Copy, Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Paging {
     pub page: u64,
@@ -16,8 +20,32 @@ pub struct Paging {
 }
 
 impl Paging {
-    pub fn new(page: Option<u64>, per_page: Option<u64>) -> Paging {
-        Paging { page: page.unwrap_or(1).max(1), per_page: per_page.unwrap_or(50).clamp(1, 200) }
+    pub const MAX_PAGE: u64 = 1_000_000;
+    /// Rows per page of a list; the audit list allows more ([`Paging::MAX_PER_PAGE_AUDIT`]).
+    pub const MAX_PER_PAGE: u64 = 200;
+    pub const MAX_PER_PAGE_AUDIT: u64 = 500;
+
+    pub fn parse(page: Option<u64>, per_page: Option<u64>, max_per_page: u64) -> crate::Result<Paging> {
+        let mut inv = Invalid::new();
+        let page = page.unwrap_or(1);
+        if !(1..=Self::MAX_PAGE).contains(&page) {
+            inv.push("page", "页码", Problem::OutOfRange { min: 1, max: Self::MAX_PAGE as i64 });
+        }
+        let per_page = per_page.unwrap_or(50);
+        if !(1..=max_per_page).contains(&per_page) {
+            inv.push("per_page", "每页条数", Problem::OutOfRange { min: 1, max: max_per_page as i64 });
+        }
+        inv.into_result()?;
+        Ok(Paging { page, per_page })
+    }
+
+    /// A page the program chose itself.
+    pub fn first(per_page: u64) -> Paging {
+        Paging { page: 1, per_page }
+    }
+
+    pub fn next(self) -> Paging {
+        Paging { page: self.page + 1, ..self }
     }
 
     pub fn offset(&self) -> u64 {

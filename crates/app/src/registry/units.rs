@@ -53,12 +53,20 @@ pub fn view(r: &UnitRow) -> UnitView {
     }
 }
 
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UnitQuery {
+    /// 名称关键字
     pub q: Option<String>,
+    /// 行政区划代码（含下级）
     pub jurisdiction: Option<String>,
+    /// 单位类型
     pub unit_type: Option<String>,
+    /// 页码，默认 1
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u64>,
+    /// 每页条数，默认 50
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 
@@ -74,7 +82,7 @@ pub async fn list(app: &App, actor: &Actor, q: &UnitQuery) -> Result<Page<UnitVi
         f.unit_type =
             Some(UnitType::parse(t).map_err(|p| AppError::invalid("unit_type", "单位类型", p))?.code().into());
     }
-    let paging = Paging::new(q.page, q.per_page);
+    let paging = Paging::parse(q.page, q.per_page, Paging::MAX_PER_PAGE)?;
     let (rows, total) = registry::list_units(db, &actor.scope, &f, paging.offset(), paging.per_page).await?;
     Ok(Page::new(rows.iter().map(|r| view(r)).collect(), total, paging))
 }

@@ -806,6 +806,7 @@ pub async fn decide_escalation(
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     /// interview / reminder
     pub kind: Option<String>,

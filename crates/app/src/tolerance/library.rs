@@ -70,6 +70,7 @@ pub fn anonymise(text: &str, cadre: &str, unit: &str) -> String {
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LibraryQuery {
     pub q: Option<String>,
     /// A situation or ground id.

@@ -29,6 +29,7 @@ pub struct CaseSummary {
 
 /// Which cases the inbox lists.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     /// started / investigating / … / closed
     pub state: Option<String>,

@@ -841,8 +841,24 @@ async fn send(env: &Env, doc: &Value, c: &Call<'_>, who: Option<&Caller>, f: &Fi
         b = b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         Body::from(form_body(f, who.map(|w| w.csrf.as_str()).unwrap_or("")))
     };
-    env.request(b.body(body).unwrap()).await
+    let r = env.request(b.body(body).unwrap()).await;
+    // Every status an API call answers is one its operation documents.
+    let (_, template) = c.entry.route.split_once(' ').unwrap();
+    let responses = &doc["paths"][template][c.method.as_str().to_lowercase()]["responses"];
+    if c.api && !responses.is_null() && responses.get(r.status.to_string()).is_none() {
+        eprintln!(
+            "UNDOCUMENTED {} {}: {}",
+            c.entry.route,
+            if who.is_some() { "signed in" } else { "nobody" },
+            r.status
+        );
+        UNDOCUMENTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    r
 }
+
+/// API answers whose status the OpenAPI document does not give (each printed).
+static UNDOCUMENTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// The JSON body schema the OpenAPI document gives for a call, if it has one.
 fn request_schema(doc: &Value, c: &Call<'_>) -> Option<Value> {
@@ -1182,6 +1198,11 @@ async fn every_route_for_every_account() {
         if let Ok(out) = std::env::var("MATRIX_OUT") {
             std::fs::write(format!("{out}.{}", env.backend), ck.failures.join("\n")).unwrap();
         }
+        let undocumented = UNDOCUMENTED.swap(0, std::sync::atomic::Ordering::Relaxed);
+        assert!(
+            undocumented == 0,
+            "{undocumented} API answers with a status the OpenAPI document does not give (UNDOCUMENTED lines above)"
+        );
         let n = ck.failures.len();
         assert!(n == 0, "{} {n} access matrix failures:\n{}", env.backend, ck.failures.join("\n"));
     })

@@ -5,6 +5,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use chrono::{NaiveDate, TimeZone};
+use dandang_app::registry::Paging;
 use dandang_app::{
     audit::{self, EventFilter, EventView, VerifyReport},
     auth::Ended,
@@ -131,7 +132,11 @@ pub struct AuditQuery {
     #[serde(default, deserialize_with = "crate::extract::blank_date")]
     #[param(value_type = Option<String>, format = Date)]
     pub to: Option<NaiveDate>,
+    /// 页码，默认 1
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u64>,
+    /// 每页条数，默认 50
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u64>,
 }
 
@@ -167,10 +172,9 @@ pub async fn list_audit(
     ApiAuth(a): ApiAuth,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<EventPage>> {
-    let page = q.page.unwrap_or(1).max(1);
-    let per_page = q.per_page.unwrap_or(50).clamp(1, 500);
-    let (items, total) = audit::list(&s.app, &a, &q.filter(), page, per_page).await?;
-    Ok(Json(EventPage { items, total, page, per_page }))
+    let paging = Paging::parse(q.page, q.per_page, Paging::MAX_PER_PAGE_AUDIT)?;
+    let (items, total) = audit::list(&s.app, &a, &q.filter(), paging).await?;
+    Ok(Json(EventPage { items, total, page: paging.page, per_page: paging.per_page }))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -179,7 +183,8 @@ pub struct VerifyView {
     pub checked: u64,
     pub head_seq: i64,
     pub message: String,
-    #[schema(value_type = Object)]
+    /// The first failure, with the event it concerns; null when the chain is whole.
+    #[schema(value_type = Option<Object>)]
     pub broken: Option<serde_json::Value>,
 }
 

@@ -7,6 +7,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::IntoResponse,
 };
+use dandang_app::registry::Paging;
 use dandang_app::{
     AppError,
     audit::{self, EventView},
@@ -87,9 +88,9 @@ async fn audit_page(
     RawQuery(raw): RawQuery,
     Query(q): Query<AuditQuery>,
 ) -> PageResult {
-    let page = q.page.unwrap_or(1).max(1);
-    let per = 50;
-    let (items, total) = audit::list(&s.app, &info.actor, &q.filter(), page, per).await.or_page(&info)?;
+    let paging = Paging::parse(q.page, None, Paging::MAX_PER_PAGE_AUDIT).or_page(&info)?;
+    let (page, per) = (paging.page, paging.per_page);
+    let (items, total) = audit::list(&s.app, &info.actor, &q.filter(), paging).await.or_page(&info)?;
     let pages = total.div_ceil(per).max(1);
     let qs = raw
         .unwrap_or_default()
@@ -107,7 +108,7 @@ async fn audit_page(
 async fn audit_verify(State(s): State<AppState>, UiAuth(info): UiAuth, CsrfForm(_, _): CsrfForm<Empty>) -> PageResult {
     let v = verify_view(audit::verify(&s.app, Some(&info.actor)).await.or_page(&info)?);
     let q = AuditQuery::default();
-    let (items, total) = audit::list(&s.app, &info.actor, &q.filter(), 1, 50).await.or_page(&info)?;
+    let (items, total) = audit::list(&s.app, &info.actor, &q.filter(), Paging::first(50)).await.or_page(&info)?;
     Ok(AuditPage {
         l: layout(&info, "审计记录", "/audit"),
         q,

@@ -26,8 +26,18 @@ pub(crate) fn routes(r: Routes) -> Routes {
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct KindQuery {
-    /// cadres / units / appointments
+    /// cadres / units / appointments / measures / supervised_items
     pub kind: String,
+}
+
+/// A 422 from an import: the report when rows have problems, the error shape
+/// when the file itself is refused (unreadable, too large a sheet, wrong kind).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[allow(dead_code)] // describes the document only
+#[serde(untagged)]
+pub enum ImportRefusal {
+    Report(ImportReport),
+    Refused(crate::error::ErrorBody),
 }
 
 /// Reads the `file` part of a multipart upload, enforcing the size limit.
@@ -79,7 +89,7 @@ pub async fn read_upload(
 /// and column; nothing is written to the registry.
 #[utoipa::path(post, path = "/api/v1/imports", tag = "导入导出", params(KindQuery),
     request_body(content_type = "multipart/form-data", description = "字段 file：.xlsx 或 .xls 文件"),
-    responses((status = 200, body = ImportReport), (status = 413, body = crate::error::ErrorBody), (status = 422, body = ImportReport)))]
+    responses((status = 200, body = ImportReport), (status = 413, body = crate::error::ErrorBody), (status = 422, body = ImportRefusal)))]
 pub async fn upload(
     State(s): State<AppState>,
     ApiAuth(a): ApiAuth,
@@ -98,7 +108,7 @@ pub async fn upload(
 
 /// Phase two: all rows or none.
 #[utoipa::path(post, path = "/api/v1/imports/{id}/commit", tag = "导入导出",
-    responses((status = 200, body = ImportReport), (status = 409, body = crate::error::ErrorBody), (status = 422, body = ImportReport)))]
+    responses((status = 200, body = ImportReport), (status = 409, body = crate::error::ErrorBody), (status = 422, body = ImportRefusal)))]
 pub async fn commit(State(s): State<AppState>, ApiAuth(a): ApiAuth, Path(id): Path<Uuid>) -> ApiResult<Response> {
     let report = imports::commit(&s.app, &a, id).await?;
     let code = if report.ok { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -110,8 +120,10 @@ pub async fn recent(State(s): State<AppState>, ApiAuth(a): ApiAuth) -> ApiResult
     Ok(Json(imports::recent(&s.app, &a).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/imports/templates/{kind}", tag = "导入导出", responses((status = 200, description = ".xlsx 模板")))]
+#[utoipa::path(get, path = "/api/v1/imports/templates/{kind}", tag = "导入导出",
+    params(("kind" = String, Path, description = "cadres / units / appointments / measures / supervised_items，可带 .xlsx")), responses((status = 200, description = ".xlsx 模板")))]
 pub async fn template(ApiAuth(a): ApiAuth, Path(kind): Path<String>) -> ApiResult<Response> {
-    let kind = ImportKind::parse(kind.trim_end_matches(".xlsx"))?;
+    // A template that does not exist is a path that does not exist.
+    let kind = ImportKind::parse(kind.trim_end_matches(".xlsx")).map_err(|_| AppError::NotFound("导入模板"))?;
     Ok(xlsx(&format!("{}导入模板.xlsx", kind.label_zh()), imports::template(&a, kind)?))
 }

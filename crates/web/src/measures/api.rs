@@ -64,7 +64,7 @@ pub struct CheckMeasure {
 
 /// Eligibility for measures given in the request (no stored cadre): the
 /// same computation as `dandang eligibility check`.
-#[utoipa::path(post, path = "/api/v1/eligibility/check", tag = "处分处理与影响期",
+#[utoipa::path(post, path = "/api/v1/eligibility/check", operation_id = "check_eligibility", tag = "处分处理与影响期",
     request_body = CheckRequest,
     responses((status = 200, description = "promotion / further_use / candidate / award / pay_step，tracks，reasons"),
         (status = 422, body = crate::error::ErrorBody)))]
@@ -146,7 +146,7 @@ pub async fn record_reply(
     Ok(Json(measures::record_reply(&s.app, &a, id, &input).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/measures/statistics", tag = "处分处理与影响期", responses((status = 200, body = Statistics)))]
+#[utoipa::path(get, path = "/api/v1/measures/statistics", operation_id = "measure_statistics", tag = "处分处理与影响期", responses((status = 200, body = Statistics)))]
 pub async fn statistics(State(s): State<AppState>, ApiAuth(a): ApiAuth) -> ApiResult<Json<Statistics>> {
     Ok(Json(fu::statistics(&s.app, &a).await?))
 }

@@ -34,7 +34,7 @@ pub struct OnQuery {
 
 /// A pack with its layers as in force on `on` (default today): catalogues
 /// with sources and confidence, documents, holiday notices.
-#[utoipa::path(get, path = "/api/v1/policy/packs/{id}", tag = "规则库", params(("on" = Option<String>, Query, description = "YYYY-MM-DD")),
+#[utoipa::path(get, path = "/api/v1/policy/packs/{id}", tag = "规则库", params(("id" = String, Path, description = "规则包标识，如 cn、cn-hb、cn-hb-yc"), ("on" = Option<String>, Query, description = "YYYY-MM-DD")),
     responses((status = 200, body = PackDetail), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn pack(
     State(s): State<AppState>,
@@ -50,7 +50,7 @@ pub async fn pack(
 }
 
 /// Runs every pack's own test cases.
-#[utoipa::path(get, path = "/api/v1/policy/check", tag = "规则库", responses((status = 200, description = "各规则包自带测试用例的结果")))]
+#[utoipa::path(get, path = "/api/v1/policy/check", operation_id = "check_packs", tag = "规则库", responses((status = 200, description = "各规则包自带测试用例的结果")))]
 pub async fn check(State(s): State<AppState>, ApiAuth(_): ApiAuth) -> Json<Vec<TestOutcome>> {
     Json(s.app.policy().run_tests())
 }

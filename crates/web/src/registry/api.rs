@@ -92,11 +92,7 @@ pub async fn create_jurisdiction(
     Ok((StatusCode::CREATED, Json(js::create(&s.app, &a, &input).await?)).into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/units", tag = "干部信息库", params(
-    ("q" = Option<String>, Query, description = "名称关键字"),
-    ("jurisdiction" = Option<String>, Query, description = "行政区划代码（含下级）"),
-    ("unit_type" = Option<String>, Query, description = "单位类型"),
-    ("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query)),
+#[utoipa::path(get, path = "/api/v1/units", tag = "干部信息库", params(UnitQuery),
     responses((status = 200, body = Page<units::UnitView>)))]
 pub async fn list_units(
     State(s): State<AppState>,
@@ -106,7 +102,7 @@ pub async fn list_units(
     Ok(Json(units::list(&s.app, &a, &q).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/units/export", tag = "干部信息库", responses((status = 200, description = ".xlsx 文件")))]
+#[utoipa::path(get, path = "/api/v1/units/export", tag = "干部信息库", params(UnitQuery), responses((status = 200, description = ".xlsx 文件")))]
 pub async fn export_units(
     State(s): State<AppState>,
     ApiAuth(a): ApiAuth,
@@ -175,16 +171,7 @@ pub async fn create_post(
     Ok((StatusCode::CREATED, Json(posts::create(&s.app, &a, id, &input).await?)).into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/cadres", tag = "干部信息库", params(
-    ("q" = Option<String>, Query, description = "姓名、拼音或首字母；有权限时也可为完整公民身份号码"),
-    ("jurisdiction" = Option<String>, Query, description = "行政区划代码（含下级）"),
-    ("unit" = Option<Uuid>, Query, description = "单位（含下属单位）"),
-    ("managed_by" = Option<String>, Query, description = "province / city / county 或 省管 / 市管 / 县管"),
-    ("sex" = Option<String>, Query), ("rank" = Option<String>, Query), ("tier" = Option<String>, Query),
-    ("level" = Option<String>, Query), ("tag" = Option<String>, Query), ("education" = Option<String>, Query),
-    ("age_min" = Option<i32>, Query, description = "最小年龄"), ("age_max" = Option<i32>, Query, description = "最大年龄"),
-    ("sort" = Option<String>, Query, description = "unit（默认）/ name / birth / -birth"),
-    ("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query)),
+#[utoipa::path(get, path = "/api/v1/cadres", tag = "干部信息库", params(cadres::CadreQuery),
     responses((status = 200, body = Page<cadres::CadreListItem>), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn list_cadres(
     State(s): State<AppState>,
@@ -194,7 +181,7 @@ pub async fn list_cadres(
     Ok(Json(cadres::list(&s.app, &a, &q).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/cadres/export", tag = "干部信息库", responses((status = 200, description = ".xlsx 文件，列与导入模板一致")))]
+#[utoipa::path(get, path = "/api/v1/cadres/export", tag = "干部信息库", params(cadres::CadreQuery), responses((status = 200, description = ".xlsx 文件，列与导入模板一致")))]
 pub async fn export_cadres(
     State(s): State<AppState>,
     ApiAuth(a): ApiAuth,

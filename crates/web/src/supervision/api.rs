@@ -69,7 +69,8 @@ pub struct AsOf {
 /// Interviews within the window and the suggestion they trigger, with the rule.
 #[utoipa::path(get, path = "/api/v1/cadres/{id}/escalation", tag = "督查问效",
     params(("as_of" = Option<String>, Query, description = "YYYY-MM-DD，默认今天")),
-    responses((status = 200, body = EscalationView), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = EscalationView), (status = 403, body = crate::error::ErrorBody),
+        (status = 409, description = "该日期适用的规则包没有约谈升级规则", body = crate::error::ErrorBody)))]
 pub async fn escalation(
     State(s): State<AppState>,
     ApiAuth(a): ApiAuth,
@@ -129,7 +130,7 @@ pub async fn list_cases(
 }
 
 /// A case with its state, owner, deadline, the steps open to the caller and its history.
-#[utoipa::path(get, path = "/api/v1/supervision/cases/{id}", tag = "督查问效",
+#[utoipa::path(get, path = "/api/v1/supervision/cases/{id}", operation_id = "get_supervision_case", tag = "督查问效",
     responses((status = 200, body = CaseView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get_case(
     State(s): State<AppState>,
@@ -142,7 +143,7 @@ pub async fn get_case(
 /// Takes one step: `{"action": "approve" | "reject" | "withdraw" | "plan" | "hold" | "issue" |
 /// "submit_plan" | "report" | "finish" | "pass" | "fail", ...}`. An illegal step is 409
 /// `illegal_transition`; a missing field 422 naming it; a role without the right 403.
-#[utoipa::path(post, path = "/api/v1/supervision/cases/{id}/transitions", tag = "督查问效", request_body = cases::TransitionInput,
+#[utoipa::path(post, path = "/api/v1/supervision/cases/{id}/transitions", operation_id = "supervision_case_transition", tag = "督查问效", request_body = cases::TransitionInput,
     responses((status = 200, body = CaseView), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn transition(
     State(s): State<AppState>,

@@ -80,7 +80,7 @@ pub async fn list(
 }
 
 /// A case with its state, the steps open to the caller and its history (audited).
-#[utoipa::path(get, path = "/api/v1/tolerance/cases/{id}", tag = "容错纠错",
+#[utoipa::path(get, path = "/api/v1/tolerance/cases/{id}", operation_id = "get_tolerance_case", tag = "容错纠错",
     responses((status = 200, body = CaseView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get_case(
     State(s): State<AppState>,
@@ -92,7 +92,7 @@ pub async fn get_case(
 
 /// Moves a case: `{"action": …}`. An illegal step is 409 `illegal_transition`, a missing
 /// field 422 naming it, an actor without the right 403.
-#[utoipa::path(post, path = "/api/v1/tolerance/cases/{id}/transitions", tag = "容错纠错", request_body = tol::TransitionInput,
+#[utoipa::path(post, path = "/api/v1/tolerance/cases/{id}/transitions", operation_id = "tolerance_case_transition", tag = "容错纠错", request_body = tol::TransitionInput,
     responses((status = 200, body = CaseView), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn transition(
     State(s): State<AppState>,
@@ -216,7 +216,7 @@ pub async fn publish(
 }
 
 /// Cases by state, outcome, category, unit and month; handling time; late and false corrections.
-#[utoipa::path(get, path = "/api/v1/tolerance/statistics", tag = "容错纠错", responses((status = 200, body = tol::Statistics)))]
+#[utoipa::path(get, path = "/api/v1/tolerance/statistics", operation_id = "tolerance_statistics", tag = "容错纠错", responses((status = 200, body = tol::Statistics)))]
 pub async fn statistics(State(s): State<AppState>, ApiAuth(a): ApiAuth) -> ApiResult<Json<tol::Statistics>> {
     Ok(Json(tol::statistics(&s.app, &a).await?))
 }
@@ -251,6 +251,7 @@ pub async fn finding(
 
 /// Attaches evidence (multipart field `file`: .pdf .jpg .png .docx .xlsx .txt).
 #[utoipa::path(post, path = "/api/v1/tolerance/cases/{id}/attachments", tag = "容错纠错",
+    request_body(content_type = "multipart/form-data", description = "字段 file：.pdf .jpg .png .docx .xlsx .txt"),
     responses((status = 201, body = tol::AttachmentView), (status = 413, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn attach(
     State(s): State<AppState>,
