@@ -48,6 +48,14 @@ pub enum Problem {
     BadCharacter {
         code_point: String,
     },
+    /// A JSON value of the wrong kind (a number where text belongs).
+    WrongType {
+        expected: String,
+    },
+    /// A JSON member the input does not have.
+    UnknownField,
+    /// A JSON member given twice: which one was meant is not guessed.
+    DuplicateField,
 }
 
 impl Problem {
@@ -70,6 +78,9 @@ impl Problem {
             Problem::Conflict { .. } => "conflict",
             Problem::WeakPassword => "weak_password",
             Problem::BadCharacter { .. } => "bad_character",
+            Problem::WrongType { .. } => "wrong_type",
+            Problem::UnknownField => "unknown_field",
+            Problem::DuplicateField => "duplicate_field",
         }
     }
 
@@ -101,6 +112,9 @@ impl Problem {
             Problem::BadCharacter { code_point } => {
                 format!("含有不允许的字符（{code_point}，控制字符或文字方向控制符），请删除后重新输入")
             }
+            Problem::WrongType { expected } => format!("类型不正确，应为{expected}"),
+            Problem::UnknownField => "不是本接口认识的字段".into(),
+            Problem::DuplicateField => "出现了不止一次，无法确定以哪个为准".into(),
         }
     }
 }

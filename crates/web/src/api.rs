@@ -4,7 +4,6 @@
 //! `{"error": {"code", "message", "fields"}}`.
 
 use axum::{
-    Json,
     extract::{FromRequest, FromRequestParts, Query, Request},
     http::{HeaderValue, header, request::Parts},
     response::{IntoResponse, Response},
@@ -34,16 +33,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for ApiJson<T> {
         let bytes = axum::body::Bytes::from_request(req, s)
             .await
             .map_err(|_| ApiError(AppError::BadRequest("请求内容读取失败或超过大小上限".into())))?;
-        let Json(v) = Json::<T>::from_bytes(&bytes).map_err(ApiError::from_json)?;
-        // Parsed once more, as a tree, for a body that is otherwise good: an
-        // ignored field the tree cannot hold (a number beyond f64, a lone
-        // surrogate) is refused too, so nothing passes unwalked.
-        let tree = serde_json::from_slice::<serde_json::Value>(&bytes).map_err(|_| {
-            ApiError(AppError::BadRequest("请求内容不是有效的 JSON：含有超出范围的数值或无效的字符".into()))
-        })?;
-        if let Some((field, p)) = crate::extract::refused_in_json(&tree, "") {
-            return Err(ApiError(crate::extract::refused_field(&field, p)));
-        }
+        let v = crate::json_body::parse::<T>(&bytes).map_err(ApiError)?;
         Ok(ApiJson(v))
     }
 }

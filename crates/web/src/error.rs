@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    extract::rejection::{JsonRejection, QueryRejection},
+    extract::rejection::QueryRejection,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -164,53 +164,6 @@ fn expected_zh(e: &str) -> &'static str {
     } else {
         "其他类型"
     }
-}
-
-impl ApiError {
-    pub fn from_json(r: JsonRejection) -> Self {
-        match &r {
-            JsonRejection::JsonSyntaxError(e) => {
-                let t = e.body_text();
-                let at = t
-                    .rsplit(" at line ")
-                    .next()
-                    .filter(|_| t.contains(" at line "))
-                    .and_then(|x| x.split_once(" column "))
-                    .map(|(l, c)| format!("（第 {l} 行第 {} 列附近）", c.trim()))
-                    .unwrap_or_default();
-                ApiError(AppError::BadRequest(format!("请求体不是有效的 JSON{at}")))
-            }
-            JsonRejection::JsonDataError(e) => {
-                let t = e.body_text();
-                let detail = t.strip_prefix("Failed to deserialize the JSON body into the target type: ").unwrap_or(&t);
-                let field = serde_field(detail);
-                ApiError(AppError::Invalid(dandang_domain::error::Invalid::single(
-                    &field,
-                    "",
-                    dandang_domain::error::Problem::Conflict { detail: translate_serde(detail) },
-                )))
-            }
-            JsonRejection::MissingJsonContentType(_) => {
-                ApiError(AppError::BadRequest("请求头 Content-Type 应为 application/json".into()))
-            }
-            _ => ApiError(AppError::BadRequest("无法读取请求体".into())),
-        }
-    }
-}
-
-/// The field a serde error is about: its path, or the missing field's name.
-pub fn serde_field(msg: &str) -> String {
-    if let Some((p, rest)) = msg.split_once(": ")
-        && !p.contains(' ')
-        && !rest.is_empty()
-        && p != "."
-    {
-        return p.to_string();
-    }
-    if msg.starts_with("missing field") || msg.starts_with("unknown field") {
-        return msg.split('`').nth(1).unwrap_or("body").to_string();
-    }
-    "body".into()
 }
 
 impl ApiError {

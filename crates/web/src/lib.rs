@@ -12,6 +12,7 @@ mod extract;
 mod follow_up;
 mod home;
 mod imports;
+mod json_body;
 mod measures;
 mod openapi;
 mod pages;

@@ -39,6 +39,7 @@ fn check(what: &str, r: &Resp, responses: &Value) -> bool {
         assert!(chinese(msg), "{what}: an error without Chinese: {v}");
         for f in v["error"]["fields"].as_array().into_iter().flatten() {
             assert!(chinese(f["message"].as_str().unwrap_or_default()), "{what}: field message {f}");
+            assert!(chinese(f["label"].as_str().unwrap_or_default()), "{what}: a field without its Chinese label {f}");
         }
         return true;
     }
