@@ -38,6 +38,33 @@ pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     })
 }
 
+/// A body read as each of the main input types; for the JSON fuzz target
+/// (fuzz/). Panics when a refusal breaks the rule every answer keeps: a 4xx
+/// with a Chinese message, and a Chinese label on every field named.
+pub fn check_any_body(bytes: &[u8]) {
+    fn one<T: DeserializeOwned>(bytes: &[u8]) {
+        if let Err(e) = parse::<T>(bytes) {
+            let status = e.status();
+            assert!((400..500).contains(&status), "{status}: {e:?}");
+            assert!(!e.message_zh().is_ascii(), "{e:?}");
+            if let AppError::Invalid(inv) = &e {
+                for f in &inv.errors {
+                    assert!(!f.label.is_ascii() && !f.message.is_ascii(), "{f:?}");
+                }
+            }
+        }
+    }
+    use dandang_app::{measures, registry, supervision, tolerance, users};
+    one::<registry::cadres::CadreInput>(bytes);
+    one::<registry::units::UnitInput>(bytes);
+    one::<measures::MeasureInput>(bytes);
+    one::<supervision::ItemInput>(bytes);
+    one::<supervision::cases::CaseInput>(bytes);
+    one::<tolerance::CaseInput>(bytes);
+    one::<tolerance::TransitionInput>(bytes);
+    one::<users::UserInput>(bytes);
+}
+
 fn syntax(e: &serde_json::Error) -> AppError {
     let at =
         if e.line() > 0 { format!("（第 {} 行第 {} 列附近）", e.line(), e.column()) } else { String::new() };
@@ -453,6 +480,18 @@ mod tests {
         }
         assert!(seen.len() > 20, "the walk reached only {} schemas", seen.len());
         assert!(missing.is_empty(), "request members without a Chinese label: {missing:?}");
+    }
+
+    /// The fuzz corpus (fuzz/corpus/json_body) replayed in the normal suite.
+    #[test]
+    fn the_json_corpus_keeps_the_rule() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/json_body");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            check_any_body(&std::fs::read(entry.unwrap().path()).unwrap());
+            seen += 1;
+        }
+        assert!(seen >= 5, "only {seen} files in {}", dir.display());
     }
 
     #[test]

@@ -39,6 +39,7 @@ use tower_http::{
     trace::{DefaultOnResponse, TraceLayer},
 };
 
+pub use json_body::check_any_body;
 pub use openapi::openapi_json;
 pub use routes::Route;
 pub use telemetry::metrics_handle;

@@ -59,6 +59,14 @@ use measures::*;
 use table::*;
 use units::*;
 
+/// Reads a file as [`validate`] does before it asks the database anything —
+/// format bounds, sheet, header, cells — and gives the number of data rows.
+/// The entry point of the spreadsheet fuzz target (fuzz/), which holds that
+/// no file makes it panic, abort or allocate without bound.
+pub fn read_only(kind: ImportKind, file_name: &str, bytes: &[u8]) -> std::result::Result<usize, Vec<RowProblem>> {
+    table::read_table(kind, file_name, bytes).map(|t| t.rows.len())
+}
+
 /// Rows beyond this are refused before any checking.
 pub const MAX_ROWS: usize = 200_000;
 
@@ -439,6 +447,36 @@ pub async fn recent(app: &App, actor: &Actor) -> Result<Vec<BatchView>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fuzz corpus (fuzz/corpus/spreadsheet) replayed as the target reads
+    /// it: the first byte picks kind and extension. Good files read, crafted
+    /// ones are refused with a Chinese reason, none panics.
+    #[test]
+    fn the_spreadsheet_corpus_reads_or_is_refused() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/spreadsheet");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let data = std::fs::read(&path).unwrap();
+            let Some((&pick, bytes)) = data.split_first() else { continue };
+            let kind = ImportKind::ALL[pick as usize % ImportKind::ALL.len()];
+            let file = if pick & 0x80 == 0 { "名册.xlsx" } else { "名册.xls" };
+            let r = read_only(kind, file, bytes);
+            match name.as_str() {
+                "roster.xlsx" | "roster-units.xlsx" | "cadres.xls" => {
+                    assert!(r.as_ref().is_ok_and(|n| *n > 0), "{name}: {r:?}")
+                }
+                "far-cell.xlsx" | "sparse-row.xlsx" | "sst-claim.xlsx" | "truncated.xls" | "not-a-workbook.xlsx" => {
+                    let problems = r.as_ref().expect_err(&name);
+                    assert!(problems.iter().all(|p| !p.message.is_ascii()), "{name}: {problems:?}");
+                }
+                _ => {}
+            }
+            seen += 1;
+        }
+        assert!(seen >= 10, "only {seen} files in {}", dir.display());
+    }
 
     #[test]
     fn letters() {

@@ -272,3 +272,39 @@ fn fast_track_names_origins_and_deadline_keys_that_exist() {
         assert!(*days <= normal.days(*step), "{step:?}: the fast track is not slower");
     }
 }
+
+/// The fuzz corpus (fuzz/corpus/policy_pack) replayed as the target loads it:
+/// each file as the pack file of a new pack beside the national one. The
+/// minimal pack loads; every other file loads or is refused with located
+/// errors, and none panics.
+#[test]
+fn the_pack_corpus_loads_or_is_refused() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let national: Vec<SourceFile> = std::fs::read_dir(root.join("policy/cn"))
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml") && !p.ends_with("tests.toml"))
+        .map(|p| SourceFile {
+            path: format!("policy/cn/{}", p.file_name().unwrap().to_string_lossy()),
+            pack_dir: "cn".into(),
+            content: std::fs::read_to_string(&p).unwrap(),
+        })
+        .collect();
+    let mut seen = 0;
+    for f in std::fs::read_dir(root.join("fuzz/corpus/policy_pack")).unwrap() {
+        let p = f.unwrap().path();
+        let Ok(text) = std::fs::read_to_string(&p) else { continue };
+        let mut files = national.clone();
+        files.push(file("cn-fz", "pack.toml", &text));
+        let errors = match PolicySet::load(&files) {
+            Ok(set) => check_values(&set, crate::pack_schemas::SCHEMAS),
+            Err(e) => e,
+        };
+        if p.ends_with("minimal.toml") {
+            assert!(errors.is_empty(), "{errors:?}");
+        }
+        assert!(errors.iter().all(|e| !e.message.is_empty()), "{errors:?}");
+        seen += 1;
+    }
+    assert!(seen >= 5, "only {seen} corpus files");
+}
