@@ -74,14 +74,37 @@ struct SheetCell {
 /// within [`bounds::BOUNDS`]. An .xlsx is streamed cell by cell (never a dense
 /// grid); an .xls is small by construction (65,536 rows, its declared range
 /// bounded) and read whole by the library.
+///
+/// The readers are a library's; a record it does not expect can make it panic
+/// (the fuzz target found an index out of bounds in calamine's .xls name
+/// records). That is contained here and answered as a damaged file: whatever
+/// was read is dropped with it.
 fn for_each_cell(
     format: bounds::Format,
     bytes: &[u8],
     mut f: impl FnMut(SheetCell) -> std::ops::ControlFlow<Vec<RowProblem>>,
 ) -> std::result::Result<(), Vec<RowProblem>> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cells_of(format, bytes, &mut f)))
+        .unwrap_or_else(|_| Err(vec![damaged_file()]))
+}
+
+fn damaged_file() -> RowProblem {
+    RowProblem {
+        row: 0,
+        column: None,
+        header: None,
+        message: "无法读取该文件：文件已损坏，或扩展名与实际格式不符".into(),
+    }
+}
+
+fn cells_of(
+    format: bounds::Format,
+    bytes: &[u8],
+    f: &mut impl FnMut(SheetCell) -> std::ops::ControlFlow<Vec<RowProblem>>,
+) -> std::result::Result<(), Vec<RowProblem>> {
     use std::ops::ControlFlow::Break;
     let file_problem = |m: &str| vec![RowProblem { row: 0, column: None, header: None, message: m.into() }];
-    let damaged = || file_problem("无法读取该文件：文件已损坏，或扩展名与实际格式不符");
+    let damaged = || vec![damaged_file()];
     let no_sheet = || file_problem("文件中没有可读取的工作表");
     let b = &bounds::BOUNDS;
     let out_of_bounds = |row: u32, col: u32| {
