@@ -141,12 +141,14 @@ pub fn translate_serde(msg: &str) -> String {
 }
 
 /// serde's "expected …" in Chinese.
-fn expected_zh(e: &str) -> &'static str {
+pub(crate) fn expected_zh(e: &str) -> &'static str {
     let e = e.trim();
     if e.starts_with("struct") || e.starts_with("a map") || e.contains("with") && e.contains("elements") {
         "JSON 对象"
     } else if e.contains("UUID") {
         "标识（UUID）"
+    } else if e.contains("date") || e.contains("Date") {
+        "日期字符串 YYYY-MM-DD"
     } else if e.contains("string") || e == "a character" {
         "字符串"
     } else if e.contains("sequence") || e.contains("array") || e.starts_with("a vec") {

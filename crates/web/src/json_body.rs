@@ -148,7 +148,7 @@ fn classify(path: &str, msg: &str) -> (String, Problem) {
     {
         Problem::BadDate
     } else {
-        Problem::WrongType { expected: expected_zh(expected).into() }
+        Problem::WrongType { expected: crate::error::expected_zh(expected).into() }
     };
     (field, problem)
 }
@@ -163,33 +163,6 @@ fn range_of(expected: &str) -> (i64, i64) {
         "u32" => (0, u32::MAX.into()),
         "u64" | "usize" => (0, i64::MAX),
         _ => (i64::MIN, i64::MAX),
-    }
-}
-
-fn expected_zh(e: &str) -> &'static str {
-    let e = e.trim();
-    if e.starts_with("struct") || e.starts_with("a map") || e.contains("with") && e.contains("elements") {
-        "JSON 对象"
-    } else if e.contains("UUID") {
-        "标识（UUID）"
-    } else if e.contains("date") || e.contains("Date") {
-        "日期字符串 YYYY-MM-DD"
-    } else if e.contains("string") || e == "a character" {
-        "字符串"
-    } else if e.contains("sequence") || e.contains("array") || e.starts_with("a vec") {
-        "数组"
-    } else if e.contains("bool") {
-        "true 或 false"
-    } else if ["i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "usize", "isize"].contains(&e)
-        || e.contains("integer")
-    {
-        "整数"
-    } else if e.starts_with('f') || e.contains("float") || e.contains("number") {
-        "数字"
-    } else if e.contains('`') {
-        "列出的取值之一"
-    } else {
-        "其他类型"
     }
 }
 
