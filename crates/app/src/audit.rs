@@ -128,7 +128,8 @@ impl Event {
 /// Appends an event in the caller's transaction.
 pub async fn record(app: &App, tx: &impl ConnectionTrait, actor: &Actor, e: Event) -> Result<()> {
     let e = e.into_new(Some(actor.user_id.0), actor.username.clone(), actor.request_id.clone())?;
-    dandang_store::audit::append(tx, e, app.chain_key()).await?;
+    dandang_store::audit::enqueue(tx, e).await?;
+    app.reads().poke();
     Ok(())
 }
 
@@ -141,7 +142,8 @@ pub async fn record_anonymous(
     request_id: Option<String>,
 ) -> Result<()> {
     let e = e.into_new(None, name.chars().take(64).collect(), request_id)?;
-    dandang_store::audit::append(tx, e, app.chain_key()).await?;
+    dandang_store::audit::enqueue(tx, e).await?;
+    app.reads().poke();
     Ok(())
 }
 
@@ -180,46 +182,81 @@ pub async fn record_read_in(
     record(app, tx, actor, read_event(entity_type, id, place, what)).await
 }
 
-// ---- the read sequencer --------------------------------------------------------------
+// ---- the sequencer -------------------------------------------------------------------
 
 type Pending = (NewEvent, oneshot::Sender<std::result::Result<(), String>>);
 
-/// Appends sensitive reads in batches: one transaction for every read queued
-/// while the previous batch was committing.
+/// The one writer of the chain in this process. Write transactions commit
+/// their events unlinked (`dandang_store::audit::enqueue`) and poke it; it
+/// links what is pending in batches, off every request's commit path. Sensitive
+/// reads are queued to it and appended in the same batch transaction, so a
+/// page view waits for one commit shared with the other views of that moment.
 pub(crate) struct ReadLog {
     tx: Option<mpsc::Sender<Pending>>,
+    wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 /// Most reads one batch takes; the rest wait for the next commit.
 const BATCH: usize = 256;
 
+/// How long a poke waits before linking, so the poking transaction (which
+/// pokes just before it commits) is usually committed by then.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(2);
+
+/// How often pending events are looked for without a poke (an event whose
+/// commit came after the linker looked, another process's writes).
+const SWEEP: std::time::Duration = std::time::Duration::from_millis(500);
+
 impl ReadLog {
     /// Starts the sequencer on the current runtime; without one (a program
-    /// that builds an `App` outside tokio) every read commits on its own.
+    /// that builds an `App` outside tokio) reads commit on their own and
+    /// events are linked when the trail is read, verified or anchored.
     pub(crate) fn start(db: dandang_store::Db, key: Vec<u8>) -> ReadLog {
-        let Ok(rt) = tokio::runtime::Handle::try_current() else { return ReadLog { tx: None } };
+        let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+        let Ok(rt) = tokio::runtime::Handle::try_current() else { return ReadLog { tx: None, wake } };
         let (tx, mut rx) = mpsc::channel::<Pending>(4 * BATCH);
+        let poked = wake.clone();
         rt.spawn(async move {
-            while let Some(first) = rx.recv().await {
-                let mut batch = vec![first];
+            loop {
+                let mut batch = Vec::new();
+                tokio::select! {
+                    m = rx.recv() => match m {
+                        Some(p) => batch.push(p),
+                        None => break,
+                    },
+                    _ = poked.notified() => tokio::time::sleep(SETTLE).await,
+                    _ = tokio::time::sleep(SWEEP) => {
+                        if !dandang_store::audit::any_pending(db.read()).await.unwrap_or(false) {
+                            continue;
+                        }
+                    }
+                }
                 while batch.len() < BATCH {
                     match rx.try_recv() {
                         Ok(p) => batch.push(p),
                         Err(_) => break,
                     }
                 }
-                let result = append_all(&db, &key, batch.iter().map(|(e, _)| e.clone()).collect()).await;
+                let result = link_all(&db, &key, batch.iter().map(|(e, _)| e.clone()).collect()).await;
+                if let Err(e) = &result {
+                    tracing::warn!(error = %e, "audit events not linked yet");
+                }
                 for (_, reply) in batch {
                     let _ = reply.send(result.clone());
                 }
             }
         });
-        ReadLog { tx: Some(tx) }
+        ReadLog { tx: Some(tx), wake }
+    }
+
+    /// A write recorded an event: link it soon.
+    pub(crate) fn poke(&self) {
+        self.wake.notify_one();
     }
 
     async fn record(&self, app: &App, e: NewEvent) -> Result<()> {
         let Some(tx) = &self.tx else {
-            return append_all(app.db(), app.chain_key(), vec![e]).await.map_err(AppError::Internal);
+            return link_all(app.db(), app.chain_key(), vec![e]).await.map_err(AppError::Internal);
         };
         let (reply, done) = oneshot::channel();
         tx.send((e, reply)).await.map_err(|_| AppError::Internal("audit read log stopped".into()))?;
@@ -232,18 +269,32 @@ impl ReadLog {
     }
 }
 
-async fn append_all(db: &dandang_store::Db, key: &[u8], events: Vec<NewEvent>) -> std::result::Result<(), String> {
+/// Links every event committed so far (and `direct`, in the first batch).
+async fn link_all(db: &dandang_store::Db, key: &[u8], direct: Vec<NewEvent>) -> std::result::Result<(), String> {
     let run = async {
-        let tx = db.write().await?;
-        for e in events {
-            dandang_store::audit::append(&tx, e, key).await?;
+        let mut direct = Some(direct);
+        loop {
+            let tx = db.write().await?;
+            let n = dandang_store::audit::link(&tx, key, direct.take().unwrap_or_default()).await?;
+            tx.commit().await?;
+            if n < dandang_store::audit::LINK_BATCH {
+                return Ok::<(), dandang_store::StoreError>(());
+            }
         }
-        tx.commit().await?;
-        Ok::<(), dandang_store::StoreError>(())
     };
     run.await.map_err(|e| match e {
         dandang_store::StoreError::Busy => "busy".to_string(),
         other => other.to_string(),
+    })
+}
+
+/// Gives every event committed before the call its place in the chain: the
+/// trail is read, verified and anchored only after this, so what a reader
+/// sees is always the chain, and a program links its events before it exits.
+pub async fn flush(app: &App) -> Result<()> {
+    link_all(app.db(), app.chain_key(), Vec::new()).await.map_err(|m| match m.as_str() {
+        "busy" => AppError::Busy,
+        _ => AppError::Internal(m),
     })
 }
 
@@ -395,6 +446,7 @@ pub async fn list(
     paging: crate::registry::Paging,
 ) -> Result<(Vec<EventView>, u64)> {
     crate::access::require(actor, Permission::AuditRead)?;
+    flush(app).await?;
     let (rows, total) =
         dandang_store::audit::list(app.db().read(), &actor.scope, f, paging.offset(), paging.per_page).await?;
     let sensitive = actor.can(Permission::RegistryReadSensitive);
@@ -408,6 +460,7 @@ pub async fn verify(app: &App, actor: Option<&Actor>) -> Result<VerifyReport> {
         crate::access::require(a, Permission::AuditRead)?;
     }
     let (anchors, bad_line) = read_anchors(app)?;
+    flush(app).await?;
     let mut r = dandang_store::audit::verify(app.db().read(), Some((app.chain_key(), &anchors))).await?;
     // A break in the chain comes first; a bad anchor line is reported when
     // the chain itself holds against the good ones.
@@ -470,6 +523,7 @@ pub async fn anchor_now(app: &App) -> Result<Option<Anchor>> {
     use std::io::Write;
     // An anchor must never vouch for a commit the database could still lose:
     // on SQLite (synchronous=NORMAL) the WAL is synced by a checkpoint first.
+    flush(app).await?;
     dandang_store::audit::make_durable(app.db()).await?;
     let (seq, hash) = dandang_store::audit::head(app.db().read()).await?;
     let (first, last) = first_and_last_anchor(app);

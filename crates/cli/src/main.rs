@@ -251,7 +251,10 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
             }
             println!("\n担当已启动：http://{listen}/   （接口文档：http://{listen}/api/openapi.json）");
             let _ = std::io::stdout().flush();
-            dandang_web::serve(app, &listen).await.map_err(|e| AppError::Config(e.to_string()))?;
+            dandang_web::serve(app.clone(), &listen).await.map_err(|e| AppError::Config(e.to_string()))?;
+            // Events of the last requests are linked before the process ends
+            // (they are committed already; this only spares the next start).
+            dandang_app::audit::flush(&app).await?;
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Migrate => {

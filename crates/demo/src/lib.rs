@@ -985,6 +985,8 @@ pub async fn load(app: &App) -> Result<DemoSummary> {
             scope,
         });
     }
+    // The demo's events are in the chain before anyone reads it.
+    dandang_app::audit::flush(app).await?;
     Ok(summary)
 }
 

@@ -4,15 +4,13 @@ use chrono::{DateTime, SubsecRound, Utc};
 use dandang_domain::audit::{Anchor, Break, Link, StoredLink, Verifier};
 use dandang_domain::{access::Scope, registry::ManagedBy};
 use sea_orm::{
-    ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    prelude::Expr,
-    sea_query::{Condition, ExprTrait},
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    prelude::Expr, sea_query::Condition,
 };
 use uuid::Uuid;
 
 use crate::{
-    entity::{audit_event, audit_head},
+    entity::{audit_event, audit_head, audit_pending},
     error::Result,
     registry::like_prefix,
 };
@@ -37,42 +35,19 @@ pub fn at_text(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
-/// Appends an event inside the caller's transaction, so the event exists
-/// exactly when the change it records does.
-pub async fn append(tx: &impl ConnectionTrait, e: NewEvent, chain_key: &[u8]) -> Result<i64> {
-    // Taking the head row first serializes appends across PostgreSQL
-    // connections; SQLite writers are already serialized by BEGIN IMMEDIATE.
-    audit_head::Entity::update_many()
-        .col_expr(audit_head::Column::Seq, Expr::col(audit_head::Column::Seq).add(1))
-        .filter(audit_head::Column::Id.eq(1))
-        .exec(tx)
-        .await?;
-    let head = audit_head::Entity::find_by_id(1)
-        .one(tx)
-        .await?
-        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("audit_head".into()))?;
-    let at = Utc::now().trunc_subsecs(6);
-    let link = Link {
-        seq: head.seq,
-        at: at_text(at),
-        actor_id: e.actor_id.map(|u| u.to_string()),
-        actor_name: e.actor_name.clone(),
-        action: e.action.clone(),
-        entity_type: e.entity_type.clone(),
-        entity_id: e.entity_id.clone(),
-        before: e.before.clone(),
-        after: e.after.clone(),
-        request_id: e.request_id.clone(),
-        scope_path: e.scope_path.clone(),
-        scope_level: e.scope_level.clone(),
-        prev_hash: head.hash.clone(),
-    };
-    let hash = link.hash();
-    let mac = dandang_domain::audit::event_mac(chain_key, head.seq, &hash);
-    audit_event::Entity::insert(audit_event::ActiveModel {
+/// Records an event inside the caller's transaction, so the event exists
+/// exactly when the change it records does. It waits in `audit_pending` for
+/// `link` to give it its place in the chain: the write's commit never queues
+/// behind the chain head.
+pub async fn enqueue(tx: &impl ConnectionTrait, e: NewEvent) -> Result<()> {
+    audit_pending::Entity::insert(pending_row(e)).exec_without_returning(tx).await?;
+    Ok(())
+}
+
+fn pending_row(e: NewEvent) -> audit_pending::ActiveModel {
+    audit_pending::ActiveModel {
         id: Set(Uuid::now_v7()),
-        seq: Set(head.seq),
-        at: Set(at),
+        at: Set(Utc::now().trunc_subsecs(6)),
         actor_id: Set(e.actor_id),
         actor_name: Set(e.actor_name),
         action: Set(e.action),
@@ -83,18 +58,122 @@ pub async fn append(tx: &impl ConnectionTrait, e: NewEvent, chain_key: &[u8]) ->
         request_id: Set(e.request_id),
         scope_path: Set(e.scope_path),
         scope_level: Set(e.scope_level),
-        prev_hash: Set(head.hash),
-        hash: Set(hash.clone()),
-        mac: Set(Some(mac)),
-    })
-    .exec_without_returning(tx)
-    .await?;
+    }
+}
+
+/// Whether any committed event waits to be linked (a cheap look before a
+/// linker takes the write lock).
+pub async fn any_pending(c: &impl ConnectionTrait) -> Result<bool> {
+    Ok(audit_pending::Entity::find()
+        .select_only()
+        .column(audit_pending::Column::Id)
+        .limit(1)
+        .into_tuple::<Uuid>()
+        .one(c)
+        .await?
+        .is_some())
+}
+
+/// Most pending events one linking transaction takes.
+pub const LINK_BATCH: u64 = 1000;
+
+/// The sequencer's step, in the caller's write transaction: takes the chain
+/// head (the row lock serializes linkers of every process on PostgreSQL;
+/// SQLite's writers are serialized by BEGIN IMMEDIATE), appends up to
+/// `LINK_BATCH` pending events in the order they were recorded and then
+/// `direct` (events recorded by this very transaction, such as sensitive
+/// reads), and moves the head. Returns how many pending events it linked.
+pub async fn link(tx: &impl ConnectionTrait, chain_key: &[u8], direct: Vec<NewEvent>) -> Result<u64> {
     audit_head::Entity::update_many()
-        .col_expr(audit_head::Column::Hash, Expr::value(hash))
+        .col_expr(audit_head::Column::Seq, Expr::col(audit_head::Column::Seq))
         .filter(audit_head::Column::Id.eq(1))
         .exec(tx)
         .await?;
-    Ok(head.seq)
+    let head = audit_head::Entity::find_by_id(1)
+        .one(tx)
+        .await?
+        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("audit_head".into()))?;
+    let pending =
+        audit_pending::Entity::find().order_by_asc(audit_pending::Column::Id).limit(LINK_BATCH).all(tx).await?;
+    let taken: Vec<Uuid> = pending.iter().map(|p| p.id).collect();
+    let n = taken.len() as u64;
+    let now = Utc::now().trunc_subsecs(6);
+    let direct = direct.into_iter().map(|e| audit_pending::Model {
+        id: Uuid::now_v7(),
+        at: now,
+        actor_id: e.actor_id,
+        actor_name: e.actor_name,
+        action: e.action,
+        entity_type: e.entity_type,
+        entity_id: e.entity_id,
+        before: e.before,
+        after: e.after,
+        request_id: e.request_id,
+        scope_path: e.scope_path,
+        scope_level: e.scope_level,
+    });
+    let (mut seq, mut prev) = (head.seq, head.hash);
+    let mut rows = Vec::with_capacity(taken.len());
+    for p in pending.into_iter().chain(direct) {
+        seq += 1;
+        let link = Link {
+            seq,
+            at: at_text(p.at),
+            actor_id: p.actor_id.map(|u| u.to_string()),
+            actor_name: p.actor_name.clone(),
+            action: p.action.clone(),
+            entity_type: p.entity_type.clone(),
+            entity_id: p.entity_id.clone(),
+            before: p.before.clone(),
+            after: p.after.clone(),
+            request_id: p.request_id.clone(),
+            scope_path: p.scope_path.clone(),
+            scope_level: p.scope_level.clone(),
+            prev_hash: prev.clone(),
+        };
+        let hash = link.hash();
+        let mac = dandang_domain::audit::event_mac(chain_key, seq, &hash);
+        rows.push(audit_event::ActiveModel {
+            id: Set(p.id),
+            seq: Set(seq),
+            at: Set(p.at),
+            actor_id: Set(p.actor_id),
+            actor_name: Set(p.actor_name),
+            action: Set(p.action),
+            entity_type: Set(p.entity_type),
+            entity_id: Set(p.entity_id),
+            before: Set(p.before),
+            after: Set(p.after),
+            request_id: Set(p.request_id),
+            scope_path: Set(p.scope_path),
+            scope_level: Set(p.scope_level),
+            prev_hash: Set(std::mem::replace(&mut prev, hash.clone())),
+            hash: Set(hash),
+            mac: Set(Some(mac)),
+        });
+    }
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    // Bounded statements: a row has 16 values, SQLite allows 32,766.
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(500).collect();
+        audit_event::Entity::insert_many(chunk).exec_without_returning(tx).await?;
+    }
+    for chunk in taken.chunks(500) {
+        audit_pending::Entity::delete_many()
+            .filter(audit_pending::Column::Id.is_in(chunk.iter().copied()))
+            .exec(tx)
+            .await?;
+    }
+    audit_head::Entity::update_many()
+        .col_expr(audit_head::Column::Seq, Expr::value(seq))
+        .col_expr(audit_head::Column::Hash, Expr::value(prev))
+        .filter(audit_head::Column::Id.eq(1))
+        .exec(tx)
+        .await?;
+    Ok(n)
 }
 
 /// A stored row as the chain sees it.

@@ -1,8 +1,9 @@
 use sea_orm::entity::prelude::*;
 
-/// The single row holding the newest sequence number and hash. Appending an
-/// event updates it first, which serializes appends on PostgreSQL (row lock)
-/// and detects truncation of the newest events on verify.
+/// The single row holding the newest sequence number and hash. Linking a
+/// batch updates it first, which serializes linkers across processes on
+/// PostgreSQL (row lock), and lets verify detect truncation of the newest
+/// events.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "audit_head")]
 pub struct Model {

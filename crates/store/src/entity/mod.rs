@@ -7,6 +7,7 @@ pub mod app_user;
 pub mod appointment;
 pub mod audit_event;
 pub mod audit_head;
+pub mod audit_pending;
 pub mod cadre;
 pub mod cadre_impact;
 pub mod cadre_tag;

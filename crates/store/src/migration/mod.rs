@@ -23,6 +23,7 @@ mod m0013_tolerance_service;
 mod m0014_doc_counter;
 mod m0015_access;
 mod m0016_audit_mac;
+mod m0017_audit_pending;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_doc_counter::Migration),
             Box::new(m0015_access::Migration),
             Box::new(m0016_audit_mac::Migration),
+            Box::new(m0017_audit_pending::Migration),
         ]
     }
 }
