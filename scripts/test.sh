@@ -4,7 +4,8 @@
 #   3. unit and integration tests on SQLite — and on PostgreSQL when
 #      DANDANG_TEST_POSTGRES is set or a server answers on 127.0.0.1:5432,
 #   4. the browser test in headless Chromium,
-#   5. the OpenAPI contract: schemathesis against the served document.
+#   5. the OpenAPI contract: schemathesis against the served document,
+#   6. kill -9 during writes, restart, nothing acknowledged lost (both databases).
 # With CI=true a missing PostgreSQL is an error instead of a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,3 +45,6 @@ tests/browser/run.sh
 
 step "OpenAPI contract (schemathesis, as an administrator and as a scoped account)"
 tests/contract/run.sh
+
+step "kill -9 during writes: every acknowledged write kept, with its audit event"
+tests/crash/run.sh
