@@ -113,11 +113,10 @@ fn join(path: &str, name: &str) -> String {
 /// not know becomes `wrong_type`, never the English text.
 fn classify(path: &str, msg: &str) -> (String, Problem) {
     let quoted = || msg.split('`').nth(1).unwrap_or_default().to_string();
-    let last = path.rsplit(['.', '[']).next().unwrap_or(path);
-    let id_like = last == "id"
-        || last.ends_with("_id")
-        || last.ends_with("_ids")
-        || path.ends_with(']') && last.ends_with("ids]");
+    // An element of an id list (`unit_ids[3]`) is an id too.
+    let named = path.trim_end_matches(|c: char| c == ']' || c == '[' || c.is_ascii_digit());
+    let named = named.rsplit('.').next().unwrap_or(named);
+    let id_like = named == "id" || named.ends_with("_id") || named.ends_with("_ids");
     if msg.starts_with("missing field") {
         return (join(path, &quoted()), Problem::Required);
     }

@@ -67,6 +67,22 @@ pub fn read_only(kind: ImportKind, file_name: &str, bytes: &[u8]) -> std::result
     table::read_table(kind, file_name, bytes).map(|t| t.rows.len())
 }
 
+/// Reading a large workbook is seconds of CPU: it runs on the blocking pool,
+/// so the requests of everyone else keep the server's worker threads.
+async fn read_table_off(
+    kind: ImportKind,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> Result<(Vec<u8>, std::result::Result<Table, Vec<RowProblem>>)> {
+    let name = file_name.to_string();
+    tokio::task::spawn_blocking(move || {
+        let t = table::read_table(kind, &name, &bytes);
+        (bytes, t)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("workbook reader stopped: {e}")))
+}
+
 /// Rows beyond this are refused before any checking.
 pub const MAX_ROWS: usize = 200_000;
 
@@ -251,7 +267,8 @@ pub async fn validate(
         return Err(AppError::TooLarge { max_bytes: max });
     }
     let file_name: String = file_name.chars().take(200).collect();
-    let (rows, problems) = match read_table(kind, &file_name, &bytes) {
+    let (bytes, table) = read_table_off(kind, &file_name, bytes).await?;
+    let (rows, problems) = match table {
         Err(p) => (0, p),
         Ok(t) => {
             let (_, p) = prepare(app, actor, &t, app.db().read()).await?;
@@ -321,8 +338,8 @@ pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportRe
     }
     let kind = ImportKind::parse(&b.kind)?;
     require_import(actor, kind)?;
-    let t =
-        read_table(kind, &b.file_name, &b.content).map_err(|_| AppError::Internal("stored batch unreadable".into()))?;
+    let (_, t) = read_table_off(kind, &b.file_name, b.content.clone()).await?;
+    let t = t.map_err(|_| AppError::Internal("stored batch unreadable".into()))?;
     let (plan, problems) = prepare(app, actor, &t, &tx).await?;
     let Some(plan) = plan else {
         drop(tx);
