@@ -5,7 +5,8 @@
 #      DANDANG_TEST_POSTGRES is set or a server answers on 127.0.0.1:5432,
 #   4. the browser test in headless Chromium,
 #   5. the OpenAPI contract: schemathesis against the served document,
-#   6. kill -9 during writes, restart, nothing acknowledged lost (both databases).
+#   6. kill -9 during writes, restart, nothing acknowledged lost (both databases),
+#   7. each fuzz target briefly from its corpus (FUZZ_SECONDS, 20 here).
 # With CI=true a missing PostgreSQL is an error instead of a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,3 +49,6 @@ tests/contract/run.sh
 
 step "kill -9 during writes: every acknowledged write kept, with its audit event"
 tests/crash/run.sh
+
+step "fuzz targets, ${FUZZ_SECONDS:-20} s each (spreadsheet reader, JSON bodies, policy packs)"
+FUZZ_SECONDS="${FUZZ_SECONDS:-20}" scripts/fuzz.sh
