@@ -3,6 +3,7 @@
 //! app layer composes into use cases.
 
 pub mod audit;
+mod bulk;
 pub mod db;
 pub mod entity;
 pub mod error;

@@ -368,7 +368,7 @@ pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportRe
             }
             registry::insert_cadres(&tx, cadres).await?;
             registry::insert_tags(&tx, tags).await?;
-            registry::insert_appointments(&tx, appts).await?;
+            registry::insert_appointments_of_new_cadres(&tx, appts).await?;
         }
         Plan::Units(units) => {
             for u in units {

@@ -92,22 +92,33 @@ async fn valid_roster_commits_all_rows() {
                 good_row("诸葛明德", "1981-02-03", "99050219810203011", "宜昌市商务局"),
                 good_row("诸葛明理", "1983-04-05", "99050219830405011", "宜昌市教育局"),
                 good_row("诸葛明智", "1984-06-07", "99050219840607011", "宜昌市财政局"),
+                {
+                    // The head of the unit: listed before a deputy whose name sorts first.
+                    let mut r = good_row("诸葛明哲", "1979-08-09", "99050219790809011", "宜昌市商务局");
+                    (r[7], r[9]) = (s("局长"), s("正职"));
+                    r
+                },
             ],
         );
         let r = env.upload("/api/v1/imports?kind=cadres", &t, "花名册.xlsx", &file).await;
         assert_eq!(r.status, 200, "{}", r.text());
         let rep = r.json();
         assert_eq!(rep["ok"], true);
-        assert_eq!(rep["rows"], 3);
+        assert_eq!(rep["rows"], 4);
         // Validation alone writes nothing.
         assert_eq!(count(&env, &t, "诸葛").await, 0);
         let id = rep["batch_id"].as_str().unwrap();
         let r = env.post(&format!("/api/v1/imports/{id}/commit"), &t, Value::Null).await;
         assert_eq!(r.status, 200, "{}", r.text());
-        assert_eq!(r.json()["committed"], 3);
-        assert_eq!(count(&env, &t, "诸葛").await, 3);
+        assert_eq!(r.json()["committed"], 4);
+        assert_eq!(count(&env, &t, "诸葛").await, 4);
         let list = env.get("/api/v1/cadres?q=诸葛明德", &t).await.json();
         assert_eq!(list["items"][0]["current_posts"], serde_json::json!(["副局长"]));
+        // Roster order within the unit comes from the imported posts.
+        let list = env.get("/api/v1/cadres?q=诸葛", &t).await.json();
+        let names: Vec<&str> = list["items"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+        let (head, deputy) = (names.iter().position(|n| *n == "诸葛明哲"), names.iter().position(|n| *n == "诸葛明德"));
+        assert!(head.is_some() && deputy.is_some() && head < deputy, "{names:?}");
         // A batch commits once.
         let r = env.post(&format!("/api/v1/imports/{id}/commit"), &t, Value::Null).await;
         assert_eq!((r.status, r.code().as_str()), (409, "conflict"));
@@ -118,7 +129,7 @@ async fn valid_roster_commits_all_rows() {
         let mut wb = calamine_open(&r.body);
         let header: Vec<String> = wb[0].clone();
         assert_eq!(&header[..4], &["姓名", "性别", "出生日期", "公民身份号码"]);
-        assert_eq!(wb.len(), 4);
+        assert_eq!(wb.len(), 5);
         wb.sort();
         assert!(
             wb.iter().any(|row| row.contains(&"诸葛明智".to_string()) && row.contains(&"宜昌市财政局".to_string()))

@@ -27,12 +27,7 @@ pub async fn insert_follow_up(c: &impl ConnectionTrait, m: follow_up::Model) -> 
 }
 
 pub async fn insert_follow_ups(c: &impl ConnectionTrait, ms: Vec<follow_up::Model>) -> Result<()> {
-    for chunk in ms.chunks(500) {
-        follow_up::Entity::insert_many(chunk.iter().cloned().map(follow_up::ActiveModel::from))
-            .exec_without_returning(c)
-            .await?;
-    }
-    Ok(())
+    crate::bulk::insert_models::<follow_up::Entity>(c, ms).await
 }
 
 pub async fn follow_up(c: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> Result<Option<InScope<follow_up::Model>>> {
@@ -162,12 +157,7 @@ pub async fn visit(
 }
 
 pub async fn insert_visits(c: &impl ConnectionTrait, ms: Vec<follow_up_visit::Model>) -> Result<()> {
-    for chunk in ms.chunks(500) {
-        follow_up_visit::Entity::insert_many(chunk.iter().cloned().map(follow_up_visit::ActiveModel::from))
-            .exec_without_returning(c)
-            .await?;
-    }
-    Ok(())
+    crate::bulk::insert_models::<follow_up_visit::Entity>(c, ms).await
 }
 
 pub async fn update_visit(

@@ -32,12 +32,7 @@ pub async fn insert_measure(c: &impl ConnectionTrait, m: measure::Model) -> Resu
 }
 
 pub async fn insert_measures(c: &impl ConnectionTrait, ms: Vec<measure::Model>) -> Result<()> {
-    for chunk in ms.chunks(500) {
-        measure::Entity::insert_many(chunk.iter().cloned().map(measure::ActiveModel::from))
-            .exec_without_returning(c)
-            .await?;
-    }
-    Ok(())
+    crate::bulk::insert_models::<measure::Entity>(c, ms).await
 }
 
 /// One measure, if the scope covers its cadre (or its unit, for a measure
@@ -103,12 +98,7 @@ pub async fn set_cadre_impact(
 }
 
 pub async fn insert_cadre_impacts(c: &impl ConnectionTrait, rows: Vec<cadre_impact::Model>) -> Result<()> {
-    for chunk in rows.chunks(500) {
-        cadre_impact::Entity::insert_many(chunk.iter().cloned().map(cadre_impact::ActiveModel::from))
-            .exec_without_returning(c)
-            .await?;
-    }
-    Ok(())
+    crate::bulk::insert_models::<cadre_impact::Entity>(c, rows).await
 }
 
 /// A measure with the names a list shows.

@@ -76,12 +76,16 @@ pub async fn insert_appointments(c: &impl ConnectionTrait, ms: Vec<appointment::
     let mut ids: Vec<Uuid> = ms.iter().map(|a| a.cadre_id).collect();
     ids.sort();
     ids.dedup();
-    for chunk in ms.chunks(200) {
-        appointment::Entity::insert_many(chunk.iter().cloned().map(appointment::ActiveModel::from))
-            .exec_without_returning(c)
-            .await?;
-    }
+    crate::bulk::insert_models::<appointment::Entity>(c, ms).await?;
     super::cadres::refresh_post_ranks(c, &ids).await
+}
+
+/// Appointments of cadres inserted in this same transaction whose roster
+/// order was computed with them (`post_rank` from the same tier and level):
+/// nothing to refresh, which saves a read and a write of every cadre in a
+/// large import.
+pub async fn insert_appointments_of_new_cadres(c: &impl ConnectionTrait, ms: Vec<appointment::Model>) -> Result<()> {
+    crate::bulk::insert_models::<appointment::Entity>(c, ms).await
 }
 
 /// Ends an open appointment of a cadre in scope and refreshes the roster order.

@@ -282,12 +282,7 @@ pub async fn insert_cadre(c: &impl ConnectionTrait, m: cadre::Model) -> Result<(
 }
 
 pub async fn insert_cadres(c: &impl ConnectionTrait, ms: Vec<cadre::Model>) -> Result<()> {
-    for chunk in ms.chunks(200) {
-        cadre::Entity::insert_many(chunk.iter().cloned().map(cadre::ActiveModel::from))
-            .exec_without_returning(c)
-            .await?;
-    }
-    Ok(())
+    crate::bulk::insert_models::<cadre::Entity>(c, ms).await
 }
 
 /// Replaces a cadre in scope if nobody changed it since `expected_version`.
@@ -337,12 +332,7 @@ async fn set_tags_of(c: &impl ConnectionTrait, cadre_id: Uuid, tags: &[String]) 
 }
 
 pub async fn insert_tags(c: &impl ConnectionTrait, rows: Vec<cadre_tag::Model>) -> Result<()> {
-    for chunk in rows.chunks(500) {
-        cadre_tag::Entity::insert_many(chunk.iter().cloned().map(cadre_tag::ActiveModel::from))
-            .exec_without_returning(c)
-            .await?;
-    }
-    Ok(())
+    crate::bulk::insert_models::<cadre_tag::Entity>(c, rows).await
 }
 
 /// Recomputes the roster sort key (see `dandang_domain::registry::post_rank`)
