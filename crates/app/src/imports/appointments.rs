@@ -6,9 +6,9 @@ pub(super) async fn prepare_appointments(
     actor: &Actor,
     t: &Table,
     c: &impl ConnectionTrait,
-) -> Result<(Option<Plan>, Vec<RowProblem>)> {
+) -> Result<(Option<Plan>, Problems)> {
     let today = clock::today();
-    let mut problems = Vec::new();
+    let mut problems = Problems::new();
     let mut unit_names = HashSet::new();
     for (_, cells) in &t.rows {
         if let Ok(Some(u)) = t.text(cells, "unit") {

@@ -13,9 +13,9 @@ pub(super) async fn prepare_cadres(
     actor: &Actor,
     t: &Table,
     c: &impl ConnectionTrait,
-) -> Result<(Option<Plan>, Vec<RowProblem>)> {
+) -> Result<(Option<Plan>, Problems)> {
     let today = clock::today();
-    let mut problems = Vec::new();
+    let mut problems = Problems::new();
     let mut unit_names = HashSet::new();
     let mut id_numbers = Vec::new();
     for (_, cells) in &t.rows {

@@ -21,19 +21,19 @@ pub(super) async fn prepare_items(
     actor: &Actor,
     t: &Table,
     c: &impl ConnectionTrait,
-) -> Result<(Option<Plan>, Vec<RowProblem>)> {
+) -> Result<(Option<Plan>, Problems)> {
     let split = |s: &str| -> Vec<String> {
         s.split(['、', '，', ',', '；', ';']).map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect()
     };
     let mut names = HashSet::new();
-    let mut scratch = Vec::new();
+    let mut scratch = Problems::new();
     for (row, cells) in &t.rows {
         names.extend(cell_text(t, cells, *row, "lead_unit", &mut scratch));
         names.extend(cell_text(t, cells, *row, "co_units", &mut scratch).map(|s| split(&s)).unwrap_or_default());
     }
     let units = units_by_name(c, actor, names).await?;
     let now = Utc::now();
-    let mut problems = Vec::new();
+    let mut problems = Problems::new();
     let mut plan = Vec::new();
     for (row, cells) in &t.rows {
         let row = *row;

@@ -7,9 +7,9 @@ pub(super) async fn prepare_measures(
     actor: &Actor,
     t: &Table,
     c: &impl ConnectionTrait,
-) -> Result<(Option<Plan>, Vec<RowProblem>)> {
+) -> Result<(Option<Plan>, Problems)> {
     let today = clock::today();
-    let mut problems = Vec::new();
+    let mut problems = Problems::new();
     let mut plan = Vec::new();
     for (row, cells) in &t.rows {
         let row = *row;

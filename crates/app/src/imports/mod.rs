@@ -102,7 +102,10 @@ pub struct ImportReport {
     pub kind_label: &'static str,
     pub file_name: String,
     pub rows: usize,
+    /// The first [`LISTED_PROBLEMS`] problems in row order.
     pub problems: Vec<RowProblem>,
+    /// Every problem found, listed or not.
+    pub problems_total: usize,
     pub ok: bool,
     pub status: String,
     pub committed: usize,
@@ -115,8 +118,60 @@ impl ImportReport {
         } else if self.ok {
             format!("校验通过：共 {} 行，可以提交导入", self.rows)
         } else {
-            format!("发现 {} 个问题，未导入任何数据；请修改后重新上传", self.problems.len())
+            let listed = self.problems.len();
+            let rest = self.problems_total.saturating_sub(listed);
+            let more = if rest > 0 {
+                format!("（列出前 {listed} 个，另有 {rest} 个未列出）")
+            } else {
+                String::new()
+            };
+            format!("发现 {} 个问题{more}，未导入任何数据；请修改后重新上传", self.problems_total)
         }
+    }
+}
+
+/// How many row problems a report lists; the rest are counted. A file of
+/// 200,000 bad rows would otherwise answer with millions of messages — and
+/// nobody fixes a file from more than the first screens of them.
+pub const LISTED_PROBLEMS: usize = 1_000;
+
+/// The problems found in a file: the first [`LISTED_PROBLEMS`] kept, every
+/// one counted, and the row of the latest remembered (rows are checked in
+/// order, so "has this row a problem yet" needs no search).
+#[derive(Debug, Default)]
+pub(super) struct Problems {
+    listed: Vec<RowProblem>,
+    total: usize,
+    last_row: Option<usize>,
+}
+
+impl Problems {
+    pub(super) fn new() -> Self {
+        Self::default()
+    }
+
+    pub(super) fn push(&mut self, p: RowProblem) {
+        self.total += 1;
+        self.last_row = Some(p.row);
+        if self.listed.len() < LISTED_PROBLEMS {
+            self.listed.push(p);
+        }
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    pub(super) fn any_on(&self, row: usize) -> bool {
+        self.last_row == Some(row)
+    }
+
+    fn from_file(listed: Vec<RowProblem>) -> Self {
+        let mut p = Self::new();
+        for x in listed {
+            p.push(x);
+        }
+        p
     }
 }
 
@@ -140,7 +195,7 @@ impl Plan {
     }
 }
 
-fn problems_from(t: &Table, row: usize, inv: Invalid, out: &mut Vec<RowProblem>) {
+fn problems_from(t: &Table, row: usize, inv: Invalid, out: &mut Problems) {
     for e in inv.errors {
         out.push(t.problem(row, &e.field, e.message));
     }
@@ -158,12 +213,7 @@ fn header_label(kind: ImportKind) -> impl Fn(&'static str) -> (&'static str, Str
     }
 }
 
-async fn prepare(
-    app: &App,
-    actor: &Actor,
-    t: &Table,
-    c: &impl ConnectionTrait,
-) -> Result<(Option<Plan>, Vec<RowProblem>)> {
+async fn prepare(app: &App, actor: &Actor, t: &Table, c: &impl ConnectionTrait) -> Result<(Option<Plan>, Problems)> {
     match t.kind {
         ImportKind::Cadres => prepare_cadres(app, actor, t, c).await,
         ImportKind::Units => prepare_units(actor, t, c).await,
@@ -173,7 +223,7 @@ async fn prepare(
     }
 }
 
-fn cell_text(t: &Table, cells: &[Cell], row: usize, key: &str, problems: &mut Vec<RowProblem>) -> Option<String> {
+fn cell_text(t: &Table, cells: &[Cell], row: usize, key: &str, problems: &mut Problems) -> Option<String> {
     match t.text(cells, key) {
         Ok(v) => v,
         Err(p) => {
@@ -208,7 +258,7 @@ async fn find_cadre(
     idn: Option<&str>,
     name: Option<&str>,
     birth: Option<&str>,
-    problems: &mut Vec<RowProblem>,
+    problems: &mut Problems,
 ) -> Result<Option<InScope<registry::CadreRow>>> {
     let cadre = match (idn, name, birth) {
         (Some(i), _, _) => {
@@ -242,7 +292,7 @@ async fn find_cadre(
             return Ok(None);
         }
     };
-    if cadre.is_none() && problems.iter().all(|p| p.row != row) {
+    if cadre.is_none() && !problems.any_on(row) {
         let who = name.map(|n| format!("“{n}”")).unwrap_or_else(|| "该行所指的干部".into());
         problems.push(t.problem(row, "name", format!("在您的管理范围内找不到{who}，请核对或先导入干部名册")));
     }
@@ -269,7 +319,7 @@ pub async fn validate(
     let file_name: String = file_name.chars().take(200).collect();
     let (bytes, table) = read_table_off(kind, &file_name, bytes).await?;
     let (rows, problems) = match table {
-        Err(p) => (0, p),
+        Err(p) => (0, Problems::from_file(p)),
         Ok(t) => {
             let (_, p) = prepare(app, actor, &t, app.db().read()).await?;
             (t.rows.len(), p)
@@ -284,7 +334,8 @@ pub async fn validate(
         kind_label: kind.label_zh(),
         file_name: file_name.clone(),
         rows,
-        problems,
+        problems_total: problems.total,
+        problems: problems.listed,
         ok,
         status: status.into(),
         committed: 0,
@@ -301,7 +352,7 @@ pub async fn validate(
             uploaded_at: Utc::now(),
             status: status.into(),
             row_count: rows as i32,
-            error_count: report.problems.len() as i32,
+            error_count: i32::try_from(report.problems_total).unwrap_or(i32::MAX),
             report: serde_json::to_string(&report.problems).unwrap_or_default(),
             content: if ok { bytes } else { Vec::new() },
             sha256: sha.clone(),
@@ -314,7 +365,7 @@ pub async fn validate(
         &tx,
         actor,
         Event::new("import.validate", "import_batch", id, Place::of_actor(actor)).after(&serde_json::json!({
-            "kind": kind.code(), "file_name": file_name, "rows": rows, "problems": report.problems.len(), "sha256": sha,
+            "kind": kind.code(), "file_name": file_name, "rows": rows, "problems": report.problems_total, "sha256": sha,
         })),
     )
     .await?;
@@ -349,7 +400,8 @@ pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportRe
             kind_label: kind.label_zh(),
             file_name: b.file_name.clone(),
             rows: t.rows.len(),
-            problems,
+            problems_total: problems.total,
+            problems: problems.listed,
             ok: false,
             status: "validated".into(),
             committed: 0,
@@ -417,6 +469,7 @@ pub async fn commit(app: &App, actor: &Actor, batch_id: Uuid) -> Result<ImportRe
         file_name: b.file_name.clone(),
         rows: n,
         problems: vec![],
+        problems_total: 0,
         ok: true,
         status: "committed".into(),
         committed: n,

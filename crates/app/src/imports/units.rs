@@ -6,8 +6,8 @@ pub(super) async fn prepare_units(
     actor: &Actor,
     t: &Table,
     c: &impl ConnectionTrait,
-) -> Result<(Option<Plan>, Vec<RowProblem>)> {
-    let mut problems = Vec::new();
+) -> Result<(Option<Plan>, Problems)> {
+    let mut problems = Problems::new();
     let mut names = HashSet::new();
     for (_, cells) in &t.rows {
         for k in ["name", "parent"] {

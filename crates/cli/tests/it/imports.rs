@@ -138,6 +138,34 @@ async fn valid_roster_commits_all_rows() {
     .await;
 }
 
+/// A file where every row is wrong answers with the first thousand problems
+/// and the count of all of them, not a message per cell of every row.
+#[tokio::test]
+async fn a_file_of_bad_rows_lists_a_thousand_problems_and_counts_the_rest() {
+    let env = crate::support::sqlite().await;
+    env.demo().await;
+    let t = env.token("yc_ganbu").await;
+    let rows: Vec<Vec<Cell>> = (0..1_500)
+        .map(|i| {
+            let mut r = good_row(&format!("乙{i}"), "1981-02-03", "99050219810203011", "宜昌市商务局");
+            // Two problems a row; no ID number, so no duplicates on top.
+            (r[1], r[2], r[3]) = (s("未知"), s("1981-02-30"), s(""));
+            r
+        })
+        .collect();
+    let r = env.upload("/api/v1/imports?kind=cadres", &t, "全错.xlsx", &xlsx(&HEADERS, &rows)).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    let rep = r.json();
+    assert_eq!(rep["problems"].as_array().unwrap().len(), 1_000);
+    assert_eq!(rep["problems_total"], 3_000);
+    // Listed in row order: the first rows' problems, the last rows' counted.
+    assert_eq!(rep["problems"][0]["row"], 2);
+    assert_eq!(rep["problems"][999]["row"], 501);
+    let page = env.get("/api/v1/imports", &t).await.json();
+    let batch = page.as_array().unwrap().iter().find(|b| b["id"] == rep["batch_id"]).unwrap().clone();
+    assert_eq!(batch["problems"], 3_000);
+}
+
 fn calamine_open(bytes: &[u8]) -> Vec<Vec<String>> {
     use calamine::{Reader, open_workbook_auto_from_rs};
     let mut wb = open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
