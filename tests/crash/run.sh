@@ -14,7 +14,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 config() { # db url, file
-  sed -e "s|^db_url = .*|db_url = \"$1\"|" -e "s|^policy_dir = .*|policy_dir = \"$root/policy\"|" \
+  sed -e "s|^db_url = .*|db_url = \"$1\"|" \
     -e "s|^# key_file = .*|key_file = \"$work/$3.audit-key\"|" \
     -e "s|^per_minute = .*|per_minute = 1000|" "$root/dandang.toml" >"$2"
 }

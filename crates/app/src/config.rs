@@ -24,7 +24,10 @@ use crate::error::{AppError, Result};
 pub struct Config {
     pub db_url: String,
     pub listen: String,
-    pub policy_dir: PathBuf,
+    /// A directory of policy packs replacing those built into the binary
+    /// (`policy/` as it was at build time). Relative to the configuration
+    /// file's directory when given there.
+    pub policy_dir: Option<PathBuf>,
     pub policy: PolicyConfig,
     pub session: SessionConfig,
     pub password_hash: HashCost,
@@ -121,7 +124,7 @@ impl Default for Config {
         Config {
             db_url: "sqlite://data/dandang.db".into(),
             listen: "127.0.0.1:8080".into(),
-            policy_dir: PathBuf::from("policy"),
+            policy_dir: None,
             policy: PolicyConfig::default(),
             session: SessionConfig::default(),
             password_hash: HashCost::default(),
@@ -224,9 +227,13 @@ impl Config {
             return Ok(Config::default());
         }
         let text = std::fs::read_to_string(path).map_err(|e| AppError::Config(format!("{}: {e}", path.display())))?;
-        toml::from_str(&text).map_err(|e| {
+        let mut c: Config = toml::from_str(&text).map_err(|e| {
             let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
             AppError::Config(format!("{}:{}: {}", path.display(), line.unwrap_or(0), e.message()))
-        })
+        })?;
+        if let (Some(dir), Some(base)) = (&c.policy_dir, path.parent()) {
+            c.policy_dir = Some(base.join(dir));
+        }
+        Ok(c)
     }
 }

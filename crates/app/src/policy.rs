@@ -23,6 +23,31 @@ pub struct PolicyState {
     pub by_jurisdiction: Vec<(String, String)>,
 }
 
+/// The packs of `policy/` as they were when this binary was built:
+/// (pack directory, file name, content).
+const EMBEDDED: &[(&str, &str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedded_policy.rs"));
+
+/// The packs built into the binary, named as if read from `policy/`.
+pub fn embedded() -> Vec<SourceFile> {
+    EMBEDDED
+        .iter()
+        .map(|(pack, file, content)| SourceFile {
+            path: format!("policy/{pack}/{file}"),
+            pack_dir: (*pack).into(),
+            content: (*content).into(),
+        })
+        .collect()
+}
+
+/// The deployment's packs: from `policy_dir` when the configuration names
+/// one, else those built into the binary.
+pub fn load_configured(config: &Config) -> std::result::Result<PolicySet, Vec<PolicyError>> {
+    match &config.policy_dir {
+        Some(dir) => load_set(dir),
+        None => load_files(&embedded()),
+    }
+}
+
 /// Reads every `*.toml` under `dir/<pack>/`.
 pub fn read_dir(dir: &Path) -> std::result::Result<Vec<SourceFile>, String> {
     let mut files = Vec::new();
@@ -54,7 +79,11 @@ pub fn read_dir(dir: &Path) -> std::result::Result<Vec<SourceFile>, String> {
 pub fn load_set(dir: &Path) -> std::result::Result<PolicySet, Vec<PolicyError>> {
     let files =
         read_dir(dir).map_err(|m| vec![PolicyError { file: dir.display().to_string(), line: None, message: m }])?;
-    let set = PolicySet::load(&files)?;
+    load_files(&files)
+}
+
+fn load_files(files: &[SourceFile]) -> std::result::Result<PolicySet, Vec<PolicyError>> {
+    let set = PolicySet::load(files)?;
     let errors = dandang_domain::policy::check_values(&set, dandang_domain::pack_schemas::SCHEMAS);
     if errors.is_empty() { Ok(set) } else { Err(errors) }
 }
@@ -79,7 +108,7 @@ pub fn build_books(set: &PolicySet) -> std::result::Result<std::collections::Has
 
 impl PolicyState {
     pub fn load(config: &Config) -> Result<PolicyState> {
-        let set = load_set(&config.policy_dir)
+        let set = load_configured(config)
             .map_err(|errs| AppError::Config(errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")))?;
         let mut known = vec![config.policy.pack.clone()];
         known.extend(config.policy.by_jurisdiction.iter().map(|r| r.pack.clone()));

@@ -35,7 +35,7 @@ fn pct(sorted: &[u128], p: f64) -> f64 {
 
 fn main() {
     let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let cfg = Config { policy_dir: root.join("policy"), ..Config::default() };
+    let cfg = Config { policy_dir: Some(root.join("policy")), ..Config::default() };
     let policy = PolicyState::load(&cfg).expect("packs load");
     let book = policy.default_book();
     let as_of = d("2025-06-30");

@@ -20,7 +20,7 @@ const ROWS: usize = 100_000;
 
 fn config(db: String) -> Config {
     let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut c = Config { db_url: db, policy_dir: root.join("policy"), ..Config::default() };
+    let mut c = Config { db_url: db, policy_dir: Some(root.join("policy")), ..Config::default() };
     c.password_hash = dandang_app::config::HashCost::for_tests();
     c.upload_max_bytes = 64 * 1024 * 1024;
     c.policy.pack = "cn-hb".into();

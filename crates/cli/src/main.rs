@@ -27,7 +27,7 @@ struct Common {
     /// 数据库地址：sqlite://路径 或 postgres://…
     #[arg(long, global = true, env = "DANDANG_DB")]
     db: Option<String>,
-    /// 规则包目录
+    /// 规则包目录（不指定时使用程序内置的规则包）
     #[arg(long, global = true, env = "DANDANG_POLICY_DIR")]
     policy_dir: Option<PathBuf>,
 }
@@ -177,7 +177,7 @@ fn config(c: &Common) -> Result<Config, AppError> {
         cfg.db_url = db.clone();
     }
     if let Some(p) = &c.policy_dir {
-        cfg.policy_dir = p.clone();
+        cfg.policy_dir = Some(p.clone());
     }
     Ok(cfg)
 }
@@ -210,6 +210,11 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
     match cli.cmd {
         Cmd::Serve { demo, listen } => {
             let mut cfg = config(&c)?;
+            if demo && !c.config.exists() {
+                // Without a configuration the packs default to the national
+                // one; the demo is a Hubei deployment and applies Hubei's.
+                cfg.policy = dandang_demo::policy();
+            }
             if let Some(l) = listen {
                 cfg.listen = l;
             }
@@ -316,7 +321,7 @@ async fn run(cli: Cli) -> Result<ExitCode, AppError> {
         }
         Cmd::Policy { cmd: PolicyCmd::Check } => {
             let cfg = config(&c)?;
-            let set = match policy::load_set(&cfg.policy_dir) {
+            let set = match policy::load_configured(&cfg) {
                 Ok(s) => s,
                 Err(errs) => {
                     for e in &errs {

@@ -37,6 +37,16 @@ mod tolerance;
 /// Password of every demo account (printed at start).
 pub const DEMO_PASSWORD: &str = "Dandang2026";
 
+/// The packs the demo deployment applies (as the repository's dandang.toml
+/// says): Hubei's, and Yichang's within Yichang. Used when `serve --demo`
+/// runs without a configuration file.
+pub fn policy() -> dandang_app::config::PolicyConfig {
+    dandang_app::config::PolicyConfig {
+        pack: "cn-hb".into(),
+        by_jurisdiction: vec![dandang_app::config::PackRule { code_prefix: "4205".into(), pack: "cn-hb-yc".into() }],
+    }
+}
+
 /// The dataset is generated relative to this day so it is the same on every run.
 fn base_day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid")

@@ -109,3 +109,59 @@ fn unknown_database_scheme_is_an_error() {
     assert_ne!(code, 0);
     assert!(err.contains("mysql"), "{err}");
 }
+
+/// Started outside the repository with no configuration file: the packs,
+/// templates and assets are the binary's own, and `serve --demo` applies the
+/// demo deployment's packs (it failed with "无法读取规则包目录 policy").
+#[test]
+fn runs_from_any_directory() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_dandang");
+    let out = std::process::Command::new(bin).current_dir(dir.path()).args(["policy", "check"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut server = std::process::Command::new(bin)
+        .current_dir(dir.path())
+        .args(["serve", "--demo", "--listen", &listen])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let get = |path: &str| -> Option<String> {
+        let mut s = std::net::TcpStream::connect(&listen).ok()?;
+        write!(s, "GET {path} HTTP/1.0\r\nHost: {listen}\r\n\r\n").ok()?;
+        let mut body = String::new();
+        s.read_to_string(&mut body).ok()?;
+        Some(body)
+    };
+    let started = std::time::Instant::now();
+    let login = loop {
+        if let Some(r) = get("/login") {
+            break r;
+        }
+        if let Ok(Some(status)) = server.try_wait() {
+            let mut err = String::new();
+            server.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            panic!("server exited with {status}: {err}");
+        }
+        assert!(started.elapsed().as_secs() < 120, "server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert!(login.starts_with("HTTP/1.0 200") || login.starts_with("HTTP/1.1 200"), "{login}");
+    assert!(login.contains("登录"), "{login}");
+    let css = login
+        .split("href=\"")
+        .filter_map(|s| s.split('"').next())
+        .find(|h| h.starts_with("/static/"))
+        .map(str::to_string);
+    let css = css.expect("a stylesheet under /static/");
+    let asset = get(&css).unwrap();
+    assert!(asset.starts_with("HTTP/1.1 200") || asset.starts_with("HTTP/1.0 200"), "{css}: {asset:.200}");
+    server.kill().unwrap();
+    let out = server.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("已载入演示数据"), "{stdout}");
+    assert!(dir.path().join("data/dandang.db").exists());
+}

@@ -94,7 +94,7 @@ fn a_pack_with_a_malformed_value_or_an_unknown_pack_does_not_start() {
     assert!(text.contains(", appeal = 22,"));
     std::fs::write(&tol, text.replace(", appeal = 22,", ",")).unwrap();
     let mut c = crate::support::config("sqlite://unused".into());
-    c.policy_dir = dir.path().to_path_buf();
+    c.policy_dir = Some(dir.path().to_path_buf());
     let e = dandang_app::PolicyState::load(&c).err().expect("refused");
     let msg = e.to_string();
     assert!(msg.contains("tolerance.toml") && msg.contains("tolerance.deadlines") && msg.contains("appeal"), "{msg}");
@@ -103,4 +103,24 @@ fn a_pack_with_a_malformed_value_or_an_unknown_pack_does_not_start() {
     c.policy.pack = "cn-xx".into();
     let msg = dandang_app::PolicyState::load(&c).err().expect("refused").to_string();
     assert!(msg.contains("cn-xx"), "{msg}");
+}
+
+/// The packs built into the binary are `policy/` as it is: a stale build
+/// would apply yesterday's rules.
+#[test]
+fn embedded_packs_are_the_policy_directory() {
+    let disk = dandang_app::policy::read_dir(&crate::support::workspace().join("policy")).unwrap();
+    let key = |path: &str| path.rsplit('/').take(2).collect::<Vec<_>>().join("/");
+    let mut disk: Vec<(String, String)> = disk.into_iter().map(|f| (key(&f.path), f.content)).collect();
+    let mut built: Vec<(String, String)> =
+        dandang_app::policy::embedded().into_iter().map(|f| (key(&f.path), f.content)).collect();
+    disk.sort();
+    built.sort();
+    assert!(!built.is_empty());
+    assert_eq!(built, disk);
+    // And a configuration without a directory uses them.
+    let mut c = crate::support::config("sqlite://unused".into());
+    c.policy_dir = None;
+    let state = dandang_app::PolicyState::load(&c).expect("embedded packs load");
+    assert!(state.set.packs.contains_key("cn-hb-yc"));
 }

@@ -7,7 +7,7 @@ use axum::{
     body::Body,
     http::{HeaderMap, Method, Request, header},
 };
-use dandang_app::{App, Config, PolicyState, config::PackRule};
+use dandang_app::{App, Config, PolicyState};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use sqlx::Connection;
@@ -18,10 +18,9 @@ pub fn workspace() -> PathBuf {
 }
 
 pub fn config(db_url: String) -> Config {
-    let mut c = Config { db_url, policy_dir: workspace().join("policy"), ..Config::default() };
+    let mut c = Config { db_url, policy_dir: Some(workspace().join("policy")), ..Config::default() };
     c.password_hash = dandang_app::config::HashCost::for_tests();
-    c.policy.pack = "cn-hb".into();
-    c.policy.by_jurisdiction = vec![PackRule { code_prefix: "4205".into(), pack: "cn-hb-yc".into() }];
+    c.policy = dandang_demo::policy();
     // Tests log in far more often than a person; the throttle has its own test.
     c.login.per_minute = 100_000;
     c.login.burst = 100_000;
