@@ -328,6 +328,7 @@ impl Builder {
             name,
             name_pinyin: keys.pinyin,
             name_initials: keys.initials,
+            name_search: keys.search,
             sex: sex.code().into(),
             birth_date: birth,
             id_number,

@@ -107,33 +107,121 @@ pub fn not_future(d: NaiveDate, today: NaiveDate) -> Result<NaiveDate, Problem> 
 /// (lowercase letters and digits only) so no database collation is involved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NameKeys {
+    /// The usual reading (a surname's own reading for the first character):
+    /// the sort key.
     pub pinyin: String,
     pub initials: String,
+    /// Every spelling a user may type — each reading of the name's
+    /// polyphonic characters, in full and as initials — as `|a|b|…|`, so a
+    /// search is one `LIKE '%|key%'`.
+    pub search: String,
 }
 
+/// Characters read more than one way in names, the reading usual in names
+/// first (长 cháng as in 长江; the pinyin library says zhǎng) and a surname's
+/// own reading first where the character is one (单 shàn, 解 xiè, 仇 qiú,
+/// 区 ōu, 查 zhā, 曾 zēng, 朴 piáo, 盖 gě, 覃 qín, 尉 yù in 尉迟 …). Readings are
+/// toneless, as they are typed. Only name-relevant readings are listed: the
+/// pinyin library's full heteronym table would let "wj" find every 王强.
+const POLYPHONES: &[(char, &[&str])] = &[
+    ('长', &["chang", "zhang"]),
+    ('重', &["chong", "zhong"]),
+    ('曾', &["zeng", "ceng"]),
+    ('单', &["shan", "dan", "chan"]),
+    ('朝', &["chao", "zhao"]),
+    ('解', &["xie", "jie"]),
+    ('仇', &["qiu", "chou"]),
+    ('区', &["ou", "qu"]),
+    ('查', &["zha", "cha"]),
+    ('乐', &["yue", "le"]),
+    ('朴', &["piao", "pu"]),
+    ('盖', &["ge", "gai"]),
+    ('缪', &["miao", "mou", "miu"]),
+    ('覃', &["qin", "tan"]),
+    ('尉', &["yu", "wei"]),
+    ('翟', &["zhai", "di"]),
+    ('召', &["shao", "zhao"]),
+    ('种', &["chong", "zhong"]),
+    ('员', &["yun", "yuan"]),
+    ('宓', &["mi", "fu"]),
+    ('秘', &["bi", "mi"]),
+    ('折', &["she", "zhe"]),
+    ('繁', &["po", "fan"]),
+    ('句', &["gou", "ju"]),
+    ('万', &["wan", "mo"]),
+    ('柏', &["bai", "bo"]),
+    ('藏', &["zang", "cang"]),
+    ('强', &["qiang", "jiang"]),
+    ('传', &["chuan", "zhuan"]),
+    ('行', &["xing", "hang"]),
+    ('和', &["he", "huo"]),
+    ('大', &["da", "dai"]),
+    ('都', &["du", "dou"]),
+    ('薄', &["bo", "bao"]),
+    ('蔚', &["wei", "yu"]),
+    ('率', &["shuai", "lv"]),
+    ('莘', &["shen", "xin"]),
+    ('参', &["shen", "can"]),
+    ('调', &["diao", "tiao"]),
+    ('会', &["hui", "kuai"]),
+    ('贲', &["ben", "bi"]),
+    ('角', &["jiao", "jue"]),
+    ('降', &["jiang", "xiang"]),
+    ('卜', &["bu", "bo"]),
+    ('奇', &["qi", "ji"]),
+    ('车', &["che", "ju"]),
+    ('牟', &["mou", "mu"]),
+    ('那', &["na", "nuo"]),
+    ('吕', &["lv", "lu"]),
+];
+
+/// At most this many spellings of one name are indexed (a name of four
+/// polyphonic characters has 16 or more); the usual reading always is.
+const MAX_SPELLINGS: usize = 16;
+
 pub fn name_keys(name: &str) -> NameKeys {
-    let mut pinyin = String::new();
-    let mut initials = String::new();
+    // Each character's readings, the usual one first.
+    let mut readings: Vec<Vec<String>> = Vec::new();
     for (ch, py) in name.chars().zip(name.to_pinyin()) {
-        match py {
-            Some(p) => {
-                let plain = p.plain();
-                pinyin.push_str(plain);
-                if let Some(c) = plain.chars().next() {
-                    initials.push(c);
-                }
+        let usual = py.map(|p| p.plain().replace('ü', "v"));
+        let listed = POLYPHONES.iter().find(|(c, _)| *c == ch).map(|(_, r)| *r);
+        let mut r: Vec<String> = match (usual, listed) {
+            (_, Some(listed)) => listed.iter().map(|s| s.to_string()).collect(),
+            (Some(u), None) => vec![u],
+            (None, _) => {
+                let s: String = ch.to_lowercase().filter(|c| c.is_ascii_alphanumeric()).collect();
+                if s.is_empty() { continue } else { vec![s] }
             }
-            None => {
-                for lc in ch.to_lowercase() {
-                    if lc.is_ascii_alphanumeric() {
-                        pinyin.push(lc);
-                        initials.push(lc);
-                    }
-                }
+        };
+        r.dedup();
+        readings.push(r);
+    }
+    let mut spellings: Vec<(String, String)> = vec![(String::new(), String::new())];
+    for r in &readings {
+        let mut next = Vec::with_capacity(spellings.len() * r.len());
+        for (full, init) in &spellings {
+            for reading in r {
+                let mut f = full.clone();
+                f.push_str(reading);
+                let mut i = init.clone();
+                i.extend(reading.chars().next());
+                next.push((f, i));
+            }
+        }
+        next.truncate(MAX_SPELLINGS);
+        spellings = next;
+    }
+    let (pinyin, initials) = spellings[0].clone();
+    let mut keys: Vec<&str> = Vec::new();
+    for (f, i) in &spellings {
+        for k in [f.as_str(), i.as_str()] {
+            if !k.is_empty() && !keys.contains(&k) {
+                keys.push(k);
             }
         }
     }
-    NameKeys { pinyin, initials }
+    let search = if keys.is_empty() { String::new() } else { format!("|{}|", keys.join("|")) };
+    NameKeys { pinyin, initials, search }
 }
 
 /// A search term reduced the same way as [`name_keys`] so "Zhang San",
@@ -165,6 +253,28 @@ mod tests {
         assert_eq!(k.initials, "zsf");
         assert_eq!(name_keys("李 A").pinyin, "lia");
         assert_eq!(search_key("Zhang San"), "zhangsan");
+    }
+
+    #[test]
+    fn every_reading_of_a_polyphone_finds_the_name() {
+        let k = name_keys("陈长江");
+        assert_eq!((k.pinyin.as_str(), k.initials.as_str()), ("chenchangjiang", "ccj"));
+        for typed in ["chenchangjiang", "chenzhangjiang", "ccj", "czj"] {
+            assert!(k.search.contains(&format!("|{typed}|")), "{typed}: {}", k.search);
+        }
+        // A surname has its own reading, which is also the sort key.
+        let k = name_keys("单雄信");
+        assert_eq!(k.pinyin, "shanxiongxin");
+        assert!(k.search.contains("|danxiongxin|") && k.search.contains("|sxx|"), "{}", k.search);
+        assert_eq!(name_keys("曾国藩").pinyin, "zengguofan");
+        assert_eq!(name_keys("解缙").pinyin, "xiejin");
+        // Names without polyphones keep one spelling; ü is typed v.
+        assert_eq!(name_keys("张三丰").search, "|zhangsanfeng|zsf|");
+        assert_eq!(name_keys("吕布").pinyin, "lvbu");
+        // Bounded however many polyphones a name has.
+        let k = name_keys("单长重朝乐解");
+        assert!(k.search.matches('|').count() <= 2 * MAX_SPELLINGS + 1, "{}", k.search);
+        assert_eq!(k.pinyin, "shanchangchongchaoyuexie");
     }
 
     #[test]

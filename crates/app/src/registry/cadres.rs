@@ -717,6 +717,7 @@ pub fn new_model(id: Uuid, f: &CadreFields, unit_id: Uuid) -> cadre::Model {
         name: f.name.clone(),
         name_pinyin: keys.pinyin,
         name_initials: keys.initials,
+        name_search: keys.search,
         sex: f.sex.code().into(),
         birth_date: f.birth_date,
         id_number: f.id_number.as_ref().map(|i| i.as_str().to_string()),

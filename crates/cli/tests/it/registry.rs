@@ -165,6 +165,52 @@ async fn search_by_name_pinyin_and_initials() {
     .await;
 }
 
+/// Every reading of a polyphone finds the person (陈长江 was found by "czj"
+/// but not by "ccj"), a surname takes its own reading (单 shàn), and names
+/// found by their usual spelling come first.
+#[tokio::test]
+async fn polyphones_are_found_by_every_reading() {
+    each_backend(|env| async move {
+        env.demo().await;
+        let t = env.token("yc_ganbu").await;
+        let unit = unit_id(&env, &t, "宜昌市商务局").await;
+        for (name, body17) in
+            [("陈长江", "42050219790809013"), ("单雄飞", "42050219790809015"), ("许哲远", "42050219790809017")]
+        {
+            let mut c = cadre(&unit);
+            c["name"] = json!(name);
+            c["id_number"] = json!(id_number(body17));
+            let r = env.post("/api/v1/cadres", &t, c).await;
+            assert_eq!(r.status, 201, "{name}: {}", r.text());
+        }
+        let names = |r: Value| -> Vec<String> {
+            r["items"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_string()).collect()
+        };
+        for (q, who) in [
+            ("ccj", "陈长江"),
+            ("czj", "陈长江"),
+            ("chenchangjiang", "陈长江"),
+            ("chenzhangjiang", "陈长江"),
+            ("shanxiongfei", "单雄飞"),
+            ("danxiongfei", "单雄飞"),
+            ("sxf", "单雄飞"),
+        ] {
+            let found = names(env.get(&format!("/api/v1/cadres?q={q}&per_page=200"), &t).await.json());
+            assert!(found.iter().any(|n| n == who), "{q}: {found:?}");
+        }
+        // "xz": 许哲远 (xzy, its usual spelling) before any 向长江-like name
+        // found only through the other reading of 长.
+        let mut c = cadre(&unit);
+        c["name"] = json!("向长海");
+        c["id_number"] = json!(id_number("42050219790809019"));
+        assert_eq!(env.post("/api/v1/cadres", &t, c).await.status, 201);
+        let found = names(env.get("/api/v1/cadres?q=xz&per_page=200", &t).await.json());
+        let (usual, other) = (found.iter().position(|n| n == "许哲远"), found.iter().position(|n| n == "向长海"));
+        assert!(usual.is_some() && other.is_some() && usual < other, "{found:?}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn stale_updates_are_refused_and_appointments_chain() {
     each_backend(|env| async move {

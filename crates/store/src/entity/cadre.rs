@@ -8,6 +8,8 @@ pub struct Model {
     pub name: String,
     pub name_pinyin: String,
     pub name_initials: String,
+    /// Every spelling of the name, `|a|b|…|` (see `text::name_keys`).
+    pub name_search: String,
     pub sex: String,
     pub birth_date: Date,
     pub id_number: Option<String>,

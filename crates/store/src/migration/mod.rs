@@ -24,6 +24,7 @@ mod m0014_doc_counter;
 mod m0015_access;
 mod m0016_audit_mac;
 mod m0017_audit_pending;
+mod m0018_name_search;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_access::Migration),
             Box::new(m0016_audit_mac::Migration),
             Box::new(m0017_audit_pending::Migration),
+            Box::new(m0018_name_search::Migration),
         ]
     }
 }

@@ -102,9 +102,10 @@ fn filter_cond(f: &CadreFilter) -> Condition {
         let key = dandang_domain::text::search_key(q);
         let mut any = Condition::any().add(Expr::col((cadre::Entity, cadre::Column::Name)).like(like_contains(q)));
         if !key.is_empty() {
-            any = any
-                .add(Expr::col((cadre::Entity, cadre::Column::NamePinyin)).like(like_prefix(&key)))
-                .add(Expr::col((cadre::Entity, cadre::Column::NameInitials)).like(like_prefix(&key)));
+            // Any reading of the name, in full or as initials, begins with
+            // what was typed.
+            any =
+                any.add(Expr::col((cadre::Entity, cadre::Column::NameSearch)).like(like_contains(&format!("|{key}"))));
         }
         if f.q_matches_id_number {
             any = any.add(cadre::Column::IdNumber.eq(q.to_uppercase()));
@@ -177,6 +178,23 @@ pub async fn list_cadres(
 ) -> Result<(Vec<InScope<CadreRow>>, u64)> {
     let q = scoped(scope).filter(filter_cond(f));
     let counted = q.clone();
+    // A name found by its usual spelling comes before one found only by
+    // another reading of a polyphone ("xz" finds 徐哲 before 向长江, whose
+    // 长 is usually cháng).
+    let q = match f.q.as_deref().map(dandang_domain::text::search_key).filter(|k| !k.is_empty()) {
+        Some(key) => {
+            let usual: sea_orm::sea_query::SimpleExpr = Expr::case(
+                Condition::any()
+                    .add(Expr::col((cadre::Entity, cadre::Column::NamePinyin)).like(like_prefix(&key)))
+                    .add(Expr::col((cadre::Entity, cadre::Column::NameInitials)).like(like_prefix(&key))),
+                0,
+            )
+            .finally(1)
+            .into();
+            q.order_by(usual, Order::Asc)
+        }
+        None => q,
+    };
     let q = match sort {
         CadreSort::Unit => q
             .order_by(jurisdiction::Column::Path, Order::Asc)
