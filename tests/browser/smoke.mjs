@@ -53,7 +53,7 @@ async function waitForServer() {
 
 function watch(page, label) {
   page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`[${label}] console ${m.type()}: ${m.text()}`);
+    if (m.type() === "error" || m.type() === "warning") problems.push(`[${label}] console ${m.type()} at ${page.url()}: ${m.text()}`);
   });
   page.on("pageerror", (e) => problems.push(`[${label}] page error: ${e.message}`));
   page.on("requestfailed", (r) => problems.push(`[${label}] request failed: ${r.url()} ${r.failure()?.errorText}`));
@@ -94,6 +94,33 @@ async function run(viewport, label) {
   if (!names.includes(firstName)) fail(`search for ${firstName} did not find them: ${names}`);
   if (!page.url().includes("q=")) fail("search should be in the URL for back/forward");
   await page.screenshot({ path: join(out, `${label}-2-search.png`) });
+
+  // Polyphones: a demo 某长江 is found by both readings of 长 (cháng, zhǎng).
+  const initials = { 王: "w", 李: "l", 张: "z", 刘: "l", 陈: "c", 杨: "y", 黄: "h", 赵: "z", 吴: "w", 周: "z", 徐: "x", 孙: "s", 马: "m", 朱: "z", 胡: "h", 郭: "g", 何: "h", 高: "g", 林: "l", 罗: "l" };
+  const search = async (q) => {
+    const was = await page.textContent(".result-count");
+    await page.fill("#q", q);
+    await page.waitForURL((u) => u.searchParams.get("q") === q, { timeout: 10000 });
+    await page.waitForFunction((b) => document.querySelector(".result-count")?.textContent !== b, was, { timeout: 3000 }).catch(() => {});
+    await page.waitForLoadState("networkidle");
+    return page.$$eval("#cadre-table tbody .cadre-link", (as) => as.map((a) => a.textContent.trim()));
+  };
+  const changjiang = (await search("长江")).find((n) => n.length === 3 && n.endsWith("长江") && initials[n[0]]);
+  if (!changjiang) fail("the demo should have a 某长江 with a common surname");
+  for (const q of [`${initials[changjiang[0]]}cj`, `${initials[changjiang[0]]}zj`]) {
+    const found = await search(q);
+    if (!found.includes(changjiang)) fail(`search for ${q} did not find ${changjiang}: ${found}`);
+  }
+  // Back between two searches restores the full page, not the list alone.
+  await page.goBack();
+  await page.waitForLoadState("networkidle");
+  await page.waitForSelector("#cadre-table");
+  if (!(await page.$("#nav")) || !(await page.$("link[rel=stylesheet]"))) fail("Back after a search showed a bare fragment");
+  if (!page.url().includes(`q=${initials[changjiang[0]]}cj`)) fail(`Back should return to the previous search: ${page.url()}`);
+  await page.reload();
+  await page.waitForSelector("#cadre-table");
+  if (!(await page.$("#nav"))) fail("reload after a search showed a bare fragment");
+  await search(firstName);
 
   // Open the cadre.
   await Promise.all([page.waitForURL(/\/cadres\/[0-9a-f-]{36}/), page.click(`#cadre-table .cadre-link >> text=${firstName}`)]);
@@ -378,7 +405,7 @@ try {
   await interview();
   await tolerance();
   if (problems.length) fail(`browser reported problems:\n${problems.join("\n")}`);
-  console.log("browser test passed (laptop and phone): login, cadre list, search, cadre page, policy, workdays; follow-up proposal and decision; one interview from request to closure; one tolerance case from application to sign-off, its decision letter as PDF and as a copy to the inspection body");
+  console.log("browser test passed (laptop and phone): login, cadre list, search (polyphones; Back and reload between searches give the full page), cadre page, policy, workdays; follow-up proposal and decision; one interview from request to closure; one tolerance case from application to sign-off, its decision letter as PDF and as a copy to the inspection body");
 } catch (e) {
   console.error(String(e.stack || e));
   if (problems.length) console.error(problems.join("\n"));

@@ -90,8 +90,12 @@ pub fn layout(info: &SessionInfo, title: &str, current: &str) -> Layout {
     }
 }
 
+/// An htmx request that wants a fragment. htmx restoring a page on Back
+/// (`HX-History-Restore-Request`; its local history cache is off, so every
+/// Back between two searches asks the server) swaps in the whole body and
+/// must get the full page, whatever else the request says.
 pub fn is_htmx(h: &HeaderMap) -> bool {
-    h.contains_key("hx-request")
+    h.contains_key("hx-request") && !h.contains_key("hx-history-restore-request")
 }
 
 /// A list page answers htmx with a fragment at the page's own address, so
@@ -103,7 +107,7 @@ pub async fn no_store_vary_htmx(req: axum::extract::Request, next: axum::middlew
     let mut res = next.run(req).await;
     if !is_static {
         let h = res.headers_mut();
-        h.append(header::VARY, header::HeaderValue::from_static("HX-Request, HX-Target"));
+        h.append(header::VARY, header::HeaderValue::from_static("HX-Request, HX-Target, HX-History-Restore-Request"));
         if !h.contains_key(header::CACHE_CONTROL) {
             h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
         }

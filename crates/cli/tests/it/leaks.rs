@@ -569,6 +569,22 @@ async fn second_probe_findings() {
         let vary: Vec<_> = r.headers.get_all(header::VARY).iter().filter_map(|v| v.to_str().ok()).collect();
         assert!(vary.iter().any(|v| v.contains("HX-Request")), "{vary:?}");
         assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
+        assert!(!r.text().contains("<html"), "a search answers htmx with the fragment");
+        // Back between two searches: htmx asks for the page to restore it and
+        // swaps in the whole body — it must get the full page, not the list.
+        let req = Request::builder()
+            .uri("/cadres?q=%E9%99%88")
+            .header(header::COOKIE, &b.cookie)
+            .header("hx-request", "true")
+            .header("hx-history-restore-request", "true")
+            .body(Body::empty())
+            .unwrap();
+        let r = env.request(req).await;
+        assert_eq!(r.status, 200);
+        let page = r.text();
+        assert!(page.contains("<html") && page.contains("id=\"nav\"") && page.contains("stylesheet"), "{page:.300}");
+        let vary: Vec<_> = r.headers.get_all(header::VARY).iter().filter_map(|v| v.to_str().ok()).collect();
+        assert!(vary.iter().any(|v| v.contains("HX-History-Restore-Request")), "{vary:?}");
     })
     .await;
 }
