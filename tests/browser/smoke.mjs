@@ -144,6 +144,15 @@ async function run(viewport, label) {
   await ctx.close();
 }
 
+// A step is taken: the form posts, the server redirects, and the page it
+// lands on shows the success message — which is not in the address.
+async function submit(page, selector, url) {
+  await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click(selector)]);
+  if (url && !url.test(page.url())) fail(`after ${selector}: ${page.url()}`);
+  if (page.url().includes("ok=")) fail(`the success message is in the address: ${page.url()}`);
+  if (!(await page.$(".flash.ok"))) fail(`no success message after ${selector} at ${page.url()}`);
+}
+
 async function login(user) {
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: "zh-CN" });
   const page = await ctx.newPage();
@@ -174,8 +183,11 @@ async function followUp() {
   const fuUrl = page.url().split("?")[0];
   if (!(await page.$(".flash.warn"))) fail("the expiry alert should show");
   await page.fill("#proposal-form textarea[name=proposal]", "该同志认识深刻、工作实绩突出，建议影响期满后不影响使用。");
-  await Promise.all([page.waitForURL(/ok=/), page.click("#proposal-form button[type=submit]")]);
+  await submit(page, "#proposal-form button[type=submit]");
   if (!(await page.textContent(".flash.ok")).includes("已提出使用建议")) fail("proposal not confirmed");
+  // The success message is shown once: a reload does not repeat it.
+  await page.reload();
+  if (await page.$(".flash.ok")) fail("a reload repeated the success message");
   if (await page.$("#decision-form")) fail("a unit party committee must not see the decision form");
   await unit.ctx.close();
 
@@ -184,7 +196,7 @@ async function followUp() {
   await page.goto(fuUrl);
   await page.selectOption("#decision-form select[name=decision]", "no_longer_affects");
   await page.fill("#decision-form textarea[name=note]", "经研究，同意单位意见。");
-  await Promise.all([page.waitForURL(/ok=/), page.click("#decision-form button[type=submit]")]);
+  await submit(page, "#decision-form button[type=submit]");
   if (!(await page.textContent("#steps")).includes("组织部门决定")) fail("steps missing");
   if (!(await page.textContent("#use")).includes("影响期满后不影响使用")) fail("decision not shown");
   await page.screenshot({ path: join(out, "followup-3-decided.png"), fullPage: true });
@@ -206,7 +218,7 @@ async function interview() {
     const form = `#form-${action}`;
     if (!(await page.isVisible(form))) await page.click(`#act details:has(${form}) > summary`);
     for (const [name, value] of Object.entries(fields)) await page.fill(`${form} [name=${name}]`, value);
-    await Promise.all([page.waitForURL(/ok=/), page.click(`${form} button[type=submit]`)]);
+    await submit(page, `${form} button[type=submit]`);
     const now = await state(page);
     if (now !== expectState) fail(`after ${action}: state ${now}, expected ${expectState}`);
   };
@@ -222,7 +234,7 @@ async function interview() {
   await page.fill("#case-form textarea[name=facts]", "重点项目审批连续三个月超出承诺时限，企业反映强烈。");
   await page.check("#triggers input[type=checkbox] >> nth=0");
   await page.check("#triggers input[type=checkbox] >> nth=4");
-  await Promise.all([page.waitForURL(/\/supervision\/cases\/[0-9a-f-]{36}\?ok=/), page.click("#case-form button[type=submit]")]);
+  await submit(page, "#case-form button[type=submit]", /\/supervision\/cases\/[0-9a-f-]{36}$/);
   const caseUrl = page.url().split("?")[0];
   if ((await state(page)) !== "待审批") fail(`new case state ${await state(page)}`);
   if (await page.$("#form-approve")) fail("the office must not approve its own request");
@@ -264,7 +276,7 @@ async function interview() {
   if (!(await page.textContent("#escalation")).includes("建议")) fail("escalation suggestion missing");
   await page.selectOption("#escalation-form select[name=decision]", "decline");
   await page.fill("#escalation-form textarea[name=reason]", "问题已在约谈中指出，暂不通报。");
-  await Promise.all([page.waitForURL(/ok=/), page.click("#escalation-form button[type=submit]")]);
+  await submit(page, "#escalation-form button[type=submit]");
   if (!(await page.textContent("#escalation-decision")).includes("未采纳")) fail("escalation decision not shown");
   await page.screenshot({ path: join(out, "interview-2-held.png"), fullPage: true });
   await org.ctx.close();
@@ -307,7 +319,7 @@ async function tolerance() {
       else await page.fill(el, value);
     }
     for (const c of checks) await page.check(`${form} input[name=matched][value="${c}"]`);
-    await Promise.all([page.waitForURL(/ok=/), page.click(`${form} button[type=submit]`)]);
+    await submit(page, `${form} button[type=submit]`);
     const now = await state(page);
     if (now !== expectState) fail(`after ${action}: state ${now}, expected ${expectState}`);
   };
@@ -320,7 +332,7 @@ async function tolerance() {
   await page.fill("#tolerance-form textarea[name=facts]", "为加快重点项目落地，对材料不全的申请实行容缺审批，后因补正延迟引发投诉。");
   await page.check('#claimed input[value="tolerance.situation.tolerant_approval"]');
   await page.fill("#tolerance-form textarea[name=statement]", "出于加快项目进度的公心，没有谋取私利。");
-  await Promise.all([page.waitForURL(/\/tolerance\/cases\/[0-9a-f-]{36}\?ok=/), page.click("#tolerance-form button[type=submit]")]);
+  await submit(page, "#tolerance-form button[type=submit]", /\/tolerance\/cases\/[0-9a-f-]{36}$/);
   const caseUrl = page.url().split("?")[0];
   if ((await state(page)) !== "待受理") fail(`new tolerance case state ${await state(page)}`);
   if (await page.$("#form-accept")) fail("a cadre must not accept their own application");
@@ -335,7 +347,7 @@ async function tolerance() {
     await page.check(`#analysis-form input[name="answer.tolerance.fact.${fact}"][value=${v}]`);
   }
   for (const t of await page.$$("#analysis-form textarea[name^=analysis]")) await t.fill("经核查，情况属实。");
-  await Promise.all([page.waitForURL(/ok=/), page.click("#analysis-form button[type=submit]")]);
+  await submit(page, "#analysis-form button[type=submit]");
   if (!(await page.$("#suggestions .verdict.green"))) fail("suggestions should point to tolerance");
   if (!(await page.textContent("#suggestions")).includes("宜昌市容错纠错实施办法")) fail("suggestions must cite their source");
   await step(page, "submit_for_decision", { note: "提请常委会集体研究。" }, "待集体研究决定");

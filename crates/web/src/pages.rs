@@ -104,7 +104,15 @@ pub fn is_htmx(h: &HeaderMap) -> bool {
 /// personnel records do not linger in a shared browser's cache).
 pub async fn no_store_vary_htmx(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let is_static = req.uri().path().starts_with("/static/");
+    let had_flash = !is_static && crate::auth::cookie_in(req.headers(), FLASH_COOKIE).is_some();
     let mut res = next.run(req).await;
+    if had_flash && !res.status().is_redirection() {
+        // Shown now (or refused): a reload must not show it again.
+        let clear = format!("{FLASH_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+        if let Ok(v) = header::HeaderValue::from_str(&clear) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
     if !is_static {
         let h = res.headers_mut();
         h.append(header::VARY, header::HeaderValue::from_static("HX-Request, HX-Target, HX-History-Restore-Request"));
@@ -214,15 +222,41 @@ where
 
 /// 303 to a page with a one-line confirmation.
 pub fn see_other(to: &str, ok: &str) -> Response {
-    let sep = if to.contains('?') { '&' } else { '?' };
-    let url = format!("{to}{sep}ok={}", crate::auth::urlencode(ok));
-    (StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response()
+    let ok: String = ok.chars().take(FLASH_MAX_CHARS).collect();
+    let cookie =
+        format!("{FLASH_COOKIE}={}; Path=/; Max-Age=120; HttpOnly; SameSite=Strict", crate::auth::urlencode(&ok));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string()), (header::SET_COOKIE, cookie)]).into_response()
 }
 
+/// The success message of the step just taken travels to the page it
+/// redirects to in a cookie, not in the address: a reload, a bookmark or a
+/// forwarded link then never repeats "已提交…" (and nobody can craft a link
+/// that shows a message of their choosing). [`no_store_vary_htmx`] drops it
+/// once a page has shown it.
+pub const FLASH_COOKIE: &str = "dandang_flash";
+const FLASH_MAX_CHARS: usize = 300;
+
+/// The success message for this page, if the previous step left one.
+pub struct Flash(pub Option<String>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Flash {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Flash(crate::auth::cookie(parts, FLASH_COOKIE).and_then(|v| flash_text(&v))))
+    }
+}
+
+fn flash_text(cookie: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&format!("m={cookie}")).ok()?;
+    let text = pairs.into_iter().next()?.1;
+    let text: String = text.chars().filter(|c| !c.is_control()).take(FLASH_MAX_CHARS).collect();
+    Some(text).filter(|t| !t.trim().is_empty())
+}
+
+/// The cadre page's eligibility date.
 #[derive(Deserialize, Default)]
-pub struct Flash {
-    pub ok: Option<String>,
-    /// The cadre page's eligibility date.
+pub struct AsOf {
     pub as_of: Option<String>,
 }
 

@@ -139,6 +139,18 @@ async fn new_deployment_admin_must_change_one_time_password() {
             .form("/me/password", &b, &format!("_csrf={}&current_password={pw}&new_password=NewPassw0rd2026&confirm_password=NewPassw0rd2026", b.csrf))
             .await;
         assert_eq!(ok.status, 303, "{}", ok.text());
+        // The success message goes to the next page in a cookie, not in the
+        // address; it is shown once, and a crafted ?ok= shows nothing.
+        assert_eq!(ok.headers[header::LOCATION], "/me");
+        let flash = ok.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with("dandang_flash="));
+        let flash = flash.expect("a flash cookie").split(';').next().unwrap().to_string();
+        let shown = env.page("/me", &format!("{}; {flash}", b.cookie)).await;
+        assert!(shown.text().contains("密码已修改"), "{shown:?}");
+        let cleared = shown.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).any(|c| c.starts_with("dandang_flash=;") && c.contains("Max-Age=0"));
+        assert!(cleared, "{:?}", shown.headers);
+        assert!(!env.page("/me", &b.cookie).await.text().contains("密码已修改"));
+        let crafted = env.page("/me?ok=%E8%AF%B7%E8%87%B4%E7%94%B5", &b.cookie).await;
+        assert!(!crafted.text().contains("请致电"), "{crafted:?}");
         assert_eq!(env.page("/cadres", &b.cookie).await.status, 200);
         assert!(env.login("admin", &pw).await.is_err());
         assert!(env.login("admin", "NewPassw0rd2026").await.is_ok());

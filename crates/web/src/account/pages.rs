@@ -234,8 +234,8 @@ async fn me_render(
         .into_response())
 }
 
-async fn me_page(State(s): State<AppState>, UiAuth(info): UiAuth, Query(f): Query<Flash>) -> PageResult {
-    me_render(&s, &info, None, None, f.ok, StatusCode::OK).await
+async fn me_page(State(s): State<AppState>, UiAuth(info): UiAuth, Flash(ok): Flash) -> PageResult {
+    me_render(&s, &info, None, None, ok, StatusCode::OK).await
 }
 
 #[derive(Deserialize)]

@@ -141,10 +141,10 @@ struct UsersPage {
     users: Vec<UserView>,
 }
 
-async fn users_page(State(s): State<AppState>, UiAuth(info): UiAuth, Query(f): Query<Flash>) -> PageResult {
+async fn users_page(State(s): State<AppState>, UiAuth(info): UiAuth, Flash(ok): Flash) -> PageResult {
     let list = users::list(&s.app, &info.actor).await.or_page(&info)?;
     let mut l = layout(&info, "用户管理", "/admin/users");
-    l.flash = f.ok;
+    l.flash = ok;
     Ok(UsersPage { l, users: list }.into_response())
 }
 
@@ -287,7 +287,7 @@ async fn user_edit(
     State(s): State<AppState>,
     UiAuth(info): UiAuth,
     Path(id): Path<Uuid>,
-    Query(q): Query<Flash>,
+    Flash(ok): Flash,
 ) -> PageResult {
     let u = users::get(&s.app, &info.actor, id).await.or_page(&info)?;
     let f = UserFormData {
@@ -300,7 +300,7 @@ async fn user_edit(
         active: u.active.then(|| "on".into()),
         version: Some(u.version),
     };
-    user_form(&s, &info, f, u.managed_by.clone(), Some(id), None, None, StatusCode::OK, q.ok).await
+    user_form(&s, &info, f, u.managed_by.clone(), Some(id), None, None, StatusCode::OK, ok).await
 }
 
 async fn user_update(

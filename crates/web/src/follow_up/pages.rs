@@ -20,7 +20,7 @@ use crate::extract::{Path, Query};
 use crate::{
     AppState,
     auth::{CsrfForm, UiAuth},
-    pages::{Layout, OrPage, PageResult, layout},
+    pages::{Flash, Layout, OrPage, PageResult, layout},
     routes::Routes,
 };
 
@@ -45,13 +45,17 @@ struct FollowUpsPage {
 #[derive(Deserialize)]
 struct StateQ {
     state: Option<String>,
-    ok: Option<String>,
 }
 
-async fn follow_up_list(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<StateQ>) -> PageResult {
+async fn follow_up_list(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    Flash(ok): Flash,
+    Query(q): Query<StateQ>,
+) -> PageResult {
     let items = fu::list(&s.app, &info.actor, q.state.as_deref()).await.or_page(&info)?;
     let mut l = layout(&info, "回访教育", "/follow-ups");
-    l.flash = q.ok;
+    l.flash = ok;
     Ok(FollowUpsPage {
         l,
         items,
@@ -104,10 +108,10 @@ async fn render_follow_up(
 async fn follow_up_page(
     State(s): State<AppState>,
     UiAuth(info): UiAuth,
+    Flash(ok): Flash,
     Path(id): Path<Uuid>,
-    Query(q): Query<StateQ>,
 ) -> PageResult {
-    render_follow_up(&s, info, id, q.ok, None).await
+    render_follow_up(&s, info, id, ok, None).await
 }
 
 /// Redirects on success; on a bad input or a step out of order, shows the

@@ -26,7 +26,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::extract::{Path, Query};
-use crate::pages::{Flash, Layout, OrPage, PageError, PageResult, is_htmx, layout, multi, see_other};
+use crate::pages::{AsOf, Flash, Layout, OrPage, PageError, PageResult, is_htmx, layout, multi, see_other};
 use crate::{
     AppState,
     auth::{CsrfForm, UiAuth},
@@ -225,11 +225,12 @@ async fn cadre_page(
     State(s): State<AppState>,
     UiAuth(info): UiAuth,
     Path(id): Path<Uuid>,
-    Query(f): Query<Flash>,
+    Query(f): Query<AsOf>,
+    Flash(ok): Flash,
 ) -> PageResult {
     let c = cadres::get(&s.app, &info.actor, id).await.or_page(&info)?;
     let imp = crate::measures::pages::cadre_impact(&s, &info, id, f.as_of.as_deref(), None).await?;
-    render_cadre(&s, &info, c, f.ok, None, imp).await
+    render_cadre(&s, &info, c, ok, None, imp).await
 }
 
 pub(crate) async fn render_cadre(
@@ -637,9 +638,9 @@ async fn unit_page(
     State(s): State<AppState>,
     UiAuth(info): UiAuth,
     Path(id): Path<Uuid>,
-    Query(f): Query<Flash>,
+    Flash(ok): Flash,
 ) -> PageResult {
-    render_unit(&s, &info, id, f.ok, None, None).await
+    render_unit(&s, &info, id, ok, None, None).await
 }
 
 pub(crate) async fn render_unit(
@@ -893,10 +894,10 @@ struct JurisdictionFormData {
     parent_code: Option<String>,
 }
 
-async fn jurisdiction_list(State(s): State<AppState>, UiAuth(info): UiAuth, Query(fl): Query<Flash>) -> PageResult {
+async fn jurisdiction_list(State(s): State<AppState>, UiAuth(info): UiAuth, Flash(ok): Flash) -> PageResult {
     let items = js::list(&s.app, &info.actor).await.or_page(&info)?;
     let mut l = layout(&info, "行政区划", "/jurisdictions");
-    l.flash = fl.ok;
+    l.flash = ok;
     Ok(JurisdictionsPage {
         l,
         items,

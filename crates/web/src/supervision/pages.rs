@@ -30,7 +30,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::extract::{Path, Query};
-use crate::pages::{Layout, OrPage, PageError, PageResult, layout, see_other, some};
+use crate::pages::{Flash, Layout, OrPage, PageError, PageResult, layout, see_other, some};
 use crate::{
     AppState,
     auth::{CsrfForm, UiAuth},
@@ -70,14 +70,18 @@ struct DashboardPage {
 #[derive(Deserialize)]
 struct LightQ {
     light: Option<String>,
-    ok: Option<String>,
 }
 
-async fn dashboard_page(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<LightQ>) -> PageResult {
+async fn dashboard_page(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    Flash(ok): Flash,
+    Query(q): Query<LightQ>,
+) -> PageResult {
     let d = file::dashboard(&s.app, &info.actor).await.or_page(&info)?;
     let items = sv::list_items(&s.app, &info.actor, q.light.as_deref()).await.or_page(&info)?;
     let mut l = layout(&info, "督查问效", "/supervision");
-    l.flash = q.ok;
+    l.flash = ok;
     Ok(DashboardPage {
         l,
         d,
@@ -106,10 +110,14 @@ struct CasesQ {
     state: Option<String>,
     todo: Option<String>,
     late: Option<String>,
-    ok: Option<String>,
 }
 
-async fn case_list(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<CasesQ>) -> PageResult {
+async fn case_list(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    Flash(ok): Flash,
+    Query(q): Query<CasesQ>,
+) -> PageResult {
     let todo = q.todo.as_deref() == Some("1");
     let query = CaseQuery {
         kind: q.kind.clone(),
@@ -120,7 +128,7 @@ async fn case_list(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Qu
     };
     let items = cases::list(&s.app, &info.actor, &query).await.or_page(&info)?;
     let mut l = layout(&info, "工作提醒和工作约谈", "/supervision");
-    l.flash = q.ok;
+    l.flash = ok;
     let mut states = vec![("open".to_string(), "未办结".to_string())];
     states.extend(CaseState::ALL.iter().map(|s| (s.code().to_string(), s.label_zh().to_string())));
     Ok(CasesPage {
@@ -343,18 +351,13 @@ async fn render_case(
         .into_response())
 }
 
-#[derive(Deserialize)]
-struct OkQ {
-    ok: Option<String>,
-}
-
 async fn case_page(
     State(s): State<AppState>,
     UiAuth(info): UiAuth,
     Path(id): Path<Uuid>,
-    Query(q): Query<OkQ>,
+    Flash(ok): Flash,
 ) -> PageResult {
-    render_case(&s, info, id, q.ok, None).await
+    render_case(&s, info, id, ok, None).await
 }
 
 async fn after(s: &AppState, info: SessionInfo, id: Uuid, r: Result<CaseView, AppError>, ok: &str) -> PageResult {
@@ -534,9 +537,9 @@ async fn item_page(
     State(s): State<AppState>,
     UiAuth(info): UiAuth,
     Path(id): Path<Uuid>,
-    Query(q): Query<OkQ>,
+    Flash(ok): Flash,
 ) -> PageResult {
-    render_item(&s, info, id, q.ok, None).await
+    render_item(&s, info, id, ok, None).await
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -594,8 +597,8 @@ async fn render_letters(s: &AppState, info: SessionInfo, flash: Option<String>, 
         .into_response())
 }
 
-async fn letters_page(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<OkQ>) -> PageResult {
-    render_letters(&s, info, q.ok, None).await
+async fn letters_page(State(s): State<AppState>, UiAuth(info): UiAuth, Flash(ok): Flash) -> PageResult {
+    render_letters(&s, info, ok, None).await
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -659,9 +662,9 @@ async fn letter_page(
     State(s): State<AppState>,
     UiAuth(info): UiAuth,
     Path(id): Path<Uuid>,
-    Query(q): Query<OkQ>,
+    Flash(ok): Flash,
 ) -> PageResult {
-    render_letter(&s, info, id, q.ok, None).await
+    render_letter(&s, info, id, ok, None).await
 }
 
 async fn letter_review(

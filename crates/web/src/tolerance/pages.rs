@@ -30,7 +30,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::extract::{Path, Query};
-use crate::pages::{Layout, OrPage, PageError, PageResult, layout, see_other, some};
+use crate::pages::{Flash, Layout, OrPage, PageError, PageResult, layout, see_other, some};
 use crate::{
     AppState,
     auth::{CsrfForm, UiAuth},
@@ -77,10 +77,14 @@ struct InboxQ {
     state: Option<String>,
     /// "1": only the cases whose next step is mine.
     todo: Option<String>,
-    ok: Option<String>,
 }
 
-async fn inbox(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<InboxQ>) -> PageResult {
+async fn inbox(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    Flash(ok): Flash,
+    Query(q): Query<InboxQ>,
+) -> PageResult {
     let cases = if info.actor.can(Permission::ToleranceRead) {
         let query = tol::CaseQuery { state: q.state.clone(), todo: Some(q.todo.as_deref() == Some("1")) };
         Some(tol::list(&s.app, &info.actor, &query).await.or_page(&info)?)
@@ -95,7 +99,7 @@ async fn inbox(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<
     };
     let copies = tol::copies(&s.app, &info.actor).await.or_page(&info)?;
     let mut l = layout(&info, "容错纠错", "/tolerance");
-    l.flash = q.ok;
+    l.flash = ok;
     Ok(InboxPage {
         l,
         cases,
@@ -324,18 +328,13 @@ async fn render_case(
         .into_response())
 }
 
-#[derive(Deserialize)]
-struct OkQ {
-    ok: Option<String>,
-}
-
 async fn case_page(
     State(s): State<AppState>,
     UiAuth(info): UiAuth,
     Path(id): Path<Uuid>,
-    Query(q): Query<OkQ>,
+    Flash(ok): Flash,
 ) -> PageResult {
-    render_case(&s, info, id, q.ok, None).await
+    render_case(&s, info, id, ok, None).await
 }
 
 async fn after<T>(s: &AppState, info: SessionInfo, id: Uuid, r: Result<T, AppError>, ok: &str) -> PageResult {
@@ -477,8 +476,8 @@ async fn render_filings(s: &AppState, info: SessionInfo, flash: Option<String>, 
     Ok((status, FilingsPage { l, items, can_file, error }).into_response())
 }
 
-async fn filings_page(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<OkQ>) -> PageResult {
-    render_filings(&s, info, q.ok, None).await
+async fn filings_page(State(s): State<AppState>, UiAuth(info): UiAuth, Flash(ok): Flash) -> PageResult {
+    render_filings(&s, info, ok, None).await
 }
 
 async fn filing_create(
@@ -524,16 +523,20 @@ struct LibraryPage {
 struct LibQ {
     q: Option<String>,
     outcome: Option<String>,
-    ok: Option<String>,
 }
 
-async fn library_page(State(s): State<AppState>, UiAuth(info): UiAuth, Query(q): Query<LibQ>) -> PageResult {
+async fn library_page(
+    State(s): State<AppState>,
+    UiAuth(info): UiAuth,
+    Flash(ok): Flash,
+    Query(q): Query<LibQ>,
+) -> PageResult {
     let query =
         dandang_app::tolerance::library::LibraryQuery { q: q.q.clone(), category: None, outcome: q.outcome.clone() };
     let items = dandang_app::tolerance::library::search(&s.app, &info.actor, &query).await.or_page(&info)?;
     let lists = dandang_app::tolerance::library::lists(&s.app, &info.actor).await.or_page(&info)?;
     let mut l = layout(&info, "容错典型案例库", "/tolerance");
-    l.flash = q.ok;
+    l.flash = ok;
     Ok(LibraryPage {
         l,
         items,
