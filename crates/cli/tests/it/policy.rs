@@ -124,3 +124,20 @@ fn embedded_packs_are_the_policy_directory() {
     let state = dandang_app::PolicyState::load(&c).expect("embedded packs load");
     assert!(state.set.packs.contains_key("cn-hb-yc"));
 }
+
+/// The rule library speaks to officials: reliability in words, and the
+/// packs' self-tests only for the administrator who maintains them.
+#[tokio::test]
+async fn the_rule_library_page_speaks_to_officials() {
+    let env = crate::support::sqlite().await;
+    env.demo().await;
+    let pw = dandang_demo::DEMO_PASSWORD;
+    let admin = env.login("admin", pw).await.unwrap();
+    let page = env.page("/policy?pack=cn-hb-yc&check=1", &admin.cookie).await.text();
+    assert!(page.contains("运行规则包自检") && page.contains("自检结果"), "{page:.300}");
+    let staff = env.login("yc_ganbu", pw).await.unwrap();
+    let page = env.page("/policy?pack=cn-hb-yc&check=1", &staff.cookie).await.text();
+    assert!(!page.contains("运行规则包自检") && !page.contains("自检结果"));
+    assert!(!page.contains("二手报道") && !page.contains("未经核实（默认值）"));
+    assert!(page.contains("依据原文"), "{page:.300}");
+}

@@ -36,11 +36,12 @@ impl Confidence {
 
     pub fn label_zh(self) -> &'static str {
         match self {
-            Confidence::Text => "原文",
-            Confidence::Quoted => "引述原文",
-            Confidence::Seed => "来源材料",
-            Confidence::Reported => "二手报道",
-            Confidence::Unverified => "未经核实（默认值）",
+            // Said for an official reading a citation, not for the pack's author.
+            Confidence::Text => "依据原文",
+            Confidence::Quoted => "依据权威引述的原文",
+            Confidence::Seed => "依据本系统收录的政策材料",
+            Confidence::Reported => "本条依据为公开报道，尚未核对原文",
+            Confidence::Unverified => "系统默认值，尚无文件依据，使用前请核实",
         }
     }
 
