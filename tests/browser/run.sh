@@ -12,6 +12,16 @@ if ! command -v chromium >/dev/null 2>&1; then
     (sudo apt-get install -y chromium >/dev/null 2>&1 || (sudo apt-get update >/dev/null && sudo apt-get install -y chromium >/dev/null))
   fi
 fi
+# Chinese text in the screenshots needs a CJK face (users' systems have one;
+# a fresh Debian does not): Debian's Noto CJK.
+if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+  echo "installing fonts-noto-cjk…"
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get install -y fonts-noto-cjk >/dev/null 2>&1 || (apt-get update >/dev/null && apt-get install -y fonts-noto-cjk >/dev/null))
+  else
+    (sudo apt-get install -y fonts-noto-cjk >/dev/null 2>&1 || (sudo apt-get update >/dev/null && sudo apt-get install -y fonts-noto-cjk >/dev/null))
+  fi
+fi
 if [ ! -d "$here/node_modules/playwright-core" ]; then
   (cd "$here" && npm ci --no-audit --no-fund --silent)
 fi

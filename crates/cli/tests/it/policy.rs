@@ -135,9 +135,12 @@ async fn the_rule_library_page_speaks_to_officials() {
     let admin = env.login("admin", pw).await.unwrap();
     let page = env.page("/policy?pack=cn-hb-yc&check=1", &admin.cookie).await.text();
     assert!(page.contains("运行规则包自检") && page.contains("自检结果"), "{page:.300}");
+    assert!(page.contains("experience_tag.grassroots"), "the administrator sees entry ids");
     let staff = env.login("yc_ganbu", pw).await.unwrap();
     let page = env.page("/policy?pack=cn-hb-yc&check=1", &staff.cookie).await.text();
     assert!(!page.contains("运行规则包自检") && !page.contains("自检结果"));
     assert!(!page.contains("二手报道") && !page.contains("未经核实（默认值）"));
     assert!(page.contains("依据原文"), "{page:.300}");
+    // Titles, not codes: no entry ids, no pack codes.
+    assert!(!page.contains("experience_tag.") && !page.contains("（cn-hb-yc）") && !page.contains(">cn<"), "{page}");
 }

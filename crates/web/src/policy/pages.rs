@@ -32,8 +32,16 @@ struct PolicyPage {
     on: String,
     tests: Option<Vec<TestOutcome>>,
     tests_passed: usize,
-    /// The packs' self-tests are for who maintains them, the administrator.
+    /// The packs' self-tests, entry ids and pack codes are for who maintains
+    /// them, the administrator; everyone else reads titles.
     can_check: bool,
+}
+
+impl PolicyPage {
+    /// A pack by its title ("浙江省"), the code only if it has none.
+    fn pack_title<'a>(&'a self, id: &'a str) -> &'a str {
+        self.packs.iter().find(|p| p.id == id).map(|p| p.title.as_str()).unwrap_or(id)
+    }
 }
 
 #[derive(Deserialize, Default)]
