@@ -267,6 +267,11 @@ pub struct PackDetail {
 }
 
 impl PolicyState {
+    /// What a person calls a pack ("湖北省宜昌市"); its code if it has no title.
+    pub fn pack_title(&self, id: &str) -> String {
+        self.set.packs.get(id).map(|p| p.title.clone()).filter(|t| !t.is_empty()).unwrap_or_else(|| id.to_string())
+    }
+
     pub fn summaries(&self) -> Vec<PackSummary> {
         let in_use: Vec<&str> = std::iter::once(self.default_pack.as_str())
             .chain(self.by_jurisdiction.iter().map(|(_, p)| p.as_str()))

@@ -695,6 +695,7 @@ pub struct TrackView {
 pub struct Panel {
     pub as_of: NaiveDate,
     pub pack: String,
+    pub pack_title: String,
     pub promotion: AnswerView,
     pub others: Vec<AnswerView>,
     pub tracks: Vec<TrackView>,
@@ -769,6 +770,7 @@ pub fn panel(book: &ImpactBook, pack: &str, ms: &[measure::Model], as_of: NaiveD
     Panel {
         as_of,
         pack: pack.to_string(),
+        pack_title: pack.to_string(),
         promotion: answer_view(&e, Question::Promotion),
         others: [Question::FurtherUse, Question::Candidate, Question::Award, Question::PayStep]
             .into_iter()
@@ -798,7 +800,9 @@ pub async fn cadre_panel(app: &App, actor: &Actor, cadre_id: Uuid, as_of: NaiveD
     let r = access::cadre(app, actor, cadre_id).await?;
     let ms = models(store::measures_of(app.db().read(), &r).await?);
     let pack = app.policy().pack_for(jurisdiction_code(&r.jurisdiction_path));
-    Ok(Some(panel(app.policy().book(pack), pack, &ms, as_of)))
+    let mut p = panel(app.policy().book(pack), pack, &ms, as_of);
+    p.pack_title = app.policy().pack_title(pack);
+    Ok(Some(p))
 }
 
 // ---- tolerance outcome and replies -------------------------------------------

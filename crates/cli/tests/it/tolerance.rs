@@ -57,6 +57,8 @@ async fn case_from_application_to_sign_off() {
         let c = r.json();
         let id = c["id"].as_str().unwrap().to_string();
         assert_eq!((c["state"].as_str(), c["pack"].as_str()), (Some("started"), Some("cn-hb-yc")));
+        // People read the pack by its title.
+        assert_eq!(c["pack_title"], "湖北省宜昌市");
         // Yichang fast-tracks applications: priority acceptance within 3 working days, not 5.
         let today = dandang_app::clock::today();
         let fast = env.app.calendar().add_working_days(today, 3).unwrap().value.to_string();
