@@ -24,6 +24,10 @@
   // Print buttons of generated documents (no inline handlers under the CSP).
   document.addEventListener("click", function (e) {
     if (e.target && e.target.matches && e.target.matches("[data-print]")) window.print();
+    if (e.target && e.target.matches && e.target.matches("[data-back]") && window.history.length > 1) {
+      e.preventDefault();
+      window.history.back();
+    }
   });
   // Export links follow the filters currently chosen on the page.
   document.addEventListener("htmx:afterSettle", function () {

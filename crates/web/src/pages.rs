@@ -123,10 +123,13 @@ pub async fn no_store_vary_htmx(req: axum::extract::Request, next: axum::middlew
     res
 }
 
+/// Error pages speak to an official: what happened in words and a way back.
+/// The stable code stays in the markup (`data-code`) and in the log for whoever
+/// supports the deployment; the request number ties the two together.
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
 struct ErrorPage {
-    status: u16,
+    heading: &'static str,
     message: String,
     code: &'static str,
 }
@@ -135,9 +138,24 @@ struct ErrorPage {
 #[template(path = "error_in.html")]
 struct ErrorInLayout {
     l: Layout,
-    status: u16,
+    heading: &'static str,
     message: String,
     code: &'static str,
+    reference: Option<String>,
+}
+
+fn error_heading(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        401 => "请先登录",
+        403 => "无权进行此操作",
+        404 => "找不到该页面或记录",
+        409 => "操作未能完成",
+        413 => "文件太大",
+        400 | 422 => "填写的内容有误",
+        429 => "操作太频繁，请稍后再试",
+        500..=599 => "系统出错了",
+        _ => "出错了",
+    }
 }
 
 /// An error as a page (or a fragment for htmx), with the right status.
@@ -146,17 +164,18 @@ pub fn page_error(e: AppError, info: Option<&SessionInfo>) -> Response {
     let status = crate::error::status_of(&e);
     match info {
         Some(i) => {
+            let heading = error_heading(status);
             let page = ErrorInLayout {
-                l: layout(i, "出错了", ""),
-                status: status.as_u16(),
+                l: layout(i, heading, ""),
+                heading,
                 message: e.message_zh(),
                 code: e.code(),
+                reference: i.actor.request_id.clone(),
             };
             (status, page).into_response()
         }
-        None => {
-            (status, ErrorPage { status: status.as_u16(), message: e.message_zh(), code: e.code() }).into_response()
-        }
+        None => (status, ErrorPage { heading: error_heading(status), message: e.message_zh(), code: e.code() })
+            .into_response(),
     }
 }
 

@@ -550,7 +550,15 @@ async fn second_probe_findings() {
         let r = env.get("/api/v1/audit?from=2026-13-01", &admin).await;
         assert!(r.status == 400 && r.text().contains("YYYY-MM-DD"), "{r:?}");
         let b = env.login("yc_ganbu", PW).await.unwrap();
-        assert_eq!(env.page("/cadres/not-a-uuid", &b.cookie).await.status, 404);
+        let r = env.page("/cadres/not-a-uuid", &b.cookie).await;
+        assert_eq!(r.status, 404);
+        // In words, with a way back; the code only in the markup.
+        let page = r.text();
+        assert!(page.contains("找不到该页面或记录") && page.contains("返回上一页"), "{page}");
+        assert!(
+            !page.contains("HTTP 404") && !page.contains(">not_found") && page.contains("data-code=\"not_found\""),
+            "{page}"
+        );
         // One menu item is current.
         let me = env.login("ganbu_self", PW).await.unwrap();
         let to = env.page("/me/record", &me.cookie).await.headers[header::LOCATION].to_str().unwrap().to_string();
