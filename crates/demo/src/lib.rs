@@ -47,6 +47,20 @@ pub fn policy() -> dandang_app::config::PolicyConfig {
     }
 }
 
+/// The post a deputy of this head holds, by its real name (副局长, 副主任,
+/// 党委副书记 …), never the category "副职".
+fn deputy_of(head: &str) -> String {
+    match head {
+        "常务副部长" => "副部长".into(),
+        "常务副主席" => "副主席".into(),
+        // A commission's deputy secretaries head its units; below them sit its standing members.
+        "副书记" => "常委".into(),
+        "董事长" => "副总经理".into(),
+        h if h.ends_with("书记") => h.replacen("书记", "副书记", 1),
+        h => format!("副{h}"),
+    }
+}
+
 /// The dataset is generated relative to this day so it is the same on every run.
 fn base_day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid")
@@ -650,7 +664,7 @@ fn build() -> Builder {
                 }
             }
         };
-        b.staff(&hubei, &u, &[(head, P, B, 1), (if head == "厅长" { "副厅长" } else { "副职" }, D, B, 3)], by_tier);
+        b.staff(&hubei, &u, &[(head, P, B, 1), (&deputy_of(head), D, B, 3)], by_tier);
         b.rank_only(&hubei, &u, Rank::Inspector2, ManagedBy::Province);
     }
     for (i, name) in ["三峡大学", "长江大学"].iter().enumerate() {
@@ -695,11 +709,7 @@ fn build() -> Builder {
             let uname =
                 if uname.starts_with("中共") { uname.replacen(short, &format!("{short}市"), 1) } else { uname };
             let u = b.unit(&city, &uname, *kind, None, 10 + i as i32);
-            let deputy = if head.ends_with('长') && !head.starts_with("常务") {
-                format!("副{head}")
-            } else {
-                "副职".into()
-            };
+            let deputy = deputy_of(head);
             b.staff(&city, &u, &[(head, P, C, 1), (&deputy, D, C, 3)], by_tier);
             b.rank_only(&city, &u, Rank::Researcher2, ManagedBy::City);
             if b.rng.chance(60) {
@@ -733,7 +743,6 @@ fn build() -> Builder {
             );
             let gov = b.unit(&county, &format!("{}人民政府", k.name), UnitType::GovernmentOrgan, None, 1);
             b.staff(&county, &gov, &[(gov_head, P, C, 1), (&format!("副{gov_head}"), D, C, 4)], by_tier);
-            let short_county = k.name.trim_end_matches("土家族自治县");
             let depts = [
                 ("中共{}委组织部", UnitType::PartyOrgan, "部长"),
                 ("{}纪委监委", UnitType::PartyOrgan, "副书记"),
@@ -746,9 +755,10 @@ fn build() -> Builder {
                 ("{}人民医院", UnitType::PublicInstitution, "院长"),
             ];
             for (di, (pattern, kind, head)) in depts.iter().enumerate() {
-                let uname = pattern.replace("{}", if pattern.starts_with("中共") { short_county } else { k.name });
+                // The full name of the county, as its bodies are named (中共五峰土家族自治县委组织部).
+                let uname = pattern.replace("{}", k.name);
                 let u = b.unit(&county, &uname, *kind, None, 10 + di as i32);
-                let deputy = if head.ends_with('长') { format!("副{head}") } else { "副职".to_string() };
+                let deputy = deputy_of(head);
                 let deputies = 2 + (b.rng.below(2) as usize);
                 // The organization department head and the discipline deputy sit on the county standing committee level.
                 let tier = if di < 2 { C } else { T };
@@ -1004,6 +1014,25 @@ pub async fn load(app: &App) -> Result<DemoSummary> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deputies_hold_real_posts() {
+        for (head, deputy) in [
+            ("局长", "副局长"),
+            ("主任", "副主任"),
+            ("院长", "副院长"),
+            ("厅长", "副厅长"),
+            ("部长", "副部长"),
+            ("常务副部长", "副部长"),
+            ("常务副主席", "副主席"),
+            ("书记", "副书记"),
+            ("党委书记", "党委副书记"),
+            ("副书记", "常委"),
+            ("董事长", "副总经理"),
+        ] {
+            assert_eq!(deputy_of(head), deputy, "{head}");
+        }
+    }
 
     #[test]
     fn demo_is_deterministic_and_sized() {
