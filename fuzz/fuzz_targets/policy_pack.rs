@@ -5,25 +5,20 @@
 use dandang_domain::policy::{PolicySet, SourceFile};
 use libfuzzer_sys::fuzz_target;
 
-const NATIONAL: &[(&str, &str)] = &[
-    ("cn/pack.toml", include_str!("../../policy/cn/pack.toml")),
-    ("cn/calendar.toml", include_str!("../../policy/cn/calendar.toml")),
-    ("cn/documents.toml", include_str!("../../policy/cn/documents.toml")),
-    ("cn/impact.toml", include_str!("../../policy/cn/impact.toml")),
-    ("cn/registry.toml", include_str!("../../policy/cn/registry.toml")),
-    ("cn/tolerance.toml", include_str!("../../policy/cn/tolerance.toml")),
-];
+/// The national pack as the binary carries it (without its tests file).
+fn national() -> &'static [SourceFile] {
+    static FILES: std::sync::OnceLock<Vec<SourceFile>> = std::sync::OnceLock::new();
+    FILES.get_or_init(|| {
+        dandang_app::policy::embedded()
+            .into_iter()
+            .filter(|f| f.pack_dir == "cn" && !f.path.ends_with("/tests.toml"))
+            .collect()
+    })
+}
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let mut files: Vec<SourceFile> = NATIONAL
-        .iter()
-        .map(|(path, content)| SourceFile {
-            path: format!("policy/{path}"),
-            pack_dir: "cn".into(),
-            content: (*content).into(),
-        })
-        .collect();
+    let mut files: Vec<SourceFile> = national().to_vec();
     files.push(SourceFile { path: "policy/cn-fz/pack.toml".into(), pack_dir: "cn-fz".into(), content: text.into() });
     // As the server loads packs: the set, then every value through its schema.
     let errors = match PolicySet::load(&files) {

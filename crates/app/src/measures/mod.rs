@@ -730,7 +730,7 @@ fn answer_view(e: &Eligibility<'_>, q: Question) -> AnswerView {
     }
 }
 
-pub fn panel(book: &ImpactBook, pack: &str, ms: &[measure::Model], as_of: NaiveDate) -> Panel {
+pub fn panel(book: &ImpactBook, pack: &str, pack_title: String, ms: &[measure::Model], as_of: NaiveDate) -> Panel {
     let (f, _) = facts(ms);
     let e = evaluate(book, &f, as_of);
     let reasons = e
@@ -770,7 +770,7 @@ pub fn panel(book: &ImpactBook, pack: &str, ms: &[measure::Model], as_of: NaiveD
     Panel {
         as_of,
         pack: pack.to_string(),
-        pack_title: pack.to_string(),
+        pack_title,
         promotion: answer_view(&e, Question::Promotion),
         others: [Question::FurtherUse, Question::Candidate, Question::Award, Question::PayStep]
             .into_iter()
@@ -800,9 +800,7 @@ pub async fn cadre_panel(app: &App, actor: &Actor, cadre_id: Uuid, as_of: NaiveD
     let r = access::cadre(app, actor, cadre_id).await?;
     let ms = models(store::measures_of(app.db().read(), &r).await?);
     let pack = app.policy().pack_for(jurisdiction_code(&r.jurisdiction_path));
-    let mut p = panel(app.policy().book(pack), pack, &ms, as_of);
-    p.pack_title = app.policy().pack_title(pack);
-    Ok(Some(p))
+    Ok(Some(panel(app.policy().book(pack), pack, app.policy().pack_title(pack), &ms, as_of)))
 }
 
 // ---- tolerance outcome and replies -------------------------------------------
