@@ -4,6 +4,7 @@
 //! for any past date with the same answer.
 
 pub mod access;
+pub mod attention;
 pub mod audit;
 pub mod calendar;
 pub mod error;

@@ -45,8 +45,8 @@ async fn home(State(s): State<AppState>, UiAuth(info): UiAuth) -> PageResult {
         let soon = dandang_app::follow_up::ending_within(&s.app, a, 30).await.or_page(&info)?;
         stats.push(("影响期 30 天内届满".into(), soon.len() as u64, "/impact?days=30#ending".into()));
         let fus = dandang_app::follow_up::list(&s.app, a, None).await.or_page(&info)?;
-        let open = fus.iter().filter(|f| f.state != "decided" && f.state != "closed").count() as u64;
-        stats.push(("回访教育中".into(), open, "/follow-ups".into()));
+        let open = dandang_app::follow_up::in_progress(&fus) as u64;
+        stats.push(("回访教育中的干部".into(), open, "/follow-ups".into()));
     }
     if a.can(Permission::SupervisionRead) && a.scope.cadre_id.is_none() {
         let q = dandang_app::supervision::cases::CaseQuery { todo: Some(true), ..Default::default() };

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Days, NaiveDate};
 use dandang_domain::{
     access::{Actor, Permission},
+    attention::Attention,
+    calendar::Urgency,
     error::{Invalid, Problem},
     follow_up::{FollowUpAction, FollowUpState, UseDecision, VisitEvaluation, VisitStatus, visit_status},
     measures::{FourForms, MeasureCode, MeasureKind},
@@ -88,11 +90,12 @@ async fn build_view(
     let today = clock::today();
     let m = measure_store::measure(db, &actor.scope, f.measure_id).await?.ok_or(AppError::NotFound("措施记录"))?;
     let book = book_for(app.policy(), r);
+    let state = FollowUpState::parse(&f.state).unwrap_or(FollowUpState::MentorPending);
     let visits: Vec<VisitView> = store::visits_of(db, &ScopedIds::one(f))
         .await?
         .into_iter()
         .map(|v| {
-            let st = visit_status(v.due_on, v.visited_on, today);
+            let st = visit_status(v.due_on, v.visited_on, today, state.is_open());
             VisitView {
                 id: v.id,
                 due_on: v.due_on,
@@ -113,7 +116,6 @@ async fn build_view(
     let alert = book.expiry_alert.on(today);
     let alert_on =
         f.impact_last_day.zip(alert).and_then(|(d, a)| d.checked_sub_days(Days::new(a.rule.days_before as u64)));
-    let state = FollowUpState::parse(&f.state).unwrap_or(FollowUpState::MentorPending);
     let mut rules = Vec::new();
     for c in [
         book.mentor_due.on(m.effective_on).map(|v| &v.cite),
@@ -137,7 +139,7 @@ async fn build_view(
         state: state.code().to_string(),
         state_label: state.label_zh().to_string(),
         mentor_due: f.mentor_due,
-        mentor_overdue: f.mentor_named_on.is_none() && f.mentor_due < today,
+        mentor_overdue: state.is_open() && f.mentor_named_on.is_none() && f.mentor_due < today,
         mentor_name: f.mentor_name.clone(),
         mentor_post: f.mentor_post.clone(),
         mentor_named_on: f.mentor_named_on,
@@ -216,21 +218,46 @@ pub async fn list(app: &App, actor: &Actor, state: Option<&str>) -> Result<Vec<F
     };
     let today = clock::today();
     let rows = store::list_follow_ups(app.db().read(), &actor.scope, st.map(|s| s.code())).await?;
-    Ok(rows
+    let mut items: Vec<_> = rows
         .into_iter()
-        .map(|r| FollowUpListItem {
-            id: r.id,
-            cadre_id: r.cadre_id,
-            cadre_name: r.cadre_name,
-            unit_name: r.unit_name,
-            state_label: FollowUpState::parse(&r.state).map(|s| s.label_zh()).unwrap_or("").to_string(),
-            state: r.state,
-            mentor_overdue: r.mentor_name.is_none() && r.mentor_due < today,
-            mentor_name: r.mentor_name,
-            impact_last_day: r.impact_last_day,
-            decision_label: r.decision.as_deref().and_then(|d| UseDecision::parse(d).ok()).map(|d| d.label_zh().into()),
+        .map(|r| {
+            let state = FollowUpState::parse(&r.state).unwrap_or(FollowUpState::MentorPending);
+            let mentor_overdue = mentor_overdue(&r, today);
+            // The step owed is the department's: naming a mentor, visiting, deciding.
+            let mine = state.is_open() && actor.can(Permission::FollowUpRecord);
+            let urgency = if mentor_overdue { Urgency::Late } else { Urgency::OnTime };
+            let key = Attention::of(state.is_open(), mine, urgency).key(r.impact_last_day, r.mentor_due);
+            let item = FollowUpListItem {
+                id: r.id,
+                cadre_id: r.cadre_id,
+                cadre_name: r.cadre_name.clone(),
+                unit_name: r.unit_name.clone(),
+                state_label: state.label_zh().to_string(),
+                state: r.state.clone(),
+                mentor_overdue,
+                mentor_name: r.mentor_name.clone(),
+                impact_last_day: r.impact_last_day,
+                decision_label: r
+                    .decision
+                    .as_deref()
+                    .and_then(|d| UseDecision::parse(d).ok())
+                    .map(|d| d.label_zh().into()),
+            };
+            (key, item)
         })
-        .collect())
+        .collect();
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(items.into_iter().map(|(_, i)| i).collect())
+}
+
+/// In progress (回访教育中), the one definition the home page, the list and
+/// the statistics share.
+pub fn in_progress(rows: &[FollowUpListItem]) -> usize {
+    rows.iter().filter(|f| FollowUpState::parse(&f.state).is_ok_and(FollowUpState::is_open)).count()
+}
+
+fn mentor_overdue(r: &store::FollowUpRow, today: NaiveDate) -> bool {
+    FollowUpState::parse(&r.state).is_ok_and(FollowUpState::is_open) && r.mentor_name.is_none() && r.mentor_due < today
 }
 
 fn advance(f: &follow_up::Model, action: FollowUpAction) -> Result<FollowUpState> {
@@ -527,15 +554,18 @@ pub async fn statistics(app: &App, actor: &Actor) -> Result<Statistics> {
     s.by_unit = by_unit;
     s.by_year = counts(year);
     let fus = store::list_follow_ups(db, &actor.scope, None).await?;
-    s.under_follow_up = fus.iter().filter(|f| f.decided_on.is_none()).count() as u64;
-    s.mentor_overdue = fus.iter().filter(|f| f.mentor_name.is_none() && f.mentor_due < today).count() as u64;
+    s.under_follow_up =
+        fus.iter().filter(|f| FollowUpState::parse(&f.state).is_ok_and(FollowUpState::is_open)).count() as u64;
+    s.mentor_overdue = fus.iter().filter(|f| mentor_overdue(f, today)).count() as u64;
+    let open: std::collections::HashSet<Uuid> =
+        fus.iter().filter(|f| FollowUpState::parse(&f.state).is_ok_and(FollowUpState::is_open)).map(|f| f.id).collect();
     s.decided_no_longer_affects =
         fus.iter().filter(|f| f.decision.as_deref() == Some(UseDecision::NoLongerAffects.code())).count() as u64;
     for v in store::visit_stats(db, &actor.scope).await? {
-        match visit_status(v.due_on, v.visited_on, today) {
+        match visit_status(v.due_on, v.visited_on, today, open.contains(&v.follow_up_id)) {
             VisitStatus::Done => s.visits_done += 1,
             VisitStatus::Overdue => s.visits_overdue += 1,
-            VisitStatus::Planned => {}
+            VisitStatus::Planned | VisitStatus::Lapsed => {}
         }
     }
     // Promoted after expiry: a new post of a higher rank starting after the

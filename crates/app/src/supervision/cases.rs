@@ -7,6 +7,8 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use dandang_domain::{
     access::{Actor, Permission},
+    attention::Attention,
+    calendar::Urgency,
     error::{Invalid, Problem},
     policy::WorkingDays,
     supervision::{
@@ -888,8 +890,10 @@ pub(crate) async fn summaries(
     for m in rows {
         let (kind, state) = kind_of(&m)?;
         let late = case::is_late(state, m.step_due, today);
-        // Withdrawing one's own request is possible but not a task waiting for anyone.
-        let todo = case::actions(kind, state).iter().any(|a| *a != CaseAction::Withdraw && actor.can(a.permission()));
+        // The case waits on the viewer only when they can take the owner's
+        // step: revising a plan or withdrawing a request is not a task.
+        let owner = case::owner(kind, state);
+        let todo = owner.is_some_and(|o| actor.can(o.permission()));
         if (todo_only && !todo) || (late_only && !late) {
             continue;
         }
@@ -906,25 +910,33 @@ pub(crate) async fn summaries(
             }
         };
         let cadre = m.cadre_id.and_then(|id| cadres.get(&id).cloned());
-        out.push(CaseSummary {
-            id: m.id,
-            kind: kind.code().into(),
-            kind_label: kind.label_zh().into(),
-            state: state.code().into(),
-            state_label: state.label_for(kind).into(),
-            cadre,
-            unit,
-            facts: m.facts.clone(),
-            owner: case::owner(kind, state).map(|o| o.label_zh().to_string()),
-            step_due: m.step_due,
-            late,
-            due_soon: !state.is_terminal()
-                && dandang_domain::calendar::urgency(m.step_due, today, warn_day)
-                    == dandang_domain::calendar::Urgency::DueSoon,
-            todo,
-            held_on: m.held_on,
-            requested_at: clock::local(m.created_at),
-        });
+        let urgency = if state.is_terminal() {
+            Urgency::OnTime
+        } else {
+            dandang_domain::calendar::urgency(m.step_due, today, warn_day)
+        };
+        let attention = Attention::of(!state.is_terminal(), todo, urgency);
+        out.push((
+            attention.key(m.step_due, m.created_at),
+            CaseSummary {
+                id: m.id,
+                kind: kind.code().into(),
+                kind_label: kind.label_zh().into(),
+                state: state.code().into(),
+                state_label: state.label_for(kind).into(),
+                cadre,
+                unit,
+                facts: m.facts.clone(),
+                owner: owner.map(|o| o.label_zh().to_string()),
+                step_due: m.step_due,
+                late,
+                due_soon: urgency == Urgency::DueSoon,
+                todo,
+                held_on: m.held_on,
+                requested_at: clock::local(m.created_at),
+            },
+        ));
     }
-    Ok(out)
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out.into_iter().map(|(_, c)| c).collect())
 }

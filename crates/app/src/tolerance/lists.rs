@@ -22,6 +22,9 @@ pub struct CaseSummary {
     /// The caller stands for the owner of the next step, or handles cases
     /// and the decision letter still waits to be served.
     pub todo: bool,
+    /// What the caller has to do, in words (待我办理, or 待我送达决定书 when
+    /// their only step is serving the letter while the unit corrects).
+    pub todo_label: Option<String>,
     /// A decision letter whose service (送达) is not yet recorded.
     pub awaiting_service: bool,
     pub outcome: Option<String>,
@@ -70,35 +73,48 @@ pub async fn list(app: &App, actor: &Actor, q: &CaseQuery) -> Result<Vec<CaseSum
         // A settled case owes nothing, whatever its last deadline was.
         let urgency = owner.map(|_| urgency(m.step_due, today, warn_day)).unwrap_or(Urgency::OnTime);
         let awaiting_service = m.service_due.is_some() && m.served_on.is_none();
-        let todo = owner.is_some_and(|o| actor.can(o.permission()))
-            || (awaiting_service && actor.can(Permission::ToleranceHandle));
+        let owes_step = owner.is_some_and(|o| actor.can(o.permission()));
+        let owes_service = awaiting_service && actor.can(Permission::ToleranceHandle);
+        let todo = owes_step || owes_service;
         if q.todo == Some(true) && !todo {
             continue;
         }
-        out.push(CaseSummary {
-            id: m.id,
-            cadre_id: m.cadre_id,
-            cadre_name: cadre.name.clone(),
-            unit_name: cadre.unit_name.clone(),
-            origin_label: Origin::parse(&m.origin).map(|o| o.label_zh().to_string()).unwrap_or_default(),
-            state: st.code().into(),
-            state_label: st.label_zh().into(),
-            event_on: m.event_on,
-            owner: owner.map(|o| o.label_zh().to_string()),
-            step_due: m.step_due,
-            late: urgency == Urgency::Late,
-            due_soon: urgency == Urgency::DueSoon,
-            todo,
-            awaiting_service,
-            outcome: m
-                .decision
-                .as_deref()
-                .filter(|_| tolerance_audience(actor.role) != ToleranceAudience::Subject || m.served_on.is_some())
-                .and_then(|d| serde_json::from_str::<Decision>(d).ok())
-                .map(|d| d.outcome_title),
-        });
+        let todo_label = match (owes_step, owes_service) {
+            (true, _) => Some("待我办理"),
+            (false, true) => Some("待我送达决定书"),
+            (false, false) => None,
+        };
+        // Service still owed keeps a settled case open for the one who serves.
+        let attention = Attention::of(owner.is_some() || owes_service, todo, urgency);
+        out.push((
+            attention.key(m.step_due, m.created_at),
+            CaseSummary {
+                id: m.id,
+                cadre_id: m.cadre_id,
+                cadre_name: cadre.name.clone(),
+                unit_name: cadre.unit_name.clone(),
+                origin_label: Origin::parse(&m.origin).map(|o| o.label_zh().to_string()).unwrap_or_default(),
+                state: st.code().into(),
+                state_label: st.label_zh().into(),
+                event_on: m.event_on,
+                owner: owner.map(|o| o.label_zh().to_string()),
+                step_due: m.step_due,
+                late: urgency == Urgency::Late,
+                due_soon: urgency == Urgency::DueSoon,
+                todo,
+                todo_label: todo_label.map(str::to_string),
+                awaiting_service,
+                outcome: m
+                    .decision
+                    .as_deref()
+                    .filter(|_| tolerance_audience(actor.role) != ToleranceAudience::Subject || m.served_on.is_some())
+                    .and_then(|d| serde_json::from_str::<Decision>(d).ok())
+                    .map(|d| d.outcome_title),
+            },
+        ));
     }
-    Ok(out)
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out.into_iter().map(|(_, c)| c).collect())
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]

@@ -32,6 +32,7 @@ use dandang_domain::{
         Actor, Permission,
         audience::{ToleranceAudience, tolerance_audience},
     },
+    attention::Attention,
     calendar::{Urgency, urgency},
     error::{Invalid, Problem},
     measures::Tolerance,

@@ -17,3 +17,4 @@ mod registry;
 mod scope_props;
 mod supervision;
 mod tolerance;
+mod worklists;

@@ -38,9 +38,16 @@ code_enum!(VisitStatus {
     Planned = ("planned", "待回访"),
     Overdue = ("overdue", "逾期未回访"),
     Done = ("done", "已回访"),
+    Lapsed = ("lapsed", "回访教育已结束，未回访"),
 });
 
 impl FollowUpState {
+    /// In progress (回访教育中): every count and list uses this one definition.
+    /// A decided or closed follow-up is never flagged late.
+    pub fn is_open(self) -> bool {
+        matches!(self, FollowUpState::MentorPending | FollowUpState::Visiting | FollowUpState::Proposed)
+    }
+
     /// The state after `action`, or why the action is not possible now.
     pub fn next(self, action: FollowUpAction) -> Result<FollowUpState, Problem> {
         use FollowUpAction as A;
@@ -58,9 +65,12 @@ impl FollowUpState {
     }
 }
 
-pub fn visit_status(due: NaiveDate, visited: Option<NaiveDate>, today: NaiveDate) -> VisitStatus {
+/// A visit not made while the follow-up was open is overdue; once the
+/// follow-up has ended (decided or closed) it is no longer owed.
+pub fn visit_status(due: NaiveDate, visited: Option<NaiveDate>, today: NaiveDate, open: bool) -> VisitStatus {
     match visited {
         Some(_) => VisitStatus::Done,
+        None if !open => VisitStatus::Lapsed,
         None if due < today => VisitStatus::Overdue,
         None => VisitStatus::Planned,
     }
@@ -118,7 +128,10 @@ mod tests {
         assert_eq!(plan_visits(d("2024-03-01"), 12, Some(d("2026-03-01"))), vec![d("2025-03-01"), d("2026-03-01")]);
         assert_eq!(plan_visits(d("2024-03-01"), 6, Some(d("2025-03-01"))), vec![d("2024-09-01"), d("2025-03-01")]);
         assert_eq!(plan_visits(d("2024-03-01"), 12, Some(d("2024-09-01"))), vec![d("2024-09-01")]);
-        assert_eq!(visit_status(d("2024-09-01"), None, d("2024-09-02")), VisitStatus::Overdue);
-        assert_eq!(visit_status(d("2024-09-01"), None, d("2024-09-01")), VisitStatus::Planned);
+        assert_eq!(visit_status(d("2024-09-01"), None, d("2024-09-02"), true), VisitStatus::Overdue);
+        assert_eq!(visit_status(d("2024-09-01"), None, d("2024-09-01"), true), VisitStatus::Planned);
+        // An ended follow-up owes no visit, whatever the date.
+        assert_eq!(visit_status(d("2024-09-01"), None, d("2024-09-02"), false), VisitStatus::Lapsed);
+        assert_eq!(visit_status(d("2024-09-01"), Some(d("2024-09-01")), d("2024-09-02"), false), VisitStatus::Done);
     }
 }

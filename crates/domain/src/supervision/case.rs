@@ -57,6 +57,20 @@ code_enum!(
     }
 );
 
+impl Owner {
+    /// The permission of the owner's step: holding it is what makes a case
+    /// "待我办理" (revising a plan or withdrawing a request is possible
+    /// without the case waiting on the viewer).
+    pub fn permission(self) -> Permission {
+        match self {
+            Owner::Leader => Permission::SupervisionApprove,
+            Owner::SupervisionOffice => Permission::SupervisionWrite,
+            Owner::OrgDepartment => Permission::InterviewRecord,
+            Owner::Unit => Permission::SupervisionReport,
+        }
+    }
+}
+
 impl CaseState {
     pub fn is_terminal(self) -> bool {
         matches!(self, CaseState::Closed | CaseState::Rejected | CaseState::Withdrawn)
@@ -244,13 +258,7 @@ mod tests {
                 if let Some(o) = owner(k, s) {
                     // Every open state's owner holds the permission of some action in it.
                     let perms: Vec<_> = acts.iter().map(|a| a.permission()).collect();
-                    let expect = match o {
-                        Owner::Leader => Permission::SupervisionApprove,
-                        Owner::SupervisionOffice => Permission::SupervisionWrite,
-                        Owner::OrgDepartment => Permission::InterviewRecord,
-                        Owner::Unit => Permission::SupervisionReport,
-                    };
-                    assert!(perms.contains(&expect), "{k:?} {s:?} {o:?}");
+                    assert!(perms.contains(&o.permission()), "{k:?} {s:?} {o:?}");
                 }
             }
         }
