@@ -87,7 +87,7 @@ async fn follow_ups_in_progress_mean_one_thing() {
         let t = env.token("yc_jiandu").await;
         // One follow-up ends by tolerance so that the demo has a closed one.
         env.sql(
-            "UPDATE follow_up SET state = 'closed' WHERE id = (SELECT MIN(id) FROM follow_up WHERE state = 'visiting')",
+            "UPDATE follow_up SET state = 'closed' WHERE id = (SELECT id FROM follow_up WHERE state = 'visiting' ORDER BY id LIMIT 1)",
         )
         .await;
         let list = env.get("/api/v1/follow-ups", &t).await.json();
