@@ -218,6 +218,7 @@ async function interview() {
     const form = `#form-${action}`;
     if (!(await page.isVisible(form))) await page.click(`#act details:has(${form}) > summary`);
     for (const [name, value] of Object.entries(fields)) await page.fill(`${form} [name=${name}]`, value);
+    await confirmIrreversible(page, form, action, () => state(page));
     await submit(page, `${form} button[type=submit]`);
     const now = await state(page);
     if (now !== expectState) fail(`after ${action}: state ${now}, expected ${expectState}`);
@@ -305,6 +306,22 @@ async function interview() {
   await office3.ctx.close();
 }
 
+// Steps that cannot be undone carry a required tick: the button alone does
+// nothing, and the state stays as it was until the tick is given.
+const confirmedSteps = new Set();
+async function confirmIrreversible(page, form, action, state) {
+  const tick = `${form} input[name=confirmed]`;
+  if (!(await page.$(tick))) return;
+  const before = await state();
+  const url = page.url();
+  await page.click(`${form} button[type=submit]`);
+  await page.waitForTimeout(300);
+  if (page.url() !== url || (await state()) !== before) fail(`${action} went through without confirmation`);
+  if (await page.$eval(tick, (e) => e.validity.valid)) fail(`${action}: the confirmation is not required`);
+  await page.check(tick);
+  confirmedSteps.add(action);
+}
+
 // 容错纠错: the cadre applies, the discipline commission accepts, analyses
 // and records the collective decision, the unit reports its correction, the
 // commission signs it off; the decision letter is there to print.
@@ -319,6 +336,7 @@ async function tolerance() {
       else await page.fill(el, value);
     }
     for (const c of checks) await page.check(`${form} input[name=matched][value="${c}"]`);
+    await confirmIrreversible(page, form, action, () => state(page));
     await submit(page, `${form} button[type=submit]`);
     const now = await state(page);
     if (now !== expectState) fail(`after ${action}: state ${now}, expected ${expectState}`);
@@ -351,6 +369,11 @@ async function tolerance() {
   if (!(await page.$("#suggestions .verdict.green"))) fail("suggestions should point to tolerance");
   if (!(await page.textContent("#suggestions")).includes("宜昌市容错纠错实施办法")) fail("suggestions must cite their source");
   await step(page, "submit_for_decision", { note: "提请常委会集体研究。" }, "待集体研究决定");
+  // No risky preselection: the outcome must be chosen; what the analysis
+  // found is ticked and the deciding body filled for the meeting to confirm.
+  if ((await page.$eval("#form-decide select[name=outcome]", (e) => e.value)) !== "") fail("the decision outcome must start empty");
+  if (!(await page.isChecked('#form-decide input[name=matched][value="tolerance.situation.tolerant_approval"]'))) fail("the situation the analysis found should be ticked");
+  if (!(await page.inputValue("#form-decide input[name=deciding_body]"))) fail("the deciding body should be filled");
   await step(
     page,
     "decide",
@@ -416,8 +439,9 @@ try {
   await followUp();
   await interview();
   await tolerance();
+  for (const a of ["approve", "accept", "decide", "serve"]) if (!confirmedSteps.has(a)) fail(`${a} did not ask for confirmation`);
   if (problems.length) fail(`browser reported problems:\n${problems.join("\n")}`);
-  console.log("browser test passed (laptop and phone): login, cadre list, search (polyphones; Back and reload between searches give the full page), cadre page, policy, workdays; follow-up proposal and decision; one interview from request to closure; one tolerance case from application to sign-off, its decision letter as PDF and as a copy to the inspection body");
+  console.log("browser test passed (laptop and phone): login, cadre list, search (polyphones; Back and reload between searches give the full page), cadre page, policy, workdays; follow-up proposal and decision; one interview from request to closure; one tolerance case from application to sign-off (批准, 受理, 作出决定, 送达 refused without the confirmation tick), its decision letter as PDF and as a copy to the inspection body");
 } catch (e) {
   console.error(String(e.stack || e));
   if (problems.length) console.error(problems.join("\n"));

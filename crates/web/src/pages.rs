@@ -239,6 +239,23 @@ where
     }
 }
 
+/// A step that cannot be undone needs the tick of `confirm_step.html`. The
+/// browser already refuses the form without it; this is for a form posted
+/// some other way. The JSON API has no such field: a client that calls it
+/// has made its decision.
+pub fn confirmed(consequence: Option<&str>, label: &str, ticked: &Option<String>) -> Result<(), AppError> {
+    match (consequence, ticked.as_deref()) {
+        (Some(_), Some("1")) | (None, _) => Ok(()),
+        (Some(_), _) => Err(AppError::invalid(
+            "confirmed",
+            "确认",
+            dandang_domain::error::Problem::Conflict {
+                detail: format!("{label}后不能撤回，请勾选确认后再提交")
+            },
+        )),
+    }
+}
+
 /// 303 to a page with a one-line confirmation.
 pub fn see_other(to: &str, ok: &str) -> Response {
     let ok: String = ok.chars().take(FLASH_MAX_CHARS).collect();

@@ -103,6 +103,9 @@ pub struct ActionRef {
     pub code: String,
     pub label: String,
     pub needs_note: bool,
+    /// Set on steps that cannot be undone: what taking it settles. The
+    /// pages ask the user to confirm these.
+    pub consequence: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -444,7 +447,12 @@ fn view(
         actions: case::actions(kind, state)
             .into_iter()
             .filter(|a| may(*a))
-            .map(|a| ActionRef { code: a.code().into(), label: a.label_zh().into(), needs_note: a.needs_note() })
+            .map(|a| ActionRef {
+                code: a.code().into(),
+                label: a.label_zh().into(),
+                needs_note: a.needs_note(),
+                consequence: a.consequence_zh().map(str::to_string),
+            })
             .collect(),
         plan: (kind == CaseKind::Interview && m.scheduled_on.is_some()).then(|| PlanView {
             scheduled_on: m.scheduled_on,
@@ -502,7 +510,8 @@ fn note_label(a: CaseAction) -> &'static str {
         CaseAction::SubmitPlan => "整改方案",
         CaseAction::Report | CaseAction::Finish => "整改进展",
         CaseAction::Pass | CaseAction::Fail => "复查意见",
-        CaseAction::Approve | CaseAction::Issue => "说明",
+        CaseAction::Approve => "批示",
+        CaseAction::Issue => "说明",
     }
 }
 

@@ -189,6 +189,9 @@ pub struct StepView {
 pub struct ActionRef {
     pub code: String,
     pub label: String,
+    /// Set on steps that cannot be undone: what taking it settles. The
+    /// pages ask the handler to confirm these.
+    pub consequence: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -374,7 +377,11 @@ fn view_of(
         actions: case::actions(state, cx)
             .into_iter()
             .filter(|a| may(actor, m, *a) && (*a != CaseAction::Appeal || appeal_open))
-            .map(|a| ActionRef { code: a.code().into(), label: a.label_zh().into() })
+            .map(|a| ActionRef {
+                code: a.code().into(),
+                label: a.label_zh().into(),
+                consequence: a.consequence_zh().map(str::to_string),
+            })
             .collect(),
         steps: steps
             .iter()

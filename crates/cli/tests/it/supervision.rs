@@ -263,7 +263,7 @@ async fn interview_from_request_to_closure() {
         assert_eq!((c["state"].as_str(), c["owner"].as_str()), (Some("requested"), Some("主要领导审批")));
         assert_eq!(c["unit"]["id"], unit.to_string());
         assert!(c["step_due"].is_string() && !c["late"].as_bool().unwrap());
-        assert_eq!(c["actions"], json!([{"code": "withdraw", "label": "撤回", "needs_note": true}]), "the requester may only withdraw");
+        assert_eq!(c["actions"], json!([{"code": "withdraw", "label": "撤回", "needs_note": true, "consequence": null}]), "the requester may only withdraw");
         let step = |action: &str| format!("/api/v1/supervision/cases/{id}/transitions").replace("{action}", action);
         let url = step("");
         let go = |token: &str, body: serde_json::Value| {
@@ -558,14 +558,23 @@ async fn interview_request_form_takes_several_situations() {
         let l = env.login("yc_lingdao", dandang_demo::DEMO_PASSWORD).await.expect("login");
         let page = env.page(&format!("/supervision/cases/{id}"), &l.cookie).await;
         assert!(page.text().contains("form-approve"));
-        let r = env
-            .form(&format!("/supervision/cases/{id}/transitions"), &l, &format!("_csrf={}&action=approve", l.csrf))
-            .await;
+        // Approving cannot be undone: the form asks for a tick, and without it nothing is written.
+        assert!(page.text().contains("name=\"confirmed\" value=\"1\" required"), "{}", page.text());
+        let url = format!("/supervision/cases/{id}/transitions");
+        let r = env.form(&url, &l, &format!("_csrf={}&action=approve", l.csrf)).await;
+        assert_eq!(r.status, 422, "{r:?}");
+        assert!(r.text().contains("批准后不能撤回，请勾选确认后再提交"), "{}", r.text());
+        assert_eq!(env.get(&format!("/api/v1/supervision/cases/{id}"), &t).await.json()["state"], "requested");
+        // The leader's instruction (批示) is kept on the case.
+        let pishi = enc("同意。请督查室一周内组织约谈。");
+        let r = env.form(&url, &l, &format!("_csrf={}&action=approve&confirmed=1&note={pishi}", l.csrf)).await;
         assert_eq!(r.status, 303, "{r:?}");
+        let c = env.get(&format!("/api/v1/supervision/cases/{id}"), &t).await.json();
+        assert_eq!(c["steps"].as_array().unwrap().last().unwrap()["note"], "同意。请督查室一周内组织约谈。", "{c}");
+        let page = env.page(&format!("/supervision/cases/{id}"), &l.cookie).await;
+        assert!(page.text().contains("批示：同意。请督查室一周内组织约谈。"));
         // A step out of order shows the page again with the reason.
-        let r = env
-            .form(&format!("/supervision/cases/{id}/transitions"), &l, &format!("_csrf={}&action=approve", l.csrf))
-            .await;
+        let r = env.form(&url, &l, &format!("_csrf={}&action=approve&confirmed=1", l.csrf)).await;
         assert_eq!(r.status, 422);
         assert!(r.text().contains("不能“批准”"), "{}", r.text());
     })

@@ -95,6 +95,19 @@ impl CaseKind {
 }
 
 impl CaseAction {
+    /// What cannot be undone once the step is taken, for steps that ask for
+    /// confirmation (批准, 发出提醒函 …).
+    pub fn consequence_zh(self) -> Option<&'static str> {
+        use CaseAction as A;
+        match self {
+            A::Approve => Some("批准后交督查室组织实施，不能撤回"),
+            A::Reject => Some("不予批准后本件办结"),
+            A::Issue => Some("发出后提醒函即送责任单位，文书内容不再改变"),
+            A::Pass => Some("复查通过后本件办结"),
+            _ => None,
+        }
+    }
+
     /// The permission the actor needs; the scope check comes on top.
     pub fn permission(self) -> Permission {
         use CaseAction as A;

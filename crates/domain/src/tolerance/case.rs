@@ -74,6 +74,23 @@ impl CaseState {
 }
 
 impl CaseAction {
+    /// What cannot be undone once the step is taken, for steps that ask the
+    /// handler to confirm (受理, 作出决定, 送达 …); None for steps that can be
+    /// revisited in the procedure.
+    pub fn consequence_zh(self) -> Option<&'static str> {
+        use CaseAction as A;
+        match self {
+            A::Accept => Some("受理后案件进入核查研判，不能撤销受理"),
+            A::Refuse => Some("不予受理后案件办结，申请人只能提出申诉"),
+            A::Decide => Some("决定记入案件并生成容错处理决定书，只能经申诉复核改变"),
+            A::Uphold => Some("维持原决定后申诉办结"),
+            A::Redecide => Some("撤销原决定后须重新集体研究"),
+            A::SignOff => Some("审核销号后案件办结"),
+            A::Serve => Some("送达登记后申诉期开始计算，送达的文书不再改变"),
+            _ => None,
+        }
+    }
+
     pub fn permission(self) -> Permission {
         use CaseAction as A;
         match self {

@@ -391,6 +391,8 @@ struct StepForm {
     held_on: String,
     #[serde(default)]
     record: String,
+    #[serde(default)]
+    confirmed: Option<String>,
 }
 
 async fn case_step(
@@ -399,9 +401,13 @@ async fn case_step(
     Path(id): Path<Uuid>,
     CsrfForm(f, _): CsrfForm<StepForm>,
 ) -> PageResult {
-    let label = dandang_domain::supervision::case::CaseAction::parse(&f.action)
-        .map(|a| format!("已{}", a.label_zh()))
-        .unwrap_or_else(|_| "已保存".into());
+    let action = dandang_domain::supervision::case::CaseAction::parse(&f.action).ok();
+    let label = action.map(|a| format!("已{}", a.label_zh())).unwrap_or_else(|| "已保存".into());
+    if let Some(a) = action
+        && let Err(e) = crate::pages::confirmed(a.consequence_zh(), a.label_zh(), &f.confirmed)
+    {
+        return after(&s, info, id, Err(e), &label).await;
+    }
     let input = TransitionInput {
         action: f.action,
         note: some(f.note),

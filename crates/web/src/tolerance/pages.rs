@@ -23,7 +23,7 @@ use dandang_domain::{
     access::Permission,
     tolerance::{
         case::{CaseState, Origin},
-        suggest::Answer,
+        suggest::{Answer, Group, Match},
     },
 };
 use serde::Deserialize;
@@ -248,6 +248,12 @@ struct CasePage {
     answers: Vec<(String, String, String)>,
     answer_choices: Vec<(String, String)>,
     progress: Vec<(String, bool, bool)>,
+    /// Situations, grounds and mitigations the analysis found to apply: ticked
+    /// on the decision form for the meeting to confirm or untick.
+    preticked: Vec<String>,
+    /// The decision form's deciding body: the earlier decision's, else the
+    /// account's own body.
+    deciding_body: String,
     error: Option<String>,
 }
 
@@ -294,7 +300,19 @@ async fn render_case(
         .iter()
         .map(|f| (f.id.clone(), f.title.clone(), c.answers.get(&f.id).cloned().unwrap_or_else(|| "unknown".into())))
         .collect();
+    let preticked = sugg
+        .as_ref()
+        .map(|v| {
+            v.suggestions
+                .hits
+                .iter()
+                .filter(|h| h.matched == Match::Applies && !matches!(h.group, Group::Exclusion | Group::Support))
+                .map(|h| h.id.clone())
+                .collect()
+        })
+        .unwrap_or_default();
     let mut l = layout(&info, &format!("容错纠错：{}", c.cadre_name), "/tolerance");
+    let deciding_body = c.decision.as_ref().map(|d| d.deciding_body.clone()).unwrap_or_else(|| l.user.clone());
     l.flash = flash;
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let publish =
@@ -316,6 +334,8 @@ async fn render_case(
             can_analyse: info.actor.can(Permission::ToleranceHandle)
                 && (c.state == "investigating" || c.state == "joint_review"),
             progress: progress(&c.state),
+            preticked,
+            deciding_body,
             answers,
             answer_choices: Answer::ALL.iter().map(|a| (a.code().to_string(), a.label_zh().to_string())).collect(),
             c,
@@ -399,6 +419,8 @@ struct StepForm {
     false_correction: Option<String>,
     #[serde(default)]
     served_on: String,
+    #[serde(default)]
+    confirmed: Option<String>,
 }
 
 async fn step(
@@ -407,9 +429,13 @@ async fn step(
     Path(id): Path<Uuid>,
     CsrfForm(f, pairs): CsrfForm<StepForm>,
 ) -> PageResult {
-    let ok = dandang_domain::tolerance::case::CaseAction::parse(&f.action)
-        .map(|a| format!("已{}", a.label_zh()))
-        .unwrap_or_else(|_| "已保存".into());
+    let action = dandang_domain::tolerance::case::CaseAction::parse(&f.action).ok();
+    let ok = action.map(|a| format!("已{}", a.label_zh())).unwrap_or_else(|| "已保存".into());
+    if let Some(a) = action
+        && let Err(e) = crate::pages::confirmed(a.consequence_zh(), a.label_zh(), &f.confirmed)
+    {
+        return after(&s, info, id, Err::<(), _>(e), &ok).await;
+    }
     let input = TransitionInput {
         action: f.action,
         note: some(f.note),
