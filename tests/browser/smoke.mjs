@@ -272,7 +272,7 @@ async function interview() {
   page = org.page;
   await page.goto(caseUrl);
   await step(page, "hold", { record: "约谈人指出审批超时问题，被约谈人说明了原因并表态限期整改。" }, "待报整改方案");
-  if (!/\d{4}-\d{2}-\d{2}/.test(await page.textContent("#plan-due"))) fail("rectification plan deadline missing");
+  if (!/\d{4}年\d{1,2}月\d{1,2}日/.test(await page.textContent("#plan-due"))) fail("rectification plan deadline missing");
   if (!(await page.textContent("#record")).includes("限期整改")) fail("record not filed");
   if (!(await page.textContent("#escalation")).includes("建议")) fail("escalation suggestion missing");
   await page.selectOption("#escalation-form select[name=decision]", "decline");
@@ -391,7 +391,9 @@ async function tolerance() {
   // The letter is served today (Beijing); the appeal window runs from it.
   const today = new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
   await step(page, "serve", { served_on: today, note: "当面送达，本人签收。" }, "纠错整改");
-  if (!(await page.textContent("#served-on")).includes(today)) fail("service date not shown");
+  // Pages write dates the Chinese way (2026年12月9日); forms keep ISO.
+  const [y, m, d] = today.split("-").map(Number);
+  if (!(await page.textContent("#served-on")).includes(`${y}年${m}月${d}日`)) fail("service date not shown in Chinese");
   await page.screenshot({ path: join(out, "tolerance-1-decided.png"), fullPage: true });
   await jw.ctx.close();
 

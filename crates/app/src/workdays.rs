@@ -105,3 +105,19 @@ pub fn day(app: &App, d: NaiveDate) -> Computed<DayInfo> {
         },
     )
 }
+
+/// A warning for a plan dated on a day off (a meeting, an interview, a
+/// deadline someone sets by hand): people decide, so the date stands, but
+/// they are told before anyone is summoned on a Saturday. None on a working
+/// day. Past the loaded holiday years only weekends are known, and it says so.
+pub fn day_off_warning(app: &App, what: &str, d: NaiveDate) -> Option<String> {
+    let a = app.calendar().is_working_day(d);
+    if a.value {
+        return None;
+    }
+    let kind = app.calendar().kind(d).label_zh();
+    let weekday = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+        [chrono::Datelike::weekday(&d).num_days_from_monday() as usize];
+    let caveat = if a.provisional { "（该年节假日安排尚未载入，按双休日判断）" } else { "" };
+    Some(format!("{what} {} 是{weekday}，{kind}，不是工作日{caveat}，请确认。", d.format("%Y年%-m月%-d日")))
+}

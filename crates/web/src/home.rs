@@ -1,5 +1,7 @@
 //! The home page: what needs the user's attention, by role.
 
+#[allow(unused_imports)] // askama resolves `|zh` through this path
+use crate::filters;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{extract::State, response::IntoResponse};
@@ -79,9 +81,11 @@ async fn home(State(s): State<AppState>, UiAuth(info): UiAuth) -> PageResult {
         }
     }
     let policy = s.app.policy();
-    let mut packs = vec![format!("默认：{}", pack_title(&s, &policy.default_pack))];
-    for (prefix, p) in &policy.by_jurisdiction {
-        packs.push(format!("代码 {prefix}*：{}", pack_title(&s, p)));
+    // Titles name the place each pack serves; codes and prefixes are the
+    // administrator's business (the policy page shows them to them).
+    let mut packs = vec![format!("{}（未另行规定的地方均适用）", pack_title(&s, &policy.default_pack))];
+    for (_, p) in &policy.by_jurisdiction {
+        packs.push(pack_title(&s, p));
     }
     Ok(HomePage {
         l: layout(&info, "首页", "/"),
@@ -97,5 +101,5 @@ async fn home(State(s): State<AppState>, UiAuth(info): UiAuth) -> PageResult {
 }
 
 fn pack_title(s: &AppState, id: &str) -> String {
-    s.app.policy().set.packs.get(id).map(|p| format!("{}（{id}）", p.title)).unwrap_or_else(|| id.to_string())
+    s.app.policy().set.packs.get(id).map(|p| p.title.clone()).unwrap_or_else(|| id.to_string())
 }

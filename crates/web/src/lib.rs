@@ -9,6 +9,7 @@ mod auth;
 mod contract;
 mod error;
 mod extract;
+mod filters;
 mod follow_up;
 mod home;
 mod imports;

@@ -2,6 +2,8 @@
 //! navigation, error pages, and the after-post rules. Full pages extend
 //! `base.html`; htmx requests for lists get only the fragment they swap in.
 
+#[allow(unused_imports)] // askama resolves `|zh` through this path
+use crate::filters;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{

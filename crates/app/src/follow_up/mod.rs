@@ -246,7 +246,7 @@ pub async fn list(app: &App, actor: &Actor, state: Option<&str>) -> Result<Vec<F
             (key, item)
         })
         .collect();
-    items.sort_by(|a, b| a.0.cmp(&b.0));
+    items.sort_by_key(|a| a.0);
     Ok(items.into_iter().map(|(_, i)| i).collect())
 }
 

@@ -946,6 +946,6 @@ pub(crate) async fn summaries(
             },
         ));
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.sort_by_key(|a| a.0);
     Ok(out.into_iter().map(|(_, c)| c).collect())
 }

@@ -113,7 +113,7 @@ pub async fn list(app: &App, actor: &Actor, q: &CaseQuery) -> Result<Vec<CaseSum
             },
         ));
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.sort_by_key(|a| a.0);
     Ok(out.into_iter().map(|(_, c)| c).collect())
 }
 

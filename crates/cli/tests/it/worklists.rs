@@ -112,3 +112,56 @@ async fn follow_ups_in_progress_mean_one_thing() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_interview_planned_on_a_day_off_is_flagged_not_refused() {
+    use chrono::Datelike;
+    each_backend(|env| async move {
+        env.demo().await;
+        let ducha = env.token("yc_ducha").await;
+        let rows = env.get("/api/v1/supervision/cases?state=approved&kind=interview", &ducha).await.json();
+        let id = rows[0]["id"].as_str().expect("an approved interview in the demo").to_string();
+        let b = env.login("yc_ducha", dandang_demo::DEMO_PASSWORD).await.expect("login");
+        let today = dandang_app::clock::today();
+        let saturday = (1..=7).map(|n| today + chrono::Days::new(n)).find(|d| d.weekday() == chrono::Weekday::Sat).unwrap();
+        let body = format!(
+            "_csrf={}&action=plan&scheduled_on={saturday}&lead_interviewer={}&commission_attendee={}&org_attendee={}&topics={}&note={}",
+            b.csrf,
+            crate::support::enc("李明"),
+            crate::support::enc("张华"),
+            crate::support::enc("王芳"),
+            crate::support::enc("项目推进"),
+            crate::support::enc("按方案约谈"),
+        );
+        let r = env.form(&format!("/supervision/cases/{id}/transitions"), &b, &body).await;
+        assert_eq!(r.status, 303, "{r:?}");
+        let flash = r.headers.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        assert!(percent_decoded(&flash).contains("是周六，周末，不是工作日"), "{flash}");
+        let c = env.get(&format!("/api/v1/supervision/cases/{id}"), &ducha).await.json();
+        assert_eq!(c["state"], "planned", "the date stands: {c}");
+        let page = env.page(&format!("/supervision/cases/{id}"), &b.cookie).await.text();
+        assert!(page.contains("id=\"plan-day-off\""), "the case page keeps the warning");
+        let zh = format!("{}年{}月{}日", saturday.year(), saturday.month(), saturday.day());
+        assert!(page.contains(&zh), "pages write dates the Chinese way: {zh}");
+    })
+    .await;
+}
+
+fn percent_decoded(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

@@ -6,6 +6,8 @@
 //! refused, and each address has a pace of attempts on top of the
 //! per-account lockout.
 
+#[allow(unused_imports)] // askama resolves `|zh` through this path
+use crate::filters;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{

@@ -1,5 +1,7 @@
 //! Audit viewer, user administration, and the user's own account page.
 
+#[allow(unused_imports)] // askama resolves `|zh` through this path
+use crate::filters;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{

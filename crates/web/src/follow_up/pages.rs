@@ -1,5 +1,7 @@
 //! Pages for the follow-up of sanctioned cadres (回访教育, M8).
 
+#[allow(unused_imports)] // askama resolves `|zh` through this path
+use crate::filters;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{extract::State, http::StatusCode, response::IntoResponse};

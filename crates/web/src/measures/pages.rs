@@ -1,5 +1,7 @@
 //! Pages for measures and eligibility (M4, M6): the panel on the cadre page, recording, the overview.
 
+#[allow(unused_imports)] // askama resolves `|zh` through this path
+use crate::filters;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{extract::State, response::IntoResponse};

@@ -1,5 +1,7 @@
 //! The read-only policy catalogue and the working-day calculator.
 
+#[allow(unused_imports)] // askama resolves `|zh` through this path
+use crate::filters;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{

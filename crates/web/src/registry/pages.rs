@@ -1,5 +1,7 @@
 //! Registry pages: cadres, units, jurisdictions.
 
+#[allow(unused_imports)] // askama resolves `|zh` through this path
+use crate::filters;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{

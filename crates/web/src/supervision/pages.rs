@@ -1,5 +1,7 @@
 //! Pages for 督查问效 (M3): dashboard, reminders and interviews, supervision file.
 
+#[allow(unused_imports)] // askama resolves `|zh` through this path
+use crate::filters;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -274,6 +276,8 @@ struct CasePage {
     /// The steps of this procedure, for the progress bar: (label, done, now).
     progress: Vec<(String, bool, bool)>,
     org_types: Vec<(String, String)>,
+    /// The planned interview falls on a day off.
+    plan_warning: Option<String>,
 }
 
 fn progress(c: &CaseView) -> Vec<(String, bool, bool)> {
@@ -342,6 +346,12 @@ async fn render_case(
         CasePage {
             l,
             progress: progress(&c),
+            plan_warning: c
+                .plan
+                .as_ref()
+                .filter(|_| c.held_on.is_none())
+                .and_then(|p| p.scheduled_on)
+                .and_then(|d| dandang_app::workdays::day_off_warning(&s.app, "约谈日期", d)),
             c,
             today: clock::today().to_string(),
             error,
@@ -422,6 +432,19 @@ async fn case_step(
         record: some(f.record),
     };
     let r = cases::transition(&s.app, &info.actor, id, &input).await;
+    // A plan dated on a day off stands (people decide) but says so.
+    let warning = match &r {
+        Ok(c) if input.action == "plan" => c
+            .plan
+            .as_ref()
+            .and_then(|p| p.scheduled_on)
+            .and_then(|d| dandang_app::workdays::day_off_warning(&s.app, "约谈日期", d)),
+        _ => None,
+    };
+    let label = match warning {
+        Some(w) => format!("{label}。{w}"),
+        None => label,
+    };
     after(&s, info, id, r, &label).await
 }
 

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+#[allow(unused_imports)] // askama resolves `|zh` through this path
+use crate::filters;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
