@@ -116,8 +116,7 @@ pub fn day_off_warning(app: &App, what: &str, d: NaiveDate) -> Option<String> {
         return None;
     }
     let kind = app.calendar().kind(d).label_zh();
-    let weekday = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
-        [chrono::Datelike::weekday(&d).num_days_from_monday() as usize];
+    let weekday = dandang_domain::calendar::weekday_zh(d);
     let caveat = if a.provisional { "（该年节假日安排尚未载入，按双休日判断）" } else { "" };
     Some(format!("{what} {} 是{weekday}，{kind}，不是工作日{caveat}，请确认。", d.format("%Y年%-m月%-d日")))
 }

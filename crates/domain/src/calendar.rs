@@ -153,6 +153,12 @@ impl DayKind {
     }
 }
 
+/// The day of the week as officials write it (周一 … 周日).
+pub fn weekday_zh(d: NaiveDate) -> &'static str {
+    use chrono::Datelike;
+    ["周一", "周二", "周三", "周四", "周五", "周六", "周日"][d.weekday().num_days_from_monday() as usize]
+}
+
 /// How an open step stands against its deadline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Urgency {

@@ -209,10 +209,7 @@ pub async fn not_found(headers: HeaderMap, uri: axum::http::Uri) -> Response {
     page_error(AppError::NotFound("该页面"), None)
 }
 
-pub fn weekday(d: chrono::NaiveDate) -> &'static str {
-    use chrono::Datelike;
-    ["周一", "周二", "周三", "周四", "周五", "周六", "周日"][d.weekday().num_days_from_monday() as usize]
-}
+pub use dandang_domain::calendar::weekday_zh as weekday;
 
 /// A form field as an optional value: blank means absent.
 pub fn some(s: String) -> Option<String> {

@@ -253,11 +253,16 @@ pub async fn list(app: &App, actor: &Actor, state: Option<&str>) -> Result<Vec<F
 /// In progress (回访教育中), the one definition the home page, the list and
 /// the statistics share.
 pub fn in_progress(rows: &[FollowUpListItem]) -> usize {
-    rows.iter().filter(|f| FollowUpState::parse(&f.state).is_ok_and(FollowUpState::is_open)).count()
+    rows.iter().filter(|f| is_open(&f.state)).count()
+}
+
+/// A stored state code in progress; an unknown code is not.
+fn is_open(state: &str) -> bool {
+    FollowUpState::parse(state).is_ok_and(FollowUpState::is_open)
 }
 
 fn mentor_overdue(r: &store::FollowUpRow, today: NaiveDate) -> bool {
-    FollowUpState::parse(&r.state).is_ok_and(FollowUpState::is_open) && r.mentor_name.is_none() && r.mentor_due < today
+    is_open(&r.state) && r.mentor_name.is_none() && r.mentor_due < today
 }
 
 fn advance(f: &follow_up::Model, action: FollowUpAction) -> Result<FollowUpState> {
@@ -554,11 +559,9 @@ pub async fn statistics(app: &App, actor: &Actor) -> Result<Statistics> {
     s.by_unit = by_unit;
     s.by_year = counts(year);
     let fus = store::list_follow_ups(db, &actor.scope, None).await?;
-    s.under_follow_up =
-        fus.iter().filter(|f| FollowUpState::parse(&f.state).is_ok_and(FollowUpState::is_open)).count() as u64;
+    s.under_follow_up = fus.iter().filter(|f| is_open(&f.state)).count() as u64;
     s.mentor_overdue = fus.iter().filter(|f| mentor_overdue(f, today)).count() as u64;
-    let open: std::collections::HashSet<Uuid> =
-        fus.iter().filter(|f| FollowUpState::parse(&f.state).is_ok_and(FollowUpState::is_open)).map(|f| f.id).collect();
+    let open: std::collections::HashSet<Uuid> = fus.iter().filter(|f| is_open(&f.state)).map(|f| f.id).collect();
     s.decided_no_longer_affects =
         fus.iter().filter(|f| f.decision.as_deref() == Some(UseDecision::NoLongerAffects.code())).count() as u64;
     for v in store::visit_stats(db, &actor.scope).await? {
